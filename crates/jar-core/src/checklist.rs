@@ -1,0 +1,292 @@
+//! Checklist templates (SUDI/SUDIC, asthma, suicide) and the state of their items on a case.
+//!
+//! Templates are versioned TOML files under `crates/jar-core/checklists/`, compiled into the
+//! binary. A published version is frozen: a case keeps the version it was started with.
+
+use crate::role::Agency;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use utoipa::ToSchema;
+
+/// The template files shipped with this build, as (file name, TOML text).
+pub const BUILT_IN: [(&str, &str); 3] = [
+    ("sudi.toml", include_str!("../checklists/sudi.toml")),
+    ("asthma.toml", include_str!("../checklists/asthma.toml")),
+    ("suicide.toml", include_str!("../checklists/suicide.toml")),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub description: String,
+    pub items: Vec<TemplateItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateItem {
+    pub id: String,
+    pub section: String,
+    pub text: String,
+    pub owners: Vec<Agency>,
+    pub help: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    /// Maltreatment pointers and the like: key workers receive the item's status but never
+    /// its note (domain.md section 10, "tipping off").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
+}
+
+/// A time-critical window: the item must be done within `hours` of `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub hours: u32,
+    pub from: WindowAnchor,
+    #[serde(default)]
+    pub hard: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowAnchor {
+    Death,
+    Notification,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: item id {id} appears more than once")]
+    DuplicateId { file: String, id: String },
+    #[error("{file}: item {id} has no owning agency")]
+    NoOwner { file: String, id: String },
+    #[error("{file}: item {id} has an empty {field}")]
+    EmptyField { file: String, id: String, field: &'static str },
+    #[error("{file}: item {id} has a window of {hours} hours (must be 1..=8760)")]
+    BadWindow { file: String, id: String, hours: u32 },
+}
+
+/// Parse and check one template file.
+pub fn parse_template(file: &str, text: &str) -> Result<Template, TemplateError> {
+    let t: Template = toml::from_str(text).map_err(|e| TemplateError::Parse {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for item in &t.items {
+        let err_id = || (file.to_string(), item.id.clone());
+        if !seen.insert(item.id.as_str()) {
+            let (file, id) = err_id();
+            return Err(TemplateError::DuplicateId { file, id });
+        }
+        if item.owners.is_empty() {
+            let (file, id) = err_id();
+            return Err(TemplateError::NoOwner { file, id });
+        }
+        for (field, value) in [("text", &item.text), ("section", &item.section), ("id", &item.id)] {
+            if value.trim().is_empty() || crate::text::check_line(field, value, 400).is_err() {
+                let (file, id) = err_id();
+                return Err(TemplateError::EmptyField { file, id, field });
+            }
+        }
+        if let Some(w) = item.window
+            && !(1..=8760).contains(&w.hours)
+        {
+            let (file, id) = err_id();
+            return Err(TemplateError::BadWindow { file, id, hours: w.hours });
+        }
+    }
+    Ok(t)
+}
+
+/// The built-in templates, parsed once. A broken built-in file is a build defect caught by the
+/// tests, so this panics only if the tests were skipped.
+pub fn templates() -> &'static [Template] {
+    static CELL: OnceLock<Vec<Template>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        BUILT_IN
+            .iter()
+            .map(|(file, text)| {
+                parse_template(file, text).unwrap_or_else(|e| panic!("built-in checklist broken: {e}"))
+            })
+            .collect()
+    })
+}
+
+pub fn template(id: &str) -> Option<&'static Template> {
+    templates().iter().find(|t| t.id == id)
+}
+
+impl Template {
+    pub fn item(&self, id: &str) -> Option<&TemplateItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Open,
+    Done,
+    NotApplicable,
+    Unable,
+}
+
+impl ItemStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::Open => "open",
+            ItemStatus::Done => "done",
+            ItemStatus::NotApplicable => "n/a",
+            ItemStatus::Unable => "unable",
+        }
+    }
+
+    /// A symbol that still reads without colour, in ASCII.
+    pub fn mark(self) -> &'static str {
+        match self {
+            ItemStatus::Open => "[ ]",
+            ItemStatus::Done => "[x]",
+            ItemStatus::NotApplicable => "[-]",
+            ItemStatus::Unable => "[!]",
+        }
+    }
+
+    /// Done, not applicable and unable all close an item.
+    pub fn is_closed(self) -> bool {
+        self != ItemStatus::Open
+    }
+}
+
+/// The state of one item on one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemState {
+    pub item_id: String,
+    pub status: ItemStatus,
+    /// `None` when the reader may not see it (restricted items for key workers).
+    pub note: Option<String>,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl ItemState {
+    pub fn new_open(item_id: &str) -> Self {
+        ItemState {
+            item_id: item_id.to_string(),
+            status: ItemStatus::Open,
+            note: Some(String::new()),
+            updated_by: None,
+            updated_at: None,
+            version: 1,
+        }
+    }
+}
+
+/// Count of closed items, total and open time-critical items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Progress {
+    pub done: u32,
+    pub total: u32,
+    pub open_time_critical: u32,
+}
+
+impl Progress {
+    pub fn add(self, other: Progress) -> Progress {
+        Progress {
+            done: self.done + other.done,
+            total: self.total + other.total,
+            open_time_critical: self.open_time_critical + other.open_time_critical,
+        }
+    }
+}
+
+/// Progress of a checklist instance.
+pub fn progress(template: &Template, states: &[ItemState]) -> Progress {
+    let mut p = Progress { total: template.items.len() as u32, ..Progress::default() };
+    for item in &template.items {
+        let status = states
+            .iter()
+            .find(|s| s.item_id == item.id)
+            .map(|s| s.status)
+            .unwrap_or(ItemStatus::Open);
+        if status.is_closed() {
+            p.done += 1;
+        } else if item.window.is_some() {
+            p.open_time_critical += 1;
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_template_parses_with_unique_ids_and_owners() {
+        for (file, text) in BUILT_IN {
+            let t = parse_template(file, text).unwrap_or_else(|e| panic!("{e}"));
+            assert!(t.items.iter().all(|i| !i.owners.is_empty()), "{file}");
+        }
+    }
+
+    #[test]
+    fn templates_meet_the_minimum_sizes() {
+        assert!(template("sudi").expect("sudi").items.len() >= 40);
+        assert!(template("asthma").expect("asthma").items.len() >= 15);
+        assert!(template("suicide").expect("suicide").items.len() >= 15);
+    }
+
+    #[test]
+    fn the_nasopharyngeal_aspirate_has_a_hard_eight_hour_window_from_death() {
+        let sudi = template("sudi").expect("sudi");
+        let npa = sudi.item("SUDI-B05").expect("SUDI-B05");
+        let w = npa.window.expect("window");
+        assert_eq!((w.hours, w.from, w.hard), (8, WindowAnchor::Death, true));
+    }
+
+    #[test]
+    fn maltreatment_pointers_are_restricted() {
+        assert!(template("sudi").expect("sudi").item("SUDI-A13").expect("A13").restricted);
+    }
+
+    #[test]
+    fn a_duplicate_item_id_is_refused() {
+        let text = r#"
+id = "x"
+version = 1
+title = "X"
+description = "d"
+[[items]]
+id = "A"
+section = "S"
+text = "t"
+owners = ["health"]
+help = "h"
+[[items]]
+id = "A"
+section = "S"
+text = "t"
+owners = ["police"]
+help = "h"
+"#;
+        assert!(matches!(parse_template("x.toml", text), Err(TemplateError::DuplicateId { .. })));
+    }
+
+    #[test]
+    fn an_unknown_field_or_agency_is_refused() {
+        let bad_agency = "id='x'\nversion=1\ntitle='X'\ndescription='d'\n[[items]]\nid='A'\nsection='S'\ntext='t'\nowners=['fire']\nhelp='h'\n";
+        assert!(parse_template("x.toml", bad_agency).is_err());
+        let unknown = "id='x'\nversion=1\ntitle='X'\ndescription='d'\ncolour='red'\nitems=[]\n";
+        assert!(parse_template("x.toml", unknown).is_err());
+    }
+}

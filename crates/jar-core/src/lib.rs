@@ -1,0 +1,18 @@
+//! The jarterm domain, shared by the terminal client and the case API.
+//!
+//! Nothing here performs I/O: no terminal, no HTTP, no SQL. Everything is plain data and pure
+//! functions so that both sides agree on what a case is, when things are due and who may see what.
+
+pub mod case;
+pub mod checklist;
+pub mod contact;
+pub mod deadline;
+pub mod permissions;
+pub mod role;
+pub mod text;
+pub mod time;
+pub mod timeline;
+pub mod wire;
+
+pub use case::{Case, Stage};
+pub use role::{Agency, Role};

@@ -1,0 +1,89 @@
+//! Rules for free text that people type: caps and forbidden characters.
+//!
+//! The server rejects text that breaks these rules (422) so that nothing stored can later
+//! move a cursor, clear a screen or write a clipboard on another person's terminal.
+
+/// Caps, in characters, for each kind of text field. Documented in docs/api.md.
+pub mod caps {
+    pub const SHORT: usize = 200;
+    pub const REASON: usize = 500;
+    pub const NOTE: usize = 4_000;
+    pub const SUMMARY: usize = 20_000;
+    pub const LIST_ITEMS: usize = 50;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("{field} is longer than {cap} characters")]
+    TooLong { field: &'static str, cap: usize },
+    #[error("{field} contains a control character; only newline and tab are allowed")]
+    ControlCharacter { field: &'static str },
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} has more than {cap} entries")]
+    TooMany { field: &'static str, cap: usize },
+}
+
+/// True for characters that can change a terminal's state when printed: C0 and C1 controls
+/// (except newline and tab), DEL, and the Unicode bidirectional overrides and isolates.
+pub fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Check a text field against a cap and the forbidden characters.
+pub fn check(field: &'static str, value: &str, cap: usize) -> Result<(), TextError> {
+    if value.chars().count() > cap {
+        return Err(TextError::TooLong { field, cap });
+    }
+    if value.chars().any(is_forbidden_char) {
+        return Err(TextError::ControlCharacter { field });
+    }
+    Ok(())
+}
+
+/// As [`check`], and the field must contain something other than white space.
+pub fn check_required(field: &'static str, value: &str, cap: usize) -> Result<(), TextError> {
+    if value.trim().is_empty() {
+        return Err(TextError::Empty { field });
+    }
+    check(field, value, cap)
+}
+
+/// A single-line field: newlines and tabs are also refused.
+pub fn check_line(field: &'static str, value: &str, cap: usize) -> Result<(), TextError> {
+    check(field, value, cap)?;
+    if value.contains(['\n', '\t']) {
+        return Err(TextError::ControlCharacter { field });
+    }
+    Ok(())
+}
+
+pub fn check_list(field: &'static str, values: &[String], cap: usize) -> Result<(), TextError> {
+    if values.len() > caps::LIST_ITEMS {
+        return Err(TextError::TooMany { field, cap: caps::LIST_ITEMS });
+    }
+    values.iter().try_for_each(|v| check_line(field, v, cap))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newline_and_tab_are_allowed_but_escape_is_not() {
+        assert!(check("note", "line one\n\tline two", 100).is_ok());
+        assert_eq!(
+            check("note", "bad \x1b]52;c;aGk=\x07", 100),
+            Err(TextError::ControlCharacter { field: "note" })
+        );
+        assert!(check("note", "C1 \u{9b}2J", 100).is_err());
+        assert!(check("note", "bidi \u{202E}evil", 100).is_err());
+    }
+
+    #[test]
+    fn caps_count_characters_not_bytes() {
+        assert!(check("reason", &"é".repeat(500), caps::REASON).is_ok());
+        assert!(check("reason", &"é".repeat(501), caps::REASON).is_err());
+    }
+}

@@ -1,0 +1,173 @@
+//! The JAR timeline: what happened, when, recorded by whom. Append-only: a mistake is put
+//! right by a new event that points at the one it corrects.
+
+use crate::case::Stage;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    DeathConfirmed,
+    PoliceInformed,
+    CoronerInformed,
+    SocialCareInformed,
+    DesignatedDoctorInformed,
+    EdResponseCompleted,
+    SamplesTaken,
+    InformationSharingHeld,
+    StrategyDiscussionHeld,
+    HomeVisitDone,
+    CdopNotified,
+    GpAndSchoolInformed,
+    PostMortemOrdered,
+    PostMortemPreliminaryResults,
+    PostPmDiscussionHeld,
+    CdrmHeld,
+    CdopReviewCompleted,
+    Note,
+    Correction,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 19] = [
+        EventKind::DeathConfirmed,
+        EventKind::PoliceInformed,
+        EventKind::CoronerInformed,
+        EventKind::SocialCareInformed,
+        EventKind::DesignatedDoctorInformed,
+        EventKind::EdResponseCompleted,
+        EventKind::SamplesTaken,
+        EventKind::InformationSharingHeld,
+        EventKind::StrategyDiscussionHeld,
+        EventKind::HomeVisitDone,
+        EventKind::CdopNotified,
+        EventKind::GpAndSchoolInformed,
+        EventKind::PostMortemOrdered,
+        EventKind::PostMortemPreliminaryResults,
+        EventKind::PostPmDiscussionHeld,
+        EventKind::CdrmHeld,
+        EventKind::CdopReviewCompleted,
+        EventKind::Note,
+        EventKind::Correction,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::DeathConfirmed => "Death confirmed",
+            EventKind::PoliceInformed => "Police informed",
+            EventKind::CoronerInformed => "Coroner informed",
+            EventKind::SocialCareInformed => "Social care informed",
+            EventKind::DesignatedDoctorInformed => "Designated doctor informed",
+            EventKind::EdResponseCompleted => "ED response completed",
+            EventKind::SamplesTaken => "Samples taken",
+            EventKind::InformationSharingHeld => "Information-sharing discussion held",
+            EventKind::StrategyDiscussionHeld => "s47 strategy discussion held",
+            EventKind::HomeVisitDone => "Joint home visit done",
+            EventKind::CdopNotified => "CDOP notified",
+            EventKind::GpAndSchoolInformed => "GP, HV and school informed",
+            EventKind::PostMortemOrdered => "Post-mortem ordered",
+            EventKind::PostMortemPreliminaryResults => "Preliminary PM results",
+            EventKind::PostPmDiscussionHeld => "Post-PM discussion held",
+            EventKind::CdrmHeld => "CDRM held",
+            EventKind::CdopReviewCompleted => "CDOP review completed",
+            EventKind::Note => "Note",
+            EventKind::Correction => "Correction",
+        }
+    }
+
+    /// The stage a case enters once this milestone is recorded.
+    pub fn opens_stage(self) -> Option<Stage> {
+        match self {
+            EventKind::DeathConfirmed => Some(Stage::EdResponse),
+            EventKind::EdResponseCompleted => Some(Stage::InformationSharing),
+            EventKind::InformationSharingHeld => Some(Stage::HomeVisit),
+            EventKind::HomeVisitDone => Some(Stage::PostMortemPending),
+            EventKind::PostMortemPreliminaryResults => Some(Stage::PostPmDiscussion),
+            EventKind::PostPmDiscussionHeld => Some(Stage::Cdrm),
+            EventKind::CdrmHeld => Some(Stage::CdopReview),
+            EventKind::CdopReviewCompleted => Some(Stage::Closed),
+            _ => None,
+        }
+    }
+
+    /// Events about the criminal or s47 track, which key workers never receive: telling a
+    /// family-facing worker risks tipping off (domain.md section 10).
+    pub fn is_investigative(self) -> bool {
+        matches!(self, EventKind::StrategyDiscussionHeld)
+    }
+}
+
+/// One timeline entry as stored and sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineEvent {
+    pub id: i64,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub note: String,
+    /// For corrections: the id of the event this one corrects (which then no longer counts).
+    pub corrects: Option<i64>,
+}
+
+/// Events still in force: those not withdrawn by a later correction.
+pub fn effective(events: &[TimelineEvent]) -> impl Iterator<Item = &TimelineEvent> {
+    let withdrawn: HashSet<i64> = events.iter().filter_map(|e| e.corrects).collect();
+    events
+        .iter()
+        .filter(move |e| !withdrawn.contains(&e.id) && e.kind != EventKind::Correction)
+}
+
+/// The stage a case has reached: the furthest stage opened by an effective milestone.
+pub fn current_stage(events: &[TimelineEvent]) -> Stage {
+    effective(events)
+        .filter_map(|e| e.kind.opens_stage())
+        .max()
+        .unwrap_or(Stage::Reported)
+}
+
+/// When an event of `kind` first happened, ignoring corrected events.
+pub fn first_of(events: &[TimelineEvent], kind: EventKind) -> Option<DateTime<Utc>> {
+    effective(events).filter(|e| e.kind == kind).map(|e| e.occurred_at).min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn ev(id: i64, kind: EventKind, corrects: Option<i64>) -> TimelineEvent {
+        let t = Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap();
+        TimelineEvent {
+            id,
+            kind,
+            occurred_at: t,
+            recorded_at: t,
+            recorded_by: "demo-paed".into(),
+            note: String::new(),
+            corrects,
+        }
+    }
+
+    #[test]
+    fn stage_advances_with_milestones_not_with_notes() {
+        assert_eq!(current_stage(&[]), Stage::Reported);
+        let events = vec![ev(1, EventKind::DeathConfirmed, None), ev(2, EventKind::Note, None)];
+        assert_eq!(current_stage(&events), Stage::EdResponse);
+    }
+
+    #[test]
+    fn a_correction_withdraws_a_milestone_recorded_by_mistake() {
+        let events = vec![
+            ev(1, EventKind::DeathConfirmed, None),
+            ev(2, EventKind::HomeVisitDone, None),
+            ev(3, EventKind::Correction, Some(2)),
+        ];
+        assert_eq!(current_stage(&events), Stage::EdResponse);
+        assert_eq!(first_of(&events, EventKind::HomeVisitDone), None);
+    }
+}
