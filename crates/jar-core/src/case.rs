@@ -28,7 +28,9 @@ pub fn is_case_ref(s: &str) -> bool {
 
 /// The stages of a JAR, in order (domain.md section 4). A case moves forward only when a
 /// milestone event is recorded on its timeline (see `timeline::EventKind::opens_stage`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Reported,
@@ -93,7 +95,9 @@ impl Stage {
 }
 
 /// Why a JAR was started (domain.md section 3). More than one may apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum JarCriterion {
     ExternalCause,
@@ -138,7 +142,9 @@ pub struct CriteriaDecision {
 }
 
 /// How the death presented; drives which checklist applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PresentingCategory {
     Sudi,
@@ -244,7 +250,9 @@ pub struct CaseTimes {
 impl CaseTimes {
     /// The best-known time of death for clinical windows: confirmed, else found, else notified.
     pub fn death_anchor(&self) -> DateTime<Utc> {
-        self.death_confirmed_at.or(self.found_at).unwrap_or(self.notified_at)
+        self.death_confirmed_at
+            .or(self.found_at)
+            .unwrap_or(self.notified_at)
     }
 }
 
@@ -260,9 +268,14 @@ pub struct Assignments {
 
 impl Assignments {
     pub fn includes(&self, username: &str) -> bool {
-        [&self.lead_paediatrician, &self.police_lead, &self.social_worker, &self.key_worker]
-            .into_iter()
-            .any(|p| p.as_deref() == Some(username))
+        [
+            &self.lead_paediatrician,
+            &self.police_lead,
+            &self.social_worker,
+            &self.key_worker,
+        ]
+        .into_iter()
+        .any(|p| p.as_deref() == Some(username))
     }
 }
 

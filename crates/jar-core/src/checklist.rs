@@ -68,9 +68,17 @@ pub enum TemplateError {
     #[error("{file}: item {id} has no owning agency")]
     NoOwner { file: String, id: String },
     #[error("{file}: item {id} has an empty {field}")]
-    EmptyField { file: String, id: String, field: &'static str },
+    EmptyField {
+        file: String,
+        id: String,
+        field: &'static str,
+    },
     #[error("{file}: item {id} has a window of {hours} hours (must be 1..=8760)")]
-    BadWindow { file: String, id: String, hours: u32 },
+    BadWindow {
+        file: String,
+        id: String,
+        hours: u32,
+    },
 }
 
 /// Parse and check one template file.
@@ -90,7 +98,11 @@ pub fn parse_template(file: &str, text: &str) -> Result<Template, TemplateError>
             let (file, id) = err_id();
             return Err(TemplateError::NoOwner { file, id });
         }
-        for (field, value) in [("text", &item.text), ("section", &item.section), ("id", &item.id)] {
+        for (field, value) in [
+            ("text", &item.text),
+            ("section", &item.section),
+            ("id", &item.id),
+        ] {
             if value.trim().is_empty() || crate::text::check_line(field, value, 400).is_err() {
                 let (file, id) = err_id();
                 return Err(TemplateError::EmptyField { file, id, field });
@@ -100,7 +112,11 @@ pub fn parse_template(file: &str, text: &str) -> Result<Template, TemplateError>
             && !(1..=8760).contains(&w.hours)
         {
             let (file, id) = err_id();
-            return Err(TemplateError::BadWindow { file, id, hours: w.hours });
+            return Err(TemplateError::BadWindow {
+                file,
+                id,
+                hours: w.hours,
+            });
         }
     }
     Ok(t)
@@ -114,7 +130,8 @@ pub fn templates() -> &'static [Template] {
         BUILT_IN
             .iter()
             .map(|(file, text)| {
-                parse_template(file, text).unwrap_or_else(|e| panic!("built-in checklist broken: {e}"))
+                parse_template(file, text)
+                    .unwrap_or_else(|e| panic!("built-in checklist broken: {e}"))
             })
             .collect()
     })
@@ -199,8 +216,9 @@ pub struct Progress {
     pub open_time_critical: u32,
 }
 
-impl Progress {
-    pub fn add(self, other: Progress) -> Progress {
+impl std::ops::Add for Progress {
+    type Output = Progress;
+    fn add(self, other: Progress) -> Progress {
         Progress {
             done: self.done + other.done,
             total: self.total + other.total,
@@ -211,7 +229,10 @@ impl Progress {
 
 /// Progress of a checklist instance.
 pub fn progress(template: &Template, states: &[ItemState]) -> Progress {
-    let mut p = Progress { total: template.items.len() as u32, ..Progress::default() };
+    let mut p = Progress {
+        total: template.items.len() as u32,
+        ..Progress::default()
+    };
     for item in &template.items {
         let status = states
             .iter()
@@ -256,7 +277,13 @@ mod tests {
 
     #[test]
     fn maltreatment_pointers_are_restricted() {
-        assert!(template("sudi").expect("sudi").item("SUDI-A13").expect("A13").restricted);
+        assert!(
+            template("sudi")
+                .expect("sudi")
+                .item("SUDI-A13")
+                .expect("A13")
+                .restricted
+        );
     }
 
     #[test]
@@ -279,7 +306,10 @@ text = "t"
 owners = ["police"]
 help = "h"
 "#;
-        assert!(matches!(parse_template("x.toml", text), Err(TemplateError::DuplicateId { .. })));
+        assert!(matches!(
+            parse_template("x.toml", text),
+            Err(TemplateError::DuplicateId { .. })
+        ));
     }
 
     #[test]

@@ -155,7 +155,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 3] = [Outcome::Reached, Outcome::NotReached, Outcome::DeclinedFurtherContact];
+    pub const ALL: [Outcome; 3] = [
+        Outcome::Reached,
+        Outcome::NotReached,
+        Outcome::DeclinedFurtherContact,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             Outcome::Reached => "reached",

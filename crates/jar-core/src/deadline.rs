@@ -7,9 +7,9 @@
 use crate::case::{Case, PresentingCategory};
 use crate::checklist::ItemState;
 use crate::role::Agency;
-use chrono::{DateTime, Utc};
 use crate::timeline::{self, EventKind, TimelineEvent};
 use chrono::Duration;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -67,16 +67,16 @@ pub struct RuleOverride {
 /// Area name → rule id → override.
 pub type AreaOverrides = BTreeMap<String, BTreeMap<String, RuleOverride>>;
 
+/// `when` is (anchor, hours after it, hard?): the timing of a rule reads as one unit.
 fn rule(
     id: &str,
     title: &str,
-    anchor: Anchor,
-    hours: i64,
-    hard: bool,
+    when: (Anchor, i64, bool),
     met_by: MetBy,
     owners: &[Agency],
     source: &str,
 ) -> DeadlineRule {
+    let (anchor, hours, hard) = when;
     DeadlineRule {
         id: id.into(),
         title: title.into(),
@@ -98,39 +98,102 @@ pub fn default_rules() -> Vec<DeadlineRule> {
     let mut npa = rule(
         "npa_window",
         "Nasopharyngeal aspirate window",
-        Death,
-        8,
-        true,
+        (Death, 8, true),
         MetBy::ChecklistItem("SUDI-B05".into()),
         &[Health],
         "RCEM SUDIC protocol: NPA only under 8 h after death",
     );
     npa.applies_to = vec![PresentingCategory::Sudi, PresentingCategory::Sudic];
     vec![
-        rule("police_informed", "Police informed", Death, 1, false, MetBy::Event(E::PoliceInformed),
-            &[Health], "Local procedures: police told when resuscitation stops"),
-        rule("ed_response", "ED response completed", Notification, 4, false,
-            MetBy::Event(E::EdResponseCompleted), &[Health, Police], "Local procedures: first 2-4 h"),
-        rule("coroner_informed", "Coroner informed", Death, 4, false, MetBy::Event(E::CoronerInformed),
-            &[Health], "Local procedures: as soon as possible, within the first hours"),
-        rule("social_care_informed", "Social care informed", Death, 4, false,
-            MetBy::Event(E::SocialCareInformed), &[Health], "Local procedures: within the first hours"),
+        rule(
+            "police_informed",
+            "Police informed",
+            (Death, 1, false),
+            MetBy::Event(E::PoliceInformed),
+            &[Health],
+            "Local procedures: police told when resuscitation stops",
+        ),
+        rule(
+            "ed_response",
+            "ED response completed",
+            (Notification, 4, false),
+            MetBy::Event(E::EdResponseCompleted),
+            &[Health, Police],
+            "Local procedures: first 2-4 h",
+        ),
+        rule(
+            "coroner_informed",
+            "Coroner informed",
+            (Death, 4, false),
+            MetBy::Event(E::CoronerInformed),
+            &[Health],
+            "Local procedures: as soon as possible, within the first hours",
+        ),
+        rule(
+            "social_care_informed",
+            "Social care informed",
+            (Death, 4, false),
+            MetBy::Event(E::SocialCareInformed),
+            &[Health],
+            "Local procedures: within the first hours",
+        ),
         npa,
-        rule("designated_doctor_informed", "Designated doctor informed", Notification, 24, false,
-            MetBy::Event(E::DesignatedDoctorInformed), &[Health], "Local procedures: next working day"),
-        rule("home_visit", "Joint home visit", Notification, 24, false, MetBy::Event(E::HomeVisitDone),
-            &[Police, Health], "Local procedures: within 24 h (working hours) or next working day"),
-        rule("cdop_notified", "CDOP notified", Notification, 24, false, MetBy::Event(E::CdopNotified),
-            &[Health, CdrOffice], "Local procedures: notification within 24 h"),
-        rule("information_sharing", "Information-sharing discussion", Notification, 48, false,
-            MetBy::Event(E::InformationSharingHeld), &[Health, Police, SocialCare],
-            "Statutory guidance via local procedures: before the family leaves ED, 48 h at most"),
-        rule("key_worker_first_contact", "Key worker first contact", Notification, 48, false,
-            MetBy::FamilyContact, &[KeyWorker], "NIHR toolkit / Child Bereavement UK: within 24-48 h"),
-        rule("post_pm_discussion", "Post-PM discussion", Notification, 7 * 24, false,
-            MetBy::Event(E::PostPmDiscussionHeld), &[CdrOffice, Health], "Local procedures: about one week"),
-        rule("cdrm", "Child death review meeting", Notification, 12 * 7 * 24, false,
-            MetBy::Event(E::CdrmHeld), &[CdrOffice], "Local procedures: usually 8-12 weeks"),
+        rule(
+            "designated_doctor_informed",
+            "Designated doctor informed",
+            (Notification, 24, false),
+            MetBy::Event(E::DesignatedDoctorInformed),
+            &[Health],
+            "Local procedures: next working day",
+        ),
+        rule(
+            "home_visit",
+            "Joint home visit",
+            (Notification, 24, false),
+            MetBy::Event(E::HomeVisitDone),
+            &[Police, Health],
+            "Local procedures: within 24 h (working hours) or next working day",
+        ),
+        rule(
+            "cdop_notified",
+            "CDOP notified",
+            (Notification, 24, false),
+            MetBy::Event(E::CdopNotified),
+            &[Health, CdrOffice],
+            "Local procedures: notification within 24 h",
+        ),
+        rule(
+            "information_sharing",
+            "Information-sharing discussion",
+            (Notification, 48, false),
+            MetBy::Event(E::InformationSharingHeld),
+            &[Health, Police, SocialCare],
+            "Statutory guidance via local procedures: before the family leaves ED, 48 h at most",
+        ),
+        rule(
+            "key_worker_first_contact",
+            "Key worker first contact",
+            (Notification, 48, false),
+            MetBy::FamilyContact,
+            &[KeyWorker],
+            "NIHR toolkit / Child Bereavement UK: within 24-48 h",
+        ),
+        rule(
+            "post_pm_discussion",
+            "Post-PM discussion",
+            (Notification, 7 * 24, false),
+            MetBy::Event(E::PostPmDiscussionHeld),
+            &[CdrOffice, Health],
+            "Local procedures: about one week",
+        ),
+        rule(
+            "cdrm",
+            "Child death review meeting",
+            (Notification, 12 * 7 * 24, false),
+            MetBy::Event(E::CdrmHeld),
+            &[CdrOffice],
+            "Local procedures: usually 8-12 weeks",
+        ),
     ]
 }
 
@@ -220,7 +283,8 @@ pub fn compute(facts: &CaseFacts<'_>, rules: &[DeadlineRule], now: DateTime<Utc>
         .iter()
         .filter(|r| r.applies_to.is_empty() || r.applies_to.contains(&facts.case.category))
         .map(|r| {
-            let due_at = anchor_time(r.anchor, facts).map(|a| a + Duration::minutes(r.offset_minutes));
+            let due_at =
+                anchor_time(r.anchor, facts).map(|a| a + Duration::minutes(r.offset_minutes));
             let met_at = met_time(&r.met_by, facts);
             let state = match (met_at, due_at) {
                 (Some(_), _) => DeadlineState::Met,
@@ -229,7 +293,9 @@ pub fn compute(facts: &CaseFacts<'_>, rules: &[DeadlineRule], now: DateTime<Utc>
                 (None, Some(_)) => DeadlineState::Due,
             };
             let waits_on = match (state, r.anchor) {
-                (DeadlineState::NotStarted, Anchor::Event(kind)) => format!("waits for: {}", kind.label()),
+                (DeadlineState::NotStarted, Anchor::Event(kind)) => {
+                    format!("waits for: {}", kind.label())
+                }
                 _ => describe(&r.met_by),
             };
             Deadline {

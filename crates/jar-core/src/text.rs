@@ -61,7 +61,10 @@ pub fn check_line(field: &'static str, value: &str, cap: usize) -> Result<(), Te
 
 pub fn check_list(field: &'static str, values: &[String], cap: usize) -> Result<(), TextError> {
     if values.len() > caps::LIST_ITEMS {
-        return Err(TextError::TooMany { field, cap: caps::LIST_ITEMS });
+        return Err(TextError::TooMany {
+            field,
+            cap: caps::LIST_ITEMS,
+        });
     }
     values.iter().try_for_each(|v| check_line(field, v, cap))
 }

@@ -15,7 +15,9 @@ pub fn uk_clock(t: Instant) -> String {
 
 /// Date and time in UK local time, e.g. `Sun 26 Oct 01:30 GMT`.
 pub fn uk_datetime(t: Instant) -> String {
-    t.with_timezone(&London).format("%a %d %b %H:%M %Z").to_string()
+    t.with_timezone(&London)
+        .format("%a %d %b %H:%M %Z")
+        .to_string()
 }
 
 /// The UK zone abbreviation in force at `t`: "GMT" or "BST".

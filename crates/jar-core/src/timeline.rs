@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     DeathConfirmed,
@@ -132,7 +134,10 @@ pub fn current_stage(events: &[TimelineEvent]) -> Stage {
 
 /// When an event of `kind` first happened, ignoring corrected events.
 pub fn first_of(events: &[TimelineEvent], kind: EventKind) -> Option<DateTime<Utc>> {
-    effective(events).filter(|e| e.kind == kind).map(|e| e.occurred_at).min()
+    effective(events)
+        .filter(|e| e.kind == kind)
+        .map(|e| e.occurred_at)
+        .min()
 }
 
 #[cfg(test)]
@@ -156,7 +161,10 @@ mod tests {
     #[test]
     fn stage_advances_with_milestones_not_with_notes() {
         assert_eq!(current_stage(&[]), Stage::Reported);
-        let events = vec![ev(1, EventKind::DeathConfirmed, None), ev(2, EventKind::Note, None)];
+        let events = vec![
+            ev(1, EventKind::DeathConfirmed, None),
+            ev(2, EventKind::Note, None),
+        ];
         assert_eq!(current_stage(&events), Stage::EdResponse);
     }
 

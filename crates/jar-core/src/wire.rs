@@ -1,14 +1,17 @@
 //! The API's wire types (JSON), shared by client and server. See docs/api.md.
 
-use crate::case::{Assignments, Case, CaseRef, Flags, Identity, JarCriterion, PlaceOfDeath, PresentingCategory, Sex, Stage};
+use crate::case::{
+    Assignments, Case, CaseRef, Flags, Identity, JarCriterion, PlaceOfDeath, PresentingCategory,
+    Sex, Stage,
+};
 use crate::checklist::{ItemState, ItemStatus, Progress, Template, TemplateItem};
 use crate::contact::Contact;
 use crate::deadline::Deadline;
 use crate::permissions::Principal;
 use crate::role::{Agency, Role};
 use crate::text::{self, TextError, caps};
-use chrono::{DateTime, Utc};
 use crate::timeline::{EventKind, TimelineEvent};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -77,7 +80,9 @@ impl CaseSummary {
     /// The deadline to show on the board at `now`: overdue hard windows first, then the most
     /// overdue, then the soonest.
     pub fn next_deadline(&self, now: DateTime<Utc>) -> Option<&OpenDeadline> {
-        self.open_deadlines.iter().min_by_key(|d| (!(d.hard && d.due_at < now), d.due_at))
+        self.open_deadlines
+            .iter()
+            .min_by_key(|d| (!(d.hard && d.due_at < now), d.due_at))
     }
 
     /// Sort key for the board: lower is more urgent.
@@ -141,7 +146,10 @@ impl NewCase {
             text::check_line("nhs_number", &id.nhs_number, 20)?;
             text::check("address", &id.address, caps::REASON)?;
             if id.family.len() > caps::LIST_ITEMS {
-                return Err(TextError::TooMany { field: "family", cap: caps::LIST_ITEMS });
+                return Err(TextError::TooMany {
+                    field: "family",
+                    cap: caps::LIST_ITEMS,
+                });
             }
             for m in &id.family {
                 text::check_line("family.relationship", &m.relationship, caps::SHORT)?;
@@ -190,9 +198,14 @@ pub struct CasePatch {
 impl CasePatch {
     pub fn validate(&self) -> Result<(), TextError> {
         if let Some(p) = &self.people {
-            for v in [&p.lead_paediatrician, &p.police_lead, &p.social_worker, &p.key_worker]
-                .into_iter()
-                .flatten()
+            for v in [
+                &p.lead_paediatrician,
+                &p.police_lead,
+                &p.social_worker,
+                &p.key_worker,
+            ]
+            .into_iter()
+            .flatten()
             {
                 text::check_line("people", v, caps::SHORT)?;
             }
@@ -291,7 +304,9 @@ impl ItemUpdate {
     pub fn validate(&self) -> Result<(), TextError> {
         text::check("note", &self.note, caps::NOTE)?;
         if self.status == ItemStatus::Unable && self.note.trim().is_empty() {
-            return Err(TextError::Empty { field: "note (a reason is needed for 'unable')" });
+            return Err(TextError::Empty {
+                field: "note (a reason is needed for 'unable')",
+            });
         }
         Ok(())
     }
@@ -356,7 +371,9 @@ impl NewUser {
         text::check_required("username", &self.username, 64)?;
         text::check_line("username", &self.username, 64)?;
         if self.password.chars().count() < 4 {
-            return Err(TextError::Empty { field: "password (at least 4 characters)" });
+            return Err(TextError::Empty {
+                field: "password (at least 4 characters)",
+            });
         }
         text::check("password", &self.password, caps::SHORT)?;
         if self.areas.is_empty() {
@@ -413,5 +430,9 @@ pub struct Health {
 
 /// Agencies as a compact string for narrow columns: `HLT+POL`.
 pub fn owners_short(owners: &[Agency]) -> String {
-    owners.iter().map(|a| a.short()).collect::<Vec<_>>().join("+")
+    owners
+        .iter()
+        .map(|a| a.short())
+        .collect::<Vec<_>>()
+        .join("+")
 }
