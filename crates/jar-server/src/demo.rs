@@ -1,0 +1,359 @@
+//! Synthetic demo data: cases over every stage, category and area, with partly done checklists,
+//! timelines and contact logs, placed relative to now so deadlines are overdue, due and met.
+//! Every name is obviously invented and NHS numbers come from the 999 test range.
+//!
+//! Seeding is bulk and in one transaction (multi-row inserts with ids assigned here), so
+//! 100,000 cases load in seconds rather than minutes.
+
+use crate::projection::Bundle;
+use crate::store::{Backend, Conn, Store, cases, ms};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use jar_core::case::{
+    Assignments, Case, CaseTimes, CriteriaDecision, FamilyMember, Flags, Identity, JarCriterion, PlaceOfDeath,
+    PresentingCategory, Sex, Stage,
+};
+use jar_core::checklist::{self, ItemState, ItemStatus};
+use jar_core::contact::{Contact, ContactMode, ContactPurpose, Direction, NewContact, Outcome, Support};
+use jar_core::deadline::AreaOverrides;
+use jar_core::timeline::{EventKind, TimelineEvent};
+use jar_core::{Agency, Role};
+use std::collections::BTreeMap;
+
+pub const DEMO_PASSWORD: &str = "demo";
+pub const DEMO_USERS: [(&str, Role); 5] = [
+    ("demo-paed", Role::Paediatrician),
+    ("demo-police", Role::Police),
+    ("demo-social", Role::SocialWorker),
+    ("demo-keyworker", Role::KeyWorker),
+    ("demo-manager", Role::Manager),
+];
+pub const DEMO_AREAS: [&str; 3] = ["North Wessex", "South Wessex", "Wessex Coast"];
+/// `--demo` without `--demo-cases`.
+pub const DEFAULT_CASES: usize = 36;
+/// Cases below this index get the full treatment (identity, long checklists, several contacts);
+/// the rest are lighter so that large benchmark seeds stay fast.
+const DETAILED: usize = 60;
+
+const TREES: [&str; 12] = [
+    "Alder", "Birch", "Cedar", "Damson", "Elm", "Fir", "Hazel", "Juniper", "Larch", "Maple", "Oak", "Rowan",
+];
+
+/// Seed the demo users (if missing) and `n` demo cases (if the database has no cases yet).
+pub async fn seed(store: &Store, n: usize, overrides: &AreaOverrides) -> anyhow::Result<()> {
+    let phc = crate::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
+    let areas: Vec<String> = DEMO_AREAS.iter().map(|a| a.to_string()).collect();
+    let mut tx = store.begin().await?;
+    let now = Utc::now();
+    for (name, role) in DEMO_USERS {
+        if crate::store::users::find(tx.conn(), name).await?.is_none() {
+            crate::store::users::insert(tx.conn(), name, &phc, role, &areas, now).await?;
+        }
+    }
+    if cases::count(tx.conn()).await? == 0 && n > 0 {
+        let backend = tx.backend;
+        insert_cases(tx.conn(), backend, n, overrides, now).await?;
+    }
+    tx.tx.commit().await?;
+    Ok(())
+}
+
+/// How long ago a case at each stage was notified.
+const AGE_BY_STAGE_MIN: [i64; 9] = [50, 200, 20 * 60, 40 * 60, 4 * 1440, 9 * 1440, 30 * 1440, 80 * 1440, 150 * 1440];
+
+const MILESTONES: [EventKind; 8] = [
+    EventKind::DeathConfirmed,
+    EventKind::EdResponseCompleted,
+    EventKind::InformationSharingHeld,
+    EventKind::HomeVisitDone,
+    EventKind::PostMortemPreliminaryResults,
+    EventKind::PostPmDiscussionHeld,
+    EventKind::CdrmHeld,
+    EventKind::CdopReviewCompleted,
+];
+
+pub fn nhs_test_number(i: usize) -> String {
+    // 999 numbers are never issued to patients; add a valid modulus-11 check digit anyway.
+    let mut seq = i as u64 * 7 + 1;
+    loop {
+        let base = format!("999{:06}", seq % 1_000_000);
+        let sum: u32 = base.chars().zip((2..=10).rev()).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+        let check = 11 - (sum % 11);
+        if check != 10 {
+            let check = if check == 11 { 0 } else { check };
+            return format!("{} {} {}{check}", &base[0..3], &base[3..6], &base[6..9]);
+        }
+        seq += 1;
+    }
+}
+
+struct DemoCase {
+    bundle: Bundle,
+    identity: Option<Identity>,
+    contacts: Vec<Contact>,
+}
+
+fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
+    let stage_idx = i % 9;
+    let category = PresentingCategory::ALL[i % 6];
+    let area = DEMO_AREAS[(i / 9 + i) % 3].to_string();
+    let age = Duration::minutes(AGE_BY_STAGE_MIN[stage_idx] + (i % 7) as i64 * 10);
+    let notified_at = now - age;
+    let death = notified_at - Duration::minutes(30);
+    let key_worker = (i % 3 == 1).then(|| "demo-keyworker".to_string());
+    let criminal = i % 7 == 3;
+    let people = Assignments {
+        lead_paediatrician: (i % 2 == 0).then(|| "demo-paed".to_string()),
+        police_lead: (i % 4 == 1 || criminal).then(|| "demo-police".to_string()),
+        social_worker: (i % 5 == 2).then(|| "demo-social".to_string()),
+        key_worker: key_worker.clone(),
+    };
+    let case = Case {
+        reference,
+        area,
+        age_months: [2, 5, 9, 18, 30, 70, 130, 190][i % 8],
+        sex: [Sex::Female, Sex::Male][i % 2],
+        place_of_death: [PlaceOfDeath::Home, PlaceOfDeath::Hospital, PlaceOfDeath::PublicPlace][i % 3],
+        category,
+        times: CaseTimes {
+            last_seen_at: Some(death - Duration::hours(7)),
+            found_at: Some(death - Duration::minutes(60)),
+            death_confirmed_at: Some(death),
+            notified_at,
+        },
+        criteria: CriteriaDecision {
+            criteria: vec![if category == PresentingCategory::Trauma {
+                JarCriterion::ExternalCause
+            } else {
+                JarCriterion::SuddenNoApparentCause
+            }],
+            decided_by: "on-call paediatrician (demo)".into(),
+            decided_at: notified_at,
+            rationale: String::new(),
+        },
+        stage: Stage::ALL[stage_idx],
+        people,
+        flags: Some(Flags { criminal_investigation: criminal, s47_strategy: criminal && i % 2 == 0, cspr_notified: false }),
+        investigation_note: criminal.then(|| format!("Demo investigation note {i}: scene examined, enquiries ongoing.")),
+        notified_by: "demo-paed".into(),
+        version: 1,
+    };
+    // Milestones up to the stage, spread between notification and (nearly) now.
+    let span = age.num_minutes().max(10);
+    let at = |k: usize, of: usize| notified_at + Duration::minutes(span * k as i64 / (of as i64 + 2));
+    let mut events = Vec::new();
+    let mut push = |kind: EventKind, t: DateTime<Utc>, note: &str| {
+        events.push(TimelineEvent {
+            id: 0,
+            kind,
+            occurred_at: t,
+            recorded_at: t,
+            recorded_by: "demo-paed".into(),
+            note: note.to_string(),
+            corrects: None,
+        });
+    };
+    if i % 4 != 0 {
+        push(EventKind::PoliceInformed, notified_at + Duration::minutes(10), "");
+    }
+    // Beyond the first hours, the "informed" steps are mostly done (some left undone on purpose).
+    if stage_idx >= 2 && i % 5 != 0 {
+        for (k, kind) in [EventKind::CoronerInformed, EventKind::SocialCareInformed, EventKind::DesignatedDoctorInformed, EventKind::CdopNotified].into_iter().enumerate() {
+            push(kind, notified_at + Duration::minutes(30 + 20 * k as i64), "");
+        }
+    }
+    for (k, kind) in MILESTONES.iter().take(stage_idx).enumerate() {
+        push(*kind, at(k + 1, stage_idx), "");
+    }
+    if criminal && stage_idx >= 2 {
+        push(EventKind::StrategyDiscussionHeld, at(1, stage_idx), "Demo strategy discussion: s47 enquiries agreed.");
+    }
+    let mut checklists = Vec::new();
+    let mut items = Vec::new();
+    if let Some(t) = category.default_template().and_then(checklist::template) {
+        checklists.push((t.id.clone(), t.version));
+        let done = t.items.len() * stage_idx / 9;
+        let done = if i < DETAILED { done } else { done.min(3) };
+        for item in t.items.iter().take(done) {
+            let by = match item.owners.first() {
+                Some(Agency::Police) => "demo-police",
+                Some(Agency::SocialCare) => "demo-social",
+                Some(Agency::KeyWorker) => "demo-keyworker",
+                Some(Agency::CdrOffice) => "demo-manager",
+                _ => "demo-paed",
+            };
+            items.push((
+                t.id.clone(),
+                ItemState {
+                    item_id: item.id.clone(),
+                    status: if (i + items.len()) % 11 == 5 { ItemStatus::NotApplicable } else { ItemStatus::Done },
+                    note: Some(if item.restricted { "Demo restricted note: no concerns noted.".into() } else { String::new() }),
+                    updated_by: Some(by.into()),
+                    updated_at: Some(at(1, 2)),
+                    version: 2,
+                },
+            ));
+        }
+    }
+    let mut contacts = Vec::new();
+    if key_worker.is_some() && stage_idx >= 1 {
+        let count = if i < DETAILED { stage_idx.min(3) } else { 1 };
+        for k in 0..count {
+            let t = at(k + 1, count + 1);
+            contacts.push(Contact {
+                id: 0,
+                recorded_at: t,
+                author: "demo-keyworker".into(),
+                entry: NewContact {
+                    occurred_at: t,
+                    direction: Direction::Outbound,
+                    mode: [ContactMode::Phone, ContactMode::HomeVisit, ContactMode::FaceToFace][k % 3],
+                    participants: vec!["parent (demo)".into()],
+                    purpose: [ContactPurpose::InitialContact, ContactPurpose::FuneralAndPmRelease, ContactPurpose::PmResults][k % 3],
+                    summary: format!("Demo contact {k} for case {i}: introduced the key worker role and explained what happens next."),
+                    family_questions: if k == 0 { vec!["Why did this happen? (demo)".into()] } else { Vec::new() },
+                    support_offered: vec![Support::CdrBookletGiven],
+                    safeguarding_concern: false,
+                    outcome: Outcome::Reached,
+                    next_contact_due: Some(t + Duration::days(7)),
+                },
+                amendments: Vec::new(),
+            });
+        }
+    }
+    let identity = (i < 1000).then(|| {
+        let tree = TREES[i % TREES.len()];
+        Identity {
+            child_name: format!("Example Child {tree}{}", if i >= TREES.len() { format!(" {}", i / TREES.len() + 1) } else { String::new() }),
+            nhs_number: nhs_test_number(i),
+            address: format!("{} Example Street, Demo Town, ZZ99 {}XX", i + 1, i % 9),
+            family: vec![FamilyMember {
+                relationship: "parent".into(),
+                name: format!("Example Parent {tree}"),
+                phone: format!("07700 900{:03}", i % 1000),
+                preferences: "Prefers phone calls after 10:00 (demo).".into(),
+            }],
+        }
+    });
+    let contact_times = contacts.iter().map(|c| c.entry.occurred_at).collect();
+    DemoCase {
+        bundle: Bundle { id: (i + 1) as i64, case, events, checklists, items, contact_times },
+        identity,
+        contacts,
+    }
+}
+
+#[derive(Clone)]
+enum Val {
+    I(i64),
+    T(String),
+    NullI,
+    NullT,
+}
+
+fn ot(v: Option<String>) -> Val {
+    v.map_or(Val::NullT, Val::T)
+}
+
+/// Insert many rows with multi-row `INSERT ... VALUES (...), (...)` statements.
+async fn bulk(conn: &mut Conn, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> anyhow::Result<()> {
+    let per_row = columns.len();
+    let rows_per_stmt = (2000 / per_row).max(1);
+    for chunk in rows.chunks(rows_per_stmt) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (r, _) in chunk.iter().enumerate() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..per_row {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Val::I(i) => q.bind(*i),
+                    Val::T(s) => q.bind(s.clone()),
+                    Val::NullI => q.bind(None::<i64>),
+                    Val::NullT => q.bind(None::<String>),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_cases(conn: &mut Conn, backend: Backend, n: usize, overrides: &AreaOverrides, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
+    let (mut case_rows, mut id_rows, mut ev_rows, mut cl_rows, mut item_rows, mut contact_rows) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut event_id, mut contact_id) = (0i64, 0i64);
+    // Oldest first, so references rise with notification time as they would in real use.
+    for i in (0..n).rev() {
+        let stage_age = AGE_BY_STAGE_MIN[i % 9] + (i % 7) as i64 * 10;
+        let year = (now - Duration::minutes(stage_age)).year();
+        let seq = per_year.entry(year).or_insert(0);
+        *seq += 1;
+        let reference = jar_core::case::case_ref(year, *seq);
+        let mut d = demo_case(i, reference, now);
+        let b = &mut d.bundle;
+        for e in &mut b.events {
+            event_id += 1;
+            e.id = event_id;
+            ev_rows.push(vec![Val::I(event_id), Val::I(b.id), Val::T(serde_json::to_string(e)?)]);
+        }
+        b.case.stage = b.stage();
+        let p = b.project(overrides, now);
+        let c = &b.case;
+        let next_due = p.next_due_at.map(ms);
+        let search = format!("{} {} {} {}", c.reference, c.area, c.category.label(),
+            serde_json::to_value(c.category)?.as_str().unwrap_or_default()).to_lowercase();
+        case_rows.push(vec![
+            Val::I(b.id), Val::T(c.reference.clone()), Val::T(c.area.clone()), Val::T(c.stage.as_str().into()),
+            Val::I(i64::from(c.stage.is_active())), Val::I(c.version),
+            ot(c.people.lead_paediatrician.clone()), ot(c.people.police_lead.clone()),
+            ot(c.people.social_worker.clone()), ot(c.people.key_worker.clone()),
+            next_due.map_or(Val::NullI, Val::I), Val::I(next_due.unwrap_or(i64::MAX)), Val::T(search),
+            Val::T(serde_json::to_string(c)?), Val::T(serde_json::to_string(&p.summary)?),
+        ]);
+        if let Some(identity) = &d.identity {
+            id_rows.push(vec![Val::I(b.id), Val::T(serde_json::to_string(identity)?)]);
+        }
+        for (t, v) in &b.checklists {
+            cl_rows.push(vec![Val::I(b.id), Val::T(t.clone()), Val::I(i64::from(*v)), Val::I(ms(c.times.notified_at))]);
+        }
+        for (t, s) in &b.items {
+            item_rows.push(vec![Val::I(b.id), Val::T(t.clone()), Val::T(s.item_id.clone()), Val::I(s.version), Val::T(serde_json::to_string(s)?)]);
+        }
+        for contact in &mut d.contacts {
+            contact_id += 1;
+            contact.id = contact_id;
+            contact_rows.push(vec![Val::I(contact_id), Val::I(b.id), Val::I(ms(contact.entry.occurred_at)), Val::T(serde_json::to_string(contact)?)]);
+        }
+    }
+    bulk(conn, "cases", &["id", "reference", "area", "stage", "active", "version", "lead_paediatrician", "police_lead",
+        "social_worker", "key_worker", "next_due_at", "sort_due", "search", "record", "summary"], case_rows).await?;
+    bulk(conn, "identities", &["case_id", "record"], id_rows).await?;
+    bulk(conn, "timeline", &["id", "case_id", "record"], ev_rows).await?;
+    bulk(conn, "checklists", &["case_id", "template", "template_version", "started_at"], cl_rows).await?;
+    bulk(conn, "items", &["case_id", "template", "item_id", "version", "record"], item_rows).await?;
+    bulk(conn, "contacts", &["id", "case_id", "occurred_at", "record"], contact_rows).await?;
+    let seq_rows = per_year.iter().map(|(y, s)| vec![Val::I(i64::from(*y)), Val::I(i64::from(*s))]).collect();
+    bulk(conn, "ref_seq", &["year", "next"], seq_rows).await?;
+    if backend == Backend::Postgres {
+        // Ids were given explicitly; move the sequences past them.
+        for table in ["cases", "timeline", "contacts"] {
+            let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))");
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}

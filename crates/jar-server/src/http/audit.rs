@@ -1,0 +1,64 @@
+//! `GET /audit`: managers read the audit log, newest first.
+
+use super::ApiContext;
+use super::cases::{parse_limit, require};
+use super::error::{Error, Result};
+use super::extract::{AuthUser, Query};
+use crate::store::audit;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use jar_core::permissions::Permission;
+use jar_core::wire::AuditList;
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn router() -> Router<Arc<ApiContext>> {
+    Router::new().route("/audit", get(list_audit))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    /// A case reference.
+    case: Option<String>,
+    /// A username.
+    user: Option<String>,
+    /// RFC 3339.
+    since: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
+    responses((status = 200, body = AuditList), (status = 403, body = jar_core::wire::Problem)))]
+pub async fn list_audit(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+    Query(p): Query<AuditParams>,
+) -> Result<axum::Json<AuditList>> {
+    require(&user.principal, Permission::ReadAudit, "read the audit log")?;
+    let limit = parse_limit(&p.limit)?;
+    let since = p
+        .since
+        .as_deref()
+        .map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)))
+        .transpose()
+        .map_err(|_| Error::BadRequest("since must be an RFC 3339 time, e.g. 2026-03-01T00:00:00Z".into()))?;
+    let before_id = p
+        .cursor
+        .as_deref()
+        .map(|c| c.parse::<i64>())
+        .transpose()
+        .map_err(|_| Error::BadRequest("the cursor is not one this server gave out".into()))?;
+    let filter = audit::AuditFilter { case_ref: p.case, username: p.user, since, before_id, limit: limit + 1 };
+    let mut items = audit::list(&mut *ctx.store.read().await?, &filter).await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|e| e.id.to_string())
+    } else {
+        None
+    };
+    Ok(axum::Json(AuditList { items, next_cursor }))
+}

@@ -1,0 +1,110 @@
+//! `GET /events`: server-sent events of every change the subscriber may see. The stream reads
+//! the `changes` table, so a reconnect with `Last-Event-ID` replays exactly what was missed.
+
+use super::ApiContext;
+use super::error::Result;
+use super::extract::AuthUser;
+use crate::store::changes::{self, StoredChange};
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use futures::channel::mpsc;
+use futures::{SinkExt, Stream, StreamExt};
+use jar_core::Role;
+use jar_core::permissions::{Permission, Principal, allows};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+const BATCH: i64 = 500;
+
+pub fn router() -> Router<Arc<ApiContext>> {
+    Router::new().route("/events", get(events))
+}
+
+/// Whether this person may hear of this change: the same scope and field rules as the reads.
+pub fn visible(who: &Principal, c: &StoredChange) -> bool {
+    let e = &c.event;
+    if !e.kind.visible_to(who.role) {
+        return false;
+    }
+    if c.restricted && !allows(who.role, Permission::ReadCriminalDetail) {
+        return false;
+    }
+    if let Some(area) = &e.area
+        && !who.areas.contains(area)
+    {
+        return false;
+    }
+    who.role != Role::KeyWorker || e.case_ref.is_none() || c.key_worker.as_deref() == Some(who.username.as_str())
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    params(("Last-Event-ID" = Option<String>, Header, description = "resume after this change")),
+    responses((status = 200, description = "text/event-stream of `change` events (data: ChangeEvent) and `resync`")))]
+pub async fn events(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        // The stream ends on any error; the client reconnects with Last-Event-ID.
+        let _ = pump(ctx, user, last, tx).await;
+    });
+    Ok(Sse::new(rx.map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+async fn pump(ctx: Arc<ApiContext>, user: AuthUser, last: Option<i64>, mut tx: mpsc::Sender<Event>) -> anyhow::Result<()> {
+    let mut watch = ctx.store.subscribe();
+    let latest = *watch.borrow_and_update();
+    let mut cursor = match last {
+        None => latest,
+        Some(id) => {
+            let mut conn = ctx.store.read().await?;
+            let min = changes::min_seq(&mut conn).await?;
+            let max = changes::max_seq(&mut conn).await?;
+            // Older than what we keep, or from another database: the client must refetch.
+            if id > max || min.is_some_and(|m| id < m - 1) {
+                tx.send(Event::default().event("resync").id(max.to_string()).data("{}")).await?;
+                max
+            } else {
+                id
+            }
+        }
+    };
+    loop {
+        loop {
+            let batch = changes::after(&mut *ctx.store.read().await?, cursor, BATCH).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for c in batch {
+                cursor = c.event.seq;
+                if visible(&user.principal, &c) {
+                    let data = serde_json::to_string(&c.event)?;
+                    tx.send(Event::default().event("change").id(cursor.to_string()).data(data)).await?;
+                }
+            }
+        }
+        tokio::select! {
+            changed = watch.changed() => changed?,
+            _ = tokio::time::sleep(KEEP_ALIVE) => {
+                if tx.is_closed() {
+                    return Ok(());
+                }
+            }
+        }
+        // A revoked token or disabled user stops hearing changes.
+        if ctx.principal(&user.token_hash).await?.is_none() {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The HTTP API. `api_router` is the whole API in one place: one `router()` per resource,
+//! merged, then the layers every request passes through.
+
+pub mod audit;
+pub mod cases;
+pub mod checklists;
+pub mod contacts;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod identity;
+pub mod openapi;
+pub mod reply;
+pub mod session;
+pub mod templates;
+pub mod timeline;
+pub mod users;
+
+use crate::auth::RateLimiter;
+use crate::store::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use chrono::Utc;
+use jar_core::deadline::AreaOverrides;
+use jar_core::permissions::Principal;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// What every handler shares.
+pub struct ApiContext {
+    pub store: Arc<Store>,
+    pub token_ttl: chrono::Duration,
+    pub area_overrides: AreaOverrides,
+    pub limiter: RateLimiter,
+}
+
+impl ApiContext {
+    pub async fn principal(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
+        let mut conn = self.store.read().await?;
+        crate::store::users::principal_for_token(&mut conn, token_hash, Utc::now()).await
+    }
+}
+
+pub fn api_router(ctx: Arc<ApiContext>) -> Router {
+    let api = Router::new()
+        .merge(session::router())
+        .merge(cases::router())
+        .merge(identity::router())
+        .merge(timeline::router())
+        .merge(checklists::router())
+        .merge(contacts::router())
+        .merge(templates::router())
+        .merge(events::router())
+        .merge(audit::router())
+        .merge(users::router())
+        .merge(openapi::router());
+    Router::new()
+        .nest(jar_core::wire::API_PREFIX, api)
+        .merge(health::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        // The default span records method and path only: no bodies, no headers, no tokens.
+        .layer(TraceLayer::new_for_http())
+        .with_state(ctx)
+}
+
+async fn not_found() -> error::Error {
+    error::Error::NotFound("there is nothing at this address".into())
+}
+
+async fn method_not_allowed() -> axum::response::Response {
+    error::problem_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "this address does not accept that method".into(),
+        None,
+    )
+}

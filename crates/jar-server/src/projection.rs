@@ -1,0 +1,105 @@
+//! Everything computed about a case from its records: stage, deadlines, progress and the
+//! board summary. Pure functions, so the same code serves writes, reads and demo seeding.
+
+use chrono::{DateTime, Utc};
+use jar_core::checklist::{self, ItemState, Progress};
+use jar_core::deadline::{self, AreaOverrides, CaseFacts, Deadline, DeadlineState};
+use jar_core::timeline::{self, TimelineEvent};
+use jar_core::wire::{CaseSummary, OpenDeadline};
+use jar_core::{Case, Stage};
+
+/// A case with the records its computed fields depend on.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub id: i64,
+    pub case: Case,
+    pub events: Vec<TimelineEvent>,
+    /// (template id, template version) of every checklist started, in start order.
+    pub checklists: Vec<(String, u32)>,
+    /// (template id, state) of every item written at least once; others are open.
+    pub items: Vec<(String, ItemState)>,
+    /// When each family contact happened.
+    pub contact_times: Vec<DateTime<Utc>>,
+}
+
+pub struct Projection {
+    pub stage: Stage,
+    pub deadlines: Vec<Deadline>,
+    pub progress: Progress,
+    /// Stored form: flags present, `assigned_to_me` false; adjusted per reader.
+    pub summary: CaseSummary,
+    pub next_due_at: Option<DateTime<Utc>>,
+}
+
+impl Bundle {
+    pub fn stage(&self) -> Stage {
+        timeline::current_stage(&self.events)
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.checklists
+            .iter()
+            .filter_map(|(id, _)| checklist::template(id))
+            .map(|t| {
+                let states: Vec<ItemState> =
+                    self.items.iter().filter(|(tid, _)| tid == &t.id).map(|(_, s)| s.clone()).collect();
+                checklist::progress(t, &states)
+            })
+            .fold(Progress::default(), |a, b| Progress {
+                done: a.done + b.done,
+                total: a.total + b.total,
+                open_time_critical: a.open_time_critical + b.open_time_critical,
+            })
+    }
+
+    pub fn deadlines(&self, overrides: &AreaOverrides, now: DateTime<Utc>) -> Vec<Deadline> {
+        let states: Vec<ItemState> = self.items.iter().map(|(_, s)| s.clone()).collect();
+        let facts = CaseFacts {
+            case: &self.case,
+            events: &self.events,
+            items: &states,
+            first_family_contact: self.contact_times.iter().min().copied(),
+        };
+        let rules = deadline::rules_for_area(&self.case.area, overrides);
+        deadline::compute(&facts, &rules, now)
+    }
+
+    pub fn last_family_contact(&self) -> Option<DateTime<Utc>> {
+        self.contact_times.iter().max().copied()
+    }
+
+    pub fn project(&self, overrides: &AreaOverrides, now: DateTime<Utc>) -> Projection {
+        let deadlines = self.deadlines(overrides, now);
+        let mut open: Vec<OpenDeadline> = deadlines
+            .iter()
+            .filter(|d| matches!(d.state, DeadlineState::Due | DeadlineState::Overdue))
+            .filter_map(|d| {
+                d.due_at.map(|due_at| OpenDeadline {
+                    rule_id: d.rule_id.clone(),
+                    title: d.title.clone(),
+                    due_at,
+                    hard: d.hard,
+                })
+            })
+            .collect();
+        open.sort_by_key(|d| d.due_at);
+        let next_due_at = open.first().map(|d| d.due_at);
+        let progress = self.progress();
+        let c = &self.case;
+        let summary = CaseSummary {
+            reference: c.reference.clone(),
+            area: c.area.clone(),
+            category: c.category,
+            stage: c.stage,
+            age_months: c.age_months,
+            notified_at: c.times.notified_at,
+            open_deadlines: open,
+            progress,
+            last_family_contact: self.last_family_contact(),
+            flags: c.flags.clone(),
+            assigned_to_me: false,
+            version: c.version,
+        };
+        Projection { stage: c.stage, deadlines, progress, summary, next_due_at }
+    }
+}

@@ -1,0 +1,252 @@
+//! Case records and their board projection (indexed columns + a stored summary), so that the
+//! case list is one indexed query with 100,000 cases.
+
+use super::{Conn, ms};
+use crate::projection::{Bundle, Projection};
+use jar_core::Case;
+use jar_core::wire::CaseSummary;
+use sqlx::Row;
+
+/// Allocate the next reference for `year` (JAR-2026-0042), inside the write transaction.
+pub async fn allocate_ref(conn: &mut Conn, year: i32) -> anyhow::Result<String> {
+    sqlx::query("INSERT INTO ref_seq (year, next) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING")
+        .bind(i64::from(year))
+        .execute(&mut *conn)
+        .await?;
+    let next: i64 = sqlx::query_scalar("UPDATE ref_seq SET next = next + 1 WHERE year = $1 RETURNING next")
+        .bind(i64::from(year))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(jar_core::case::case_ref(year, u32::try_from(next)?))
+}
+
+pub async fn find(conn: &mut Conn, reference: &str) -> anyhow::Result<Option<(i64, Case)>> {
+    let row = sqlx::query("SELECT id, record FROM cases WHERE reference = $1")
+        .bind(reference)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        let record: String = r.try_get("record")?;
+        Ok((r.try_get("id")?, serde_json::from_str(&record)?))
+    })
+    .transpose()
+}
+
+/// The columns derived from a case and its projection, in the order the SQL below binds them.
+struct Columns {
+    stage: String,
+    active: i64,
+    version: i64,
+    people: [Option<String>; 4],
+    next_due_at: Option<i64>,
+    sort_due: i64,
+    search: String,
+    record: String,
+    summary: String,
+}
+
+fn columns(case: &Case, p: &Projection) -> anyhow::Result<Columns> {
+    let next_due_at = p.next_due_at.map(ms);
+    Ok(Columns {
+        stage: case.stage.as_str().to_string(),
+        active: i64::from(case.stage.is_active()),
+        version: case.version,
+        people: [
+            case.people.lead_paediatrician.clone(),
+            case.people.police_lead.clone(),
+            case.people.social_worker.clone(),
+            case.people.key_worker.clone(),
+        ],
+        next_due_at,
+        // Cases with no open deadline sort last.
+        sort_due: next_due_at.unwrap_or(i64::MAX),
+        // What `q` matches: reference, area and category words; never identity.
+        search: format!(
+            "{} {} {} {}",
+            case.reference,
+            case.area,
+            case.category.label(),
+            serde_json::to_value(case.category)?.as_str().unwrap_or_default()
+        )
+        .to_lowercase(),
+        record: serde_json::to_string(case)?,
+        summary: serde_json::to_string(&p.summary)?,
+    })
+}
+
+pub async fn insert(conn: &mut Conn, case: &Case, p: &Projection) -> anyhow::Result<i64> {
+    let c = columns(case, p)?;
+    let [lp, pl, sw, kw] = c.people;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (reference, area, stage, active, version, lead_paediatrician, police_lead, \
+         social_worker, key_worker, next_due_at, sort_due, search, record, summary) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+    )
+    .bind(&case.reference)
+    .bind(&case.area)
+    .bind(c.stage)
+    .bind(c.active)
+    .bind(c.version)
+    .bind(lp)
+    .bind(pl)
+    .bind(sw)
+    .bind(kw)
+    .bind(c.next_due_at)
+    .bind(c.sort_due)
+    .bind(c.search)
+    .bind(c.record)
+    .bind(c.summary)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Rewrite a case and its projection. `expected_version` guards against a concurrent writer
+/// on another server: false means someone else got there first.
+pub async fn update(
+    conn: &mut Conn,
+    id: i64,
+    case: &Case,
+    p: &Projection,
+    expected_version: i64,
+) -> anyhow::Result<bool> {
+    let c = columns(case, p)?;
+    let [lp, pl, sw, kw] = c.people;
+    let done = sqlx::query(
+        "UPDATE cases SET stage = $1, active = $2, version = $3, lead_paediatrician = $4, police_lead = $5, \
+         social_worker = $6, key_worker = $7, next_due_at = $8, sort_due = $9, search = $10, record = $11, \
+         summary = $12 WHERE id = $13 AND version = $14",
+    )
+    .bind(c.stage)
+    .bind(c.active)
+    .bind(c.version)
+    .bind(lp)
+    .bind(pl)
+    .bind(sw)
+    .bind(kw)
+    .bind(c.next_due_at)
+    .bind(c.sort_due)
+    .bind(c.search)
+    .bind(c.record)
+    .bind(c.summary)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Filters for the case list; scope (areas, key worker) is always applied.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub areas: Vec<String>,
+    /// Key workers see only the cases they are assigned to.
+    pub key_worker: Option<String>,
+    pub stage: Option<String>,
+    pub area: Option<String>,
+    pub mine: Option<String>,
+    pub overdue_at: Option<i64>,
+    pub active: Option<bool>,
+    pub q: Option<String>,
+    /// Keyset cursor: (sort_due, reference) of the last row seen.
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+pub struct ListedCase {
+    pub summary: CaseSummary,
+    pub assigned: [Option<String>; 4],
+    pub sort_due: i64,
+}
+
+pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedCase>> {
+    if f.areas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from(
+        "SELECT reference, sort_due, summary, lead_paediatrician, police_lead, social_worker, key_worker \
+         FROM cases WHERE ",
+    );
+    let mut binds: Vec<Bind> = Vec::new();
+    let push = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let area_marks: Vec<String> =
+        f.areas.iter().map(|a| push(Bind::Text(a.clone()), &mut binds)).collect();
+    sql += &format!("area IN ({})", area_marks.join(", "));
+    if let Some(kw) = &f.key_worker {
+        sql += &format!(" AND key_worker = {}", push(Bind::Text(kw.clone()), &mut binds));
+    }
+    if let Some(s) = &f.stage {
+        sql += &format!(" AND stage = {}", push(Bind::Text(s.clone()), &mut binds));
+    }
+    if let Some(a) = &f.area {
+        sql += &format!(" AND area = {}", push(Bind::Text(a.clone()), &mut binds));
+    }
+    if let Some(me) = &f.mine {
+        let marks: Vec<String> = (0..4).map(|_| push(Bind::Text(me.clone()), &mut binds)).collect();
+        sql += &format!(
+            " AND (lead_paediatrician = {} OR police_lead = {} OR social_worker = {} OR key_worker = {})",
+            marks[0], marks[1], marks[2], marks[3]
+        );
+    }
+    if let Some(now) = f.overdue_at {
+        sql += &format!(" AND next_due_at < {}", push(Bind::Int(now), &mut binds));
+    }
+    if let Some(active) = f.active {
+        sql += &format!(" AND active = {}", push(Bind::Int(i64::from(active)), &mut binds));
+    }
+    if let Some(q) = &f.q {
+        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        sql += &format!(" AND search LIKE {} ESCAPE '\\'", push(Bind::Text(format!("%{escaped}%")), &mut binds));
+    }
+    if let Some((due, reference)) = &f.after {
+        let a = push(Bind::Int(*due), &mut binds);
+        let b = push(Bind::Int(*due), &mut binds);
+        let c = push(Bind::Text(reference.clone()), &mut binds);
+        sql += &format!(" AND (sort_due > {a} OR (sort_due = {b} AND reference > {c}))");
+    }
+    sql += &format!(" ORDER BY sort_due, reference LIMIT {}", push(Bind::Int(f.limit), &mut binds));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            let summary: String = r.try_get("summary")?;
+            Ok(ListedCase {
+                summary: serde_json::from_str(&summary)?,
+                assigned: [
+                    r.try_get("lead_paediatrician")?,
+                    r.try_get("police_lead")?,
+                    r.try_get("social_worker")?,
+                    r.try_get("key_worker")?,
+                ],
+                sort_due: r.try_get("sort_due")?,
+            })
+        })
+        .collect()
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+pub async fn count(conn: &mut Conn) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&mut *conn).await?)
+}
+
+/// Load a case with everything its computed fields depend on.
+pub async fn bundle(conn: &mut Conn, id: i64, case: Case) -> anyhow::Result<Bundle> {
+    let events = super::records::timeline(conn, id).await?;
+    let checklists = super::records::checklists(conn, id).await?;
+    let items = super::records::items(conn, id).await?;
+    let contact_times = super::records::contact_times(conn, id).await?;
+    Ok(Bundle { id, case, events, checklists, items, contact_times })
+}
