@@ -1,1 +1,184 @@
-fn main() {}
+//! `jarterm`: arguments → logging → terminal → the loop.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use crossterm::event::EventStream;
+use jarterm::api::Client;
+use jarterm::app::App;
+use jarterm::config::Config;
+use jarterm::state::State;
+use jarterm::theme::Theme;
+use jarterm::token_store::TokenStore;
+use jarterm::{logging, terminal};
+
+#[derive(Parser)]
+#[command(
+    name = "jarterm",
+    version,
+    about = "Terminal client for the Joint Agency Response (JAR)"
+)]
+struct Cli {
+    /// Case API address, e.g. https://jar.example.nhs.uk
+    #[arg(long, env = "JARTERM_SERVER")]
+    server: Option<String>,
+    /// Colour theme: default or mono (NO_COLOR selects mono).
+    #[arg(long, env = "JARTERM_THEME")]
+    theme: Option<String>,
+    /// Draw borders with + - | for fonts without box drawing.
+    #[arg(long)]
+    ascii: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign out: revoke the token on the server and forget it here.
+    Logout,
+    /// Try jarterm on synthetic data: starts a private case API, removed on quit.
+    #[cfg(feature = "demo")]
+    Demo {
+        /// paediatrician, police, social-worker, key-worker or manager
+        #[arg(long = "as", default_value = "paediatrician")]
+        role: String,
+        /// How many synthetic cases to create.
+        #[arg(long)]
+        cases: Option<usize>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("jarterm: config file problem: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    logging::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("jarterm: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, config)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jarterm: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn theme_for(cli: &Cli, config: &Config) -> anyhow::Result<Theme> {
+    let no_color = std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let ascii = cli.ascii || config.ascii || !(locale.contains("UTF-8") || locale.contains("UTF8"));
+    let requested = cli.theme.as_deref().or(config.theme.as_deref());
+    Ok(Theme::choose(requested, no_color, dumb)?.with_ascii(ascii))
+}
+
+async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
+    let theme = theme_for(&cli, &config)?;
+    let server = cli
+        .server
+        .clone()
+        .or(config.server.clone())
+        .unwrap_or_else(|| format!("http://127.0.0.1:{}", jar_core::wire::DEFAULT_PORT));
+    let kind = config.token_store.clone();
+    let store = Arc::new(tokio::task::spawn_blocking(move || TokenStore::choose(&kind)).await?);
+    match cli.command {
+        Some(Command::Logout) => {
+            let client = Client::new(&server).map_err(|e| anyhow::anyhow!(e.describe()))?;
+            let (s, key) = (store.clone(), client.base().to_string());
+            let token = tokio::task::spawn_blocking(move || s.get(&key)).await?;
+            if let Some(t) = token {
+                client.set_token(Some(t));
+                let _ = client.logout().await;
+            }
+            let (s, key) = (store.clone(), client.base().to_string());
+            tokio::task::spawn_blocking(move || s.delete(&key)).await?;
+            eprintln!("jarterm: signed out ({}).", store.label());
+            Ok(())
+        }
+        #[cfg(feature = "demo")]
+        Some(Command::Demo { role, cases }) => {
+            let role: jar_core::Role = role.parse()?;
+            require_tty()?;
+            let demo = jarterm::demo::start(role, cases).await?;
+            let label = demo
+                .server
+                .base_url()
+                .trim_start_matches("http://")
+                .to_string();
+            let mut state = State::signed_in(chrono::Utc::now(), &label, demo.login.user.clone());
+            state.bell = config.bell;
+            let result = tui(state, theme, demo.client.clone(), None).await;
+            demo.server.shutdown().await;
+            drop(demo.dir);
+            result
+        }
+        None => {
+            require_tty()?;
+            let client = Client::new(&server).map_err(|e| anyhow::anyhow!(e.describe()))?;
+            let token = match std::env::var("JARTERM_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty())
+            {
+                Some(t) => Some(t),
+                None => {
+                    let (s, key) = (store.clone(), client.base().to_string());
+                    tokio::task::spawn_blocking(move || s.get(&key)).await?
+                }
+            };
+            client.set_token(token);
+            let label = server
+                .trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .to_string();
+            let mut state = State::new(chrono::Utc::now(), &label);
+            state.bell = config.bell;
+            if client.token().is_some() {
+                state.login = None;
+            }
+            tui(state, theme, client, Some(store)).await
+        }
+    }
+}
+
+fn require_tty() -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        anyhow::bail!("jarterm needs an interactive terminal (use `ssh -t`)");
+    }
+    Ok(())
+}
+
+async fn tui(
+    state: State,
+    theme: Theme,
+    client: Client,
+    store: Option<Arc<TokenStore>>,
+) -> anyhow::Result<()> {
+    terminal::install_panic_hook();
+    let term = terminal::enter()?;
+    let _guard = terminal::Guard;
+    let mut app = App::new(state, term, theme, client);
+    app.ring_bell = true;
+    if let Some(store) = store {
+        app = app.with_token_store(store);
+    }
+    app.start();
+    let mut input = EventStream::new();
+    app.run(&mut input).await?;
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! reqwest on jar-core wire types. Every request has a 5 s connect and a 15 s total timeout;
+//! every body is cleaned of control characters before it is decoded.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use jar_core::case::Identity;
+use jar_core::contact::Contact;
+use jar_core::permissions::Principal;
+use jar_core::timeline::TimelineEvent;
+use jar_core::wire::{
+    CaseDetail, CaseList, CaseSummary, ChecklistItemView, ChecklistList, ChecklistView,
+    ContactList, LoginRequest, LoginResponse, Problem, RevealRequest, StartChecklist, TimelineList,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::ApiError;
+use crate::msg::WriteOk;
+use crate::sanitize;
+use crate::state::Write;
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    /// For the event stream: no total timeout, a read timeout instead.
+    stream: reqwest::Client,
+    base: String,
+    token: Arc<RwLock<Option<String>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base", &self.base).finish()
+    }
+}
+
+/// `http://host:port` → `http://host:port/api/v1`.
+pub fn api_base(server: &str) -> String {
+    let s = server.trim().trim_end_matches('/');
+    if s.ends_with(jar_core::wire::API_PREFIX) {
+        s.to_string()
+    } else {
+        format!("{s}{}", jar_core::wire::API_PREFIX)
+    }
+}
+
+fn network(e: reqwest::Error) -> ApiError {
+    let what = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "connection refused or unreachable".to_string()
+    } else {
+        // reqwest errors can carry the URL; keep only the kind.
+        "network error".to_string()
+    };
+    ApiError::Network(what)
+}
+
+impl Client {
+    pub fn new(server: &str) -> Result<Client, ApiError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(TOTAL_TIMEOUT)
+            .user_agent(concat!("jarterm/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let stream = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(Duration::from_secs(60))
+            .user_agent(concat!("jarterm/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Client {
+            http,
+            stream,
+            base: api_base(server),
+            token: Arc::new(RwLock::new(None)),
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn set_token(&self, token: Option<String>) {
+        if let Ok(mut t) = self.token.write() {
+            *t = token;
+        }
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.token.read().ok().and_then(|t| t.clone())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub(crate) fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.authed(self.http.request(method, self.url(path)))
+    }
+
+    pub(crate) fn stream_request(&self, path: &str) -> RequestBuilder {
+        self.authed(self.stream.get(self.url(path)))
+    }
+
+    fn authed(&self, rb: RequestBuilder) -> RequestBuilder {
+        match self.token() {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    /// Turn a response into `T`, or the server's problem.
+    pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+        let status = resp.status();
+        let body = resp.bytes().await.map_err(network)?;
+        if status.is_success() {
+            let body: &[u8] = if body.is_empty() { b"null" } else { &body };
+            return sanitize::decode(body).map_err(|e| ApiError::Decode(e.to_string()));
+        }
+        Err(problem(status, &body))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let resp = self
+            .request(Method::GET, path)
+            .send()
+            .await
+            .map_err(network)?;
+        Self::read(resp).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginResponse, ApiError> {
+        let resp = self
+            .http
+            .post(self.url("/session"))
+            .json(&LoginRequest {
+                username: username.to_string(),
+                password: password.to_string(),
+            })
+            .send()
+            .await
+            .map_err(network)?;
+        Self::read(resp).await
+    }
+
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        let resp = self
+            .request(Method::DELETE, "/session")
+            .send()
+            .await
+            .map_err(network)?;
+        let _: serde_json::Value = Self::read(resp).await?;
+        Ok(())
+    }
+
+    pub async fn me(&self) -> Result<Principal, ApiError> {
+        self.get("/me").await
+    }
+
+    /// Every case in scope, following the cursor (500 per page).
+    pub async fn all_cases(&self) -> Result<Vec<CaseSummary>, ApiError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..200 {
+            let mut url = reqwest::Url::parse(&self.url("/cases"))
+                .map_err(|e| ApiError::Network(e.to_string()))?;
+            url.query_pairs_mut().append_pair("limit", "500");
+            if let Some(c) = &cursor {
+                url.query_pairs_mut().append_pair("cursor", c);
+            }
+            let resp = self
+                .authed(self.http.get(url))
+                .send()
+                .await
+                .map_err(network)?;
+            let page: CaseList = Self::read(resp).await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) if !c.is_empty() => cursor = Some(c),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn case(&self, case_ref: &str) -> Result<CaseDetail, ApiError> {
+        self.get(&format!("/cases/{case_ref}")).await
+    }
+
+    pub async fn timeline(&self, case_ref: &str) -> Result<Vec<TimelineEvent>, ApiError> {
+        let l: TimelineList = self.get(&format!("/cases/{case_ref}/timeline")).await?;
+        Ok(l.items)
+    }
+
+    pub async fn checklists(&self, case_ref: &str) -> Result<Vec<ChecklistView>, ApiError> {
+        let l: ChecklistList = self.get(&format!("/cases/{case_ref}/checklists")).await?;
+        Ok(l.checklists)
+    }
+
+    pub async fn contacts(&self, case_ref: &str) -> Result<Vec<Contact>, ApiError> {
+        let l: ContactList = self.get(&format!("/cases/{case_ref}/contacts")).await?;
+        Ok(l.items)
+    }
+
+    /// Send one write with its idempotency key (reused on every retry).
+    pub async fn send(&self, write: &Write, key: Uuid) -> Result<WriteOk, ApiError> {
+        let idem = key.to_string();
+        let post = |path: String| {
+            self.request(Method::POST, &path)
+                .header("Idempotency-Key", idem.clone())
+        };
+        let rb = match write {
+            Write::ItemUpdate {
+                case_ref,
+                template,
+                item,
+                version,
+                update,
+            } => self
+                .request(
+                    Method::PUT,
+                    &format!("/cases/{case_ref}/checklists/{template}/items/{item}"),
+                )
+                .header("If-Match", format!("\"{version}\""))
+                .json(update),
+            Write::AddEvent { case_ref, event } => {
+                post(format!("/cases/{case_ref}/timeline")).json(event)
+            }
+            Write::AddContact { case_ref, contact } => {
+                post(format!("/cases/{case_ref}/contacts")).json(contact)
+            }
+            Write::Amend {
+                case_ref,
+                contact_id,
+                amendment,
+            } => post(format!(
+                "/cases/{case_ref}/contacts/{contact_id}/amendments"
+            ))
+            .json(amendment),
+            Write::Notify(new_case) => post("/cases".to_string()).json(new_case),
+            Write::StartChecklist { case_ref, template } => {
+                post(format!("/cases/{case_ref}/checklists")).json(&StartChecklist {
+                    template: template.clone(),
+                })
+            }
+            Write::Reveal { case_ref, reason } => {
+                post(format!("/cases/{case_ref}/identity/reveal")).json(&RevealRequest {
+                    reason: reason.clone(),
+                })
+            }
+        };
+        let resp = rb.send().await.map_err(network)?;
+        Ok(match write {
+            Write::ItemUpdate { .. } => {
+                WriteOk::Item(Box::new(Self::read::<ChecklistItemView>(resp).await?))
+            }
+            Write::AddEvent { .. } => {
+                WriteOk::Event(Box::new(Self::read::<TimelineEvent>(resp).await?))
+            }
+            Write::AddContact { .. } | Write::Amend { .. } => {
+                WriteOk::Contact(Box::new(Self::read::<Contact>(resp).await?))
+            }
+            Write::Notify(_) => WriteOk::Case(Box::new(Self::read::<CaseDetail>(resp).await?)),
+            Write::Reveal { .. } => {
+                WriteOk::Identity(Box::new(Self::read::<Identity>(resp).await?))
+            }
+            Write::StartChecklist { .. } => {
+                let _: serde_json::Value = Self::read(resp).await?;
+                WriteOk::Other
+            }
+        })
+    }
+}
+
+/// An error status as an `ApiError`, using the problem+json body when there is one.
+pub fn problem(status: StatusCode, body: &[u8]) -> ApiError {
+    if status == StatusCode::UNAUTHORIZED {
+        return ApiError::Unauthorized;
+    }
+    match sanitize::decode::<Problem>(body) {
+        Ok(p) => ApiError::Problem(p),
+        Err(_) => ApiError::Problem(Problem {
+            kind: "about:blank".to_string(),
+            title: status
+                .canonical_reason()
+                .unwrap_or("Unexpected status")
+                .to_string(),
+            status: status.as_u16(),
+            detail: String::new(),
+            current: None,
+        }),
+    }
+}

@@ -1,0 +1,106 @@
+//! The server's change stream (`GET /events`, SSE), resumed with `Last-Event-ID`. Reports
+//! each change, resyncs and the connection state as messages; reconnects with backoff.
+
+use std::time::Duration;
+
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
+use jar_core::wire::ChangeEvent;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::Client;
+use crate::msg::{ApiMsg, Msg};
+use crate::sanitize;
+use crate::state::Conn;
+
+/// Run until cancelled (sign-out, session expiry, quit).
+pub async fn run(client: Client, tx: UnboundedSender<Msg>, cancel: CancellationToken) {
+    let mut last_id: Option<String> = None;
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let outcome = tokio::select! {
+            _ = cancel.cancelled() => return,
+            o = listen(&client, &tx, &mut last_id) => o,
+        };
+        match outcome {
+            Outcome::Unauthorized => {
+                // The next write or read will bring the sign-in back; stop until restarted.
+                let _ = tx.send(Msg::Api(ApiMsg::Conn(Conn::Offline)));
+                return;
+            }
+            Outcome::Ended { was_live } => {
+                if was_live {
+                    backoff = Duration::from_millis(500);
+                }
+                let _ = tx.send(Msg::Api(ApiMsg::Conn(Conn::Reconnecting)));
+            }
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(15));
+    }
+}
+
+enum Outcome {
+    Unauthorized,
+    Ended { was_live: bool },
+}
+
+async fn listen(
+    client: &Client,
+    tx: &UnboundedSender<Msg>,
+    last_id: &mut Option<String>,
+) -> Outcome {
+    let mut rb = client
+        .stream_request("/events")
+        .header("Accept", "text/event-stream");
+    if let Some(id) = last_id.as_deref() {
+        rb = rb.header("Last-Event-ID", id);
+    }
+    let resp = match rb.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::debug!(error_kind = %if e.is_timeout() { "timeout" } else { "connect" }, "events: connect failed");
+            return Outcome::Ended { was_live: false };
+        }
+    };
+    if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
+        return Outcome::Unauthorized;
+    }
+    if !resp.status().is_success() {
+        tracing::warn!(status = resp.status().as_u16(), "events: refused");
+        return Outcome::Ended { was_live: false };
+    }
+    let _ = tx.send(Msg::Api(ApiMsg::Conn(Conn::Live)));
+    // Anything missed while we were away is replayed from Last-Event-ID; without one, refetch.
+    if last_id.is_none() {
+        let _ = tx.send(Msg::Api(ApiMsg::Resync));
+    }
+    let mut stream = resp.bytes_stream().eventsource();
+    while let Some(item) = stream.next().await {
+        let Ok(ev) = item else {
+            break;
+        };
+        if !ev.id.is_empty() {
+            *last_id = Some(ev.id.clone());
+        }
+        match ev.event.as_str() {
+            "resync" => {
+                let _ = tx.send(Msg::Api(ApiMsg::Resync));
+            }
+            "change" | "message" | "" => {
+                match sanitize::decode::<ChangeEvent>(ev.data.as_bytes()) {
+                    Ok(change) => {
+                        let _ = tx.send(Msg::Api(ApiMsg::Change(change)));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "events: unreadable change"),
+                }
+            }
+            _ => {}
+        }
+    }
+    Outcome::Ended { was_live: true }
+}

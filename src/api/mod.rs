@@ -1,0 +1,51 @@
+//! The only place that speaks HTTP. Knows nothing of the terminal or of `State`.
+
+pub mod client;
+pub mod events;
+
+pub use client::Client;
+
+use jar_core::wire::Problem;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    #[error("cannot reach the server: {0}")]
+    Network(String),
+    /// 401: the token is missing, wrong or expired.
+    #[error("session expired")]
+    Unauthorized,
+    /// Any other error status, with the server's problem details.
+    #[error("{}", .0.title)]
+    Problem(Problem),
+    #[error("unexpected answer from the server: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Unauthorized => Some(401),
+            ApiError::Problem(p) => Some(p.status),
+            _ => None,
+        }
+    }
+
+    /// Plain words for a banner or dialog: what happened and what to do next.
+    pub fn describe(&self) -> String {
+        match self {
+            ApiError::Network(e) => {
+                format!(
+                    "Cannot reach the server ({e}). Check the connection; jarterm keeps trying."
+                )
+            }
+            ApiError::Unauthorized => "Your session has expired: sign in again.".to_string(),
+            ApiError::Problem(p) if p.status >= 500 => format!(
+                "The server had a problem ({} {}). Try again in a minute.",
+                p.status, p.title
+            ),
+            ApiError::Problem(p) if p.detail.is_empty() => format!("{} ({}).", p.title, p.status),
+            ApiError::Problem(p) => format!("{}: {}", p.title, p.detail),
+            ApiError::Decode(e) => format!("The server's answer could not be read ({e})."),
+        }
+    }
+}

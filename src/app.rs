@@ -1,0 +1,276 @@
+//! The loop: terminal input, network results and a 1 s clock meet in one `select!`; each
+//! becomes a `Msg` for `update`; effects become tasks; the screen is redrawn only when
+//! something changed and no further message is waiting.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::{Client, events};
+use crate::effect::Effect;
+use crate::msg::{ApiMsg, Msg};
+use crate::state::State;
+use crate::theme::Theme;
+use crate::token_store::TokenStore;
+use crate::{ui, update};
+
+pub struct App<B: Backend> {
+    pub state: State,
+    pub terminal: Terminal<B>,
+    pub theme: Theme,
+    pub client: Client,
+    tx: UnboundedSender<Msg>,
+    rx: UnboundedReceiver<Msg>,
+    events: Option<CancellationToken>,
+    token_store: Option<Arc<TokenStore>>,
+    /// Read the wall clock each second (off in tests that fix `state.now`).
+    pub live_clock: bool,
+    /// Ring the terminal bell (off under a test backend).
+    pub ring_bell: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    #[error("timed out waiting for the condition")]
+    Timeout,
+}
+
+impl<B: Backend> App<B> {
+    pub fn new(mut state: State, terminal: Terminal<B>, theme: Theme, client: Client) -> App<B> {
+        let (tx, rx) = unbounded_channel();
+        if let Ok(size) = terminal.size() {
+            state.size = (size.width, size.height);
+        }
+        App {
+            state,
+            terminal,
+            theme,
+            client,
+            tx,
+            rx,
+            events: None,
+            token_store: None,
+            live_clock: true,
+            ring_bell: false,
+        }
+    }
+
+    pub fn with_token_store(mut self, store: Arc<TokenStore>) -> App<B> {
+        self.state.store_label = store.label().to_string();
+        self.token_store = Some(store);
+        self
+    }
+
+    /// A sender for messages (tests inject server events or results through it).
+    pub fn sender(&self) -> UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    /// First effects: with a session, load the board and listen for changes; with only a
+    /// token, ask who it belongs to.
+    pub fn start(&mut self) {
+        if self.state.session.is_some() {
+            self.state.loading += 1;
+            self.state.board.loading = true;
+            self.run_effects(vec![Effect::StartEvents, Effect::FetchCases]);
+        } else if self.client.token().is_some() {
+            self.state.loading += 1;
+            self.run_effects(vec![Effect::FetchMe]);
+        }
+    }
+
+    pub fn dispatch(&mut self, msg: Msg) {
+        let effects = update::update(&mut self.state, msg);
+        self.run_effects(effects);
+    }
+
+    fn input(&mut self, ev: crossterm::event::Event) {
+        use crossterm::event::Event;
+        match ev {
+            Event::Key(k) => self.dispatch(Msg::Key(k)),
+            Event::Paste(p) => self.dispatch(Msg::Paste(p)),
+            Event::Resize(w, h) => {
+                let _ = self.terminal.clear();
+                self.dispatch(Msg::Resize(w, h));
+            }
+            _ => {}
+        }
+    }
+
+    pub fn draw(&mut self) -> Result<(), AppError> {
+        let state = &self.state;
+        let theme = &self.theme;
+        self.terminal
+            .draw(|f| ui::render(state, theme, f))
+            .map_err(|e| AppError::Draw(e.to_string()))?;
+        self.state.dirty = false;
+        Ok(())
+    }
+
+    /// Run until the person quits.
+    pub async fn run<S>(&mut self, input: &mut S) -> Result<(), AppError>
+    where
+        S: Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
+    {
+        self.run_until(input, |s| s.quit, None).await.map(|_| ())
+    }
+
+    /// Run the real loop until `done(state)` holds, the person quits, or `timeout` passes.
+    pub async fn run_until<S, F>(
+        &mut self,
+        input: &mut S,
+        done: F,
+        timeout: Option<Duration>,
+    ) -> Result<(), AppError>
+    where
+        S: Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
+        F: Fn(&State) -> bool,
+    {
+        let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            if self.state.dirty {
+                self.draw()?;
+            }
+            if done(&self.state) || self.state.quit {
+                self.stop_events();
+                return Ok(());
+            }
+            let sleep_until = deadline.unwrap_or_else(|| {
+                tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600)
+            });
+            tokio::select! {
+                biased;
+                Some(msg) = self.rx.recv() => self.dispatch(msg),
+                ev = input.next() => match ev {
+                    Some(Ok(ev)) => self.input(ev),
+                    // The terminal went away (hang-up): keep drafts and stop, never spin.
+                    Some(Err(_)) | None => {
+                        let fx = update::force_quit(&mut self.state);
+                        self.run_effects(fx);
+                    }
+                },
+                _ = tick.tick(), if self.live_clock => {
+                    self.dispatch(Msg::Tick(chrono::Utc::now()));
+                }
+                _ = tokio::time::sleep_until(sleep_until) => return Err(AppError::Timeout),
+            }
+            // Skip drawing while more messages are already waiting.
+            while let Ok(msg) = self.rx.try_recv() {
+                self.dispatch(msg);
+            }
+        }
+    }
+
+    fn stop_events(&mut self) {
+        if let Some(c) = self.events.take() {
+            c.cancel();
+        }
+    }
+
+    pub fn run_effects(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            self.run_effect(e);
+        }
+    }
+
+    fn spawn_api<F>(&self, fut: F)
+    where
+        F: std::future::Future<Output = ApiMsg> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Msg::Api(fut.await));
+        });
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        let c = self.client.clone();
+        match effect {
+            Effect::Login { username, password } => {
+                self.spawn_api(async move { ApiMsg::LoggedIn(c.login(&username, &password).await) })
+            }
+            Effect::Authenticated { token } => {
+                self.client.set_token(Some(token.clone()));
+                if let Some(store) = self.token_store.clone() {
+                    let server = self.client.base().to_string();
+                    tokio::task::spawn_blocking(move || store.set(&server, &token));
+                }
+            }
+            Effect::Logout => {
+                tokio::spawn(async move {
+                    let _ = c.logout().await;
+                });
+            }
+            Effect::FetchMe => self.spawn_api(async move { ApiMsg::Me(c.me().await) }),
+            Effect::FetchCases => self.spawn_api(async move { ApiMsg::Cases(c.all_cases().await) }),
+            Effect::FetchCase(r) => self.spawn_api(async move {
+                let result = c.case(&r).await;
+                ApiMsg::Case {
+                    case_ref: r,
+                    result,
+                }
+            }),
+            Effect::FetchTimeline(r) => self.spawn_api(async move {
+                let result = c.timeline(&r).await;
+                ApiMsg::Timeline {
+                    case_ref: r,
+                    result,
+                }
+            }),
+            Effect::FetchChecklists(r) => self.spawn_api(async move {
+                let result = c.checklists(&r).await;
+                ApiMsg::Checklists {
+                    case_ref: r,
+                    result,
+                }
+            }),
+            Effect::FetchContacts(r) => self.spawn_api(async move {
+                let result = c.contacts(&r).await;
+                ApiMsg::Contacts {
+                    case_ref: r,
+                    result,
+                }
+            }),
+            Effect::Send(p) => self.spawn_api(async move {
+                let result = c.send(&p.write, p.key).await;
+                ApiMsg::WriteDone { key: p.key, result }
+            }),
+            Effect::StartEvents => {
+                self.stop_events();
+                let cancel = CancellationToken::new();
+                self.events = Some(cancel.clone());
+                tokio::spawn(events::run(c, self.tx.clone(), cancel));
+            }
+            Effect::StopEvents => self.stop_events(),
+            Effect::Bell => {
+                if self.ring_bell {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x07");
+                    let _ = out.flush();
+                }
+            }
+            Effect::SaveDrafts => {
+                let n = self.state.drafts.len();
+                if n > 0 {
+                    tracing::info!(drafts = n, "drafts kept for this run");
+                }
+            }
+        }
+    }
+}
+
+impl<B: Backend> Drop for App<B> {
+    fn drop(&mut self) {
+        self.stop_events();
+    }
+}

@@ -1,0 +1,596 @@
+//! Keys → actions: ONE table, per context. The help screen and the bottom hint line are
+//! generated from it. Nothing is bound to Ctrl-A or Ctrl-B (screen and tmux prefixes), Esc is
+//! never the only way back, and no action needs Alt or an F-key.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ctx {
+    /// Everywhere outside text entry.
+    Global,
+    Board,
+    /// Any case tab.
+    Case,
+    CaseSummary,
+    CaseTimeline,
+    CaseChecklists,
+    CaseContacts,
+    /// Forms: the focused field gets every other key.
+    Form,
+    Dialog,
+    Help,
+    Login,
+    /// Typing the board's text filter.
+    Filter,
+}
+
+impl Ctx {
+    pub fn title(self) -> &'static str {
+        match self {
+            Ctx::Global => "Everywhere",
+            Ctx::Board => "Board",
+            Ctx::Case => "Case (every tab)",
+            Ctx::CaseSummary => "Case: Summary",
+            Ctx::CaseTimeline => "Case: Timeline",
+            Ctx::CaseChecklists => "Case: Checklists",
+            Ctx::CaseContacts => "Case: Contacts",
+            Ctx::Form => "Forms",
+            Ctx::Dialog => "Dialogs",
+            Ctx::Help => "Help",
+            Ctx::Login => "Sign in",
+            Ctx::Filter => "Board filter",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    ForceQuit,
+    Help,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Filter,
+    ToggleMine,
+    ToggleOverdue,
+    CycleArea,
+    ToggleClosed,
+    Notify,
+    GotoNew,
+    Refresh,
+    NextTab,
+    PrevTab,
+    Tab(u8),
+    Add,
+    Correct,
+    ItemDone,
+    ItemNotApplicable,
+    ItemUnable,
+    ItemNote,
+    StartChecklist,
+    Amend,
+    Reveal,
+    Submit,
+    Cancel,
+    NextField,
+    PrevField,
+    ReApply,
+    Discard,
+    EditMine,
+    Close,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+pub struct Binding {
+    pub ctx: Ctx,
+    pub action: Action,
+    pub keys: &'static [Key],
+    /// What the help screen says.
+    pub help: &'static str,
+    /// Shown in the bottom hint line (short words).
+    pub hint: Option<&'static str>,
+}
+
+const fn b(
+    ctx: Ctx,
+    action: Action,
+    keys: &'static [Key],
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        ctx,
+        action,
+        keys,
+        help,
+        hint,
+    }
+}
+
+use Action as A;
+use Ctx as C;
+
+/// The one keymap. Order matters only for the hint line.
+pub const KEYMAP: &[Binding] = &[
+    // Board
+    b(
+        C::Board,
+        A::Open,
+        &[code(KeyCode::Enter), k('l')],
+        "open the selected case",
+        Some("open"),
+    ),
+    b(
+        C::Board,
+        A::Filter,
+        &[k('/')],
+        "filter by text (Enter keeps, Esc clears)",
+        Some("filter"),
+    ),
+    b(
+        C::Board,
+        A::ToggleMine,
+        &[k('m')],
+        "only cases assigned to me",
+        Some("mine"),
+    ),
+    b(
+        C::Board,
+        A::ToggleOverdue,
+        &[k('o')],
+        "only cases with an overdue deadline",
+        Some("overdue"),
+    ),
+    b(
+        C::Board,
+        A::CycleArea,
+        &[k('a')],
+        "cycle through areas",
+        None,
+    ),
+    b(
+        C::Board,
+        A::ToggleClosed,
+        &[k('c')],
+        "switch between active and closed cases",
+        None,
+    ),
+    b(
+        C::Board,
+        A::Notify,
+        &[k('N')],
+        "notify a death (new JAR case)",
+        Some("notify"),
+    ),
+    b(
+        C::Board,
+        A::GotoNew,
+        &[k('g')],
+        "open the case from the last notification banner",
+        None,
+    ),
+    b(C::Board, A::Refresh, &[k('R')], "refetch the board", None),
+    b(C::Board, A::Quit, &[k('q')], "quit", Some("quit")),
+    b(
+        C::Board,
+        A::Back,
+        &[code(KeyCode::Esc)],
+        "clear the filters",
+        None,
+    ),
+    // Case, every tab
+    b(
+        C::Case,
+        A::NextTab,
+        &[code(KeyCode::Tab)],
+        "next tab",
+        Some("next tab"),
+    ),
+    b(
+        C::Case,
+        A::PrevTab,
+        &[code(KeyCode::BackTab)],
+        "previous tab",
+        None,
+    ),
+    b(C::Case, A::Tab(1), &[k('1')], "Summary tab", None),
+    b(C::Case, A::Tab(2), &[k('2')], "Timeline tab", None),
+    b(C::Case, A::Tab(3), &[k('3')], "Checklists tab", None),
+    b(C::Case, A::Tab(4), &[k('4')], "Contacts tab", None),
+    b(
+        C::Case,
+        A::Reveal,
+        &[k('r')],
+        "reveal identity (asks a reason; audited)",
+        None,
+    ),
+    b(C::Case, A::Refresh, &[k('R')], "refetch this case", None),
+    b(
+        C::Case,
+        A::Back,
+        &[code(KeyCode::Esc), k('q'), code(KeyCode::Backspace), k('h')],
+        "back to the board",
+        Some("back"),
+    ),
+    // Case tabs
+    b(
+        C::CaseSummary,
+        A::Reveal,
+        &[k('r')],
+        "reveal identity",
+        Some("reveal identity"),
+    ),
+    b(
+        C::CaseTimeline,
+        A::Add,
+        &[k('a')],
+        "add a timeline event",
+        Some("add event"),
+    ),
+    b(
+        C::CaseTimeline,
+        A::Correct,
+        &[k('x')],
+        "correct the selected event",
+        Some("correct"),
+    ),
+    b(
+        C::CaseChecklists,
+        A::ItemDone,
+        &[k('d')],
+        "mark the item done",
+        Some("done"),
+    ),
+    b(
+        C::CaseChecklists,
+        A::ItemNotApplicable,
+        &[k('n')],
+        "mark the item not applicable",
+        Some("n/a"),
+    ),
+    b(
+        C::CaseChecklists,
+        A::ItemUnable,
+        &[k('u')],
+        "mark the item unable (asks a reason)",
+        Some("unable"),
+    ),
+    b(
+        C::CaseChecklists,
+        A::ItemNote,
+        &[k('e')],
+        "edit the item's note",
+        Some("note"),
+    ),
+    b(
+        C::CaseChecklists,
+        A::StartChecklist,
+        &[k('s')],
+        "start the default checklist",
+        None,
+    ),
+    b(
+        C::CaseContacts,
+        A::Add,
+        &[k('a')],
+        "log a contact with the family",
+        Some("add contact"),
+    ),
+    b(
+        C::CaseContacts,
+        A::Amend,
+        &[k('A')],
+        "amend the selected contact",
+        Some("amend"),
+    ),
+    // Forms
+    b(
+        C::Form,
+        A::Submit,
+        &[ctrl('s')],
+        "save (Enter is a newline in text boxes)",
+        Some("save"),
+    ),
+    b(
+        C::Form,
+        A::NextField,
+        &[code(KeyCode::Tab)],
+        "next field",
+        Some("next field"),
+    ),
+    b(
+        C::Form,
+        A::PrevField,
+        &[code(KeyCode::BackTab)],
+        "previous field",
+        None,
+    ),
+    b(
+        C::Form,
+        A::Cancel,
+        &[code(KeyCode::Esc), ctrl('g')],
+        "close the form (the draft is kept)",
+        Some("close"),
+    ),
+    // Dialogs
+    b(
+        C::Dialog,
+        A::ReApply,
+        &[k('r')],
+        "conflict: re-apply my version",
+        Some("re-apply mine"),
+    ),
+    b(
+        C::Dialog,
+        A::Discard,
+        &[k('d')],
+        "conflict: discard mine, keep theirs",
+        Some("discard mine"),
+    ),
+    b(
+        C::Dialog,
+        A::EditMine,
+        &[k('e')],
+        "conflict: edit my note again",
+        Some("edit mine"),
+    ),
+    b(
+        C::Dialog,
+        A::Close,
+        &[code(KeyCode::Esc), k('q'), code(KeyCode::Enter)],
+        "close the dialog",
+        Some("close"),
+    ),
+    // Help
+    b(
+        C::Help,
+        A::Close,
+        &[code(KeyCode::Esc), k('q'), k('?'), code(KeyCode::Backspace)],
+        "close help",
+        Some("close"),
+    ),
+    // Sign in
+    b(
+        C::Login,
+        A::Submit,
+        &[code(KeyCode::Enter)],
+        "sign in",
+        Some("sign in"),
+    ),
+    b(
+        C::Login,
+        A::NextField,
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        "next field",
+        Some("next field"),
+    ),
+    b(
+        C::Login,
+        A::PrevField,
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        "previous field",
+        None,
+    ),
+    b(
+        C::Login,
+        A::Quit,
+        &[code(KeyCode::Esc)],
+        "quit (only when no one is signed in)",
+        Some("quit"),
+    ),
+    // Filter
+    b(
+        C::Filter,
+        A::Submit,
+        &[code(KeyCode::Enter)],
+        "keep the filter",
+        Some("keep"),
+    ),
+    b(
+        C::Filter,
+        A::Cancel,
+        &[code(KeyCode::Esc)],
+        "clear the filter",
+        Some("clear"),
+    ),
+    // Everywhere outside text entry
+    b(
+        C::Global,
+        A::Help,
+        &[k('?')],
+        "help: every key",
+        Some("help"),
+    ),
+    b(
+        C::Global,
+        A::Up,
+        &[code(KeyCode::Up), k('k')],
+        "move up",
+        None,
+    ),
+    b(
+        C::Global,
+        A::Down,
+        &[code(KeyCode::Down), k('j')],
+        "move down",
+        None,
+    ),
+    b(
+        C::Global,
+        A::PageUp,
+        &[code(KeyCode::PageUp)],
+        "page up",
+        None,
+    ),
+    b(
+        C::Global,
+        A::PageDown,
+        &[code(KeyCode::PageDown)],
+        "page down",
+        None,
+    ),
+    b(C::Global, A::Top, &[code(KeyCode::Home)], "first row", None),
+    b(
+        C::Global,
+        A::Bottom,
+        &[code(KeyCode::End), k('G')],
+        "last row",
+        None,
+    ),
+    b(
+        C::Global,
+        A::ForceQuit,
+        &[ctrl('c')],
+        "keep drafts and quit, from anywhere",
+        None,
+    ),
+];
+
+fn matches(key: &Key, ev: &KeyEvent) -> bool {
+    let mods = ev.modifiers - KeyModifiers::SHIFT;
+    match (key.code, ev.code) {
+        // Shifted letters arrive as uppercase chars, with or without SHIFT reported.
+        (KeyCode::Char(a), KeyCode::Char(b)) => a == b && mods == (key.mods - KeyModifiers::SHIFT),
+        (a, b) => {
+            a == b && ev.modifiers == key.mods || (a == KeyCode::BackTab && b == KeyCode::BackTab)
+        }
+    }
+}
+
+/// The action for a key in the given contexts, searched in order.
+pub fn lookup(contexts: &[Ctx], ev: &KeyEvent) -> Option<Action> {
+    contexts.iter().find_map(|ctx| {
+        KEYMAP
+            .iter()
+            .filter(|bnd| bnd.ctx == *ctx)
+            .find(|bnd| bnd.keys.iter().any(|key| matches(key, ev)))
+            .map(|bnd| bnd.action)
+    })
+}
+
+/// Words for a key, never glyphs: `Enter`, `Esc`, `Ctrl-S`, `Shift-Tab`.
+pub fn key_name(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Enter => "Enter".to_string(),
+        KeyCode::Esc => "Esc".to_string(),
+        KeyCode::Tab => "Tab".to_string(),
+        KeyCode::BackTab => "Shift-Tab".to_string(),
+        KeyCode::Backspace => "Backspace".to_string(),
+        KeyCode::Up => "Up".to_string(),
+        KeyCode::Down => "Down".to_string(),
+        KeyCode::Left => "Left".to_string(),
+        KeyCode::Right => "Right".to_string(),
+        KeyCode::PageUp => "PgUp".to_string(),
+        KeyCode::PageDown => "PgDn".to_string(),
+        KeyCode::Home => "Home".to_string(),
+        KeyCode::End => "End".to_string(),
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) if key.mods.contains(KeyModifiers::CONTROL) => {
+            format!("Ctrl-{}", c.to_ascii_uppercase())
+        }
+        KeyCode::Char(c) => c.to_string(),
+        other => format!("{other:?}"),
+    };
+    base
+}
+
+/// `Esc/q/Backspace/h`
+pub fn keys_label(keys: &[Key]) -> String {
+    keys.iter().map(key_name).collect::<Vec<_>>().join("/")
+}
+
+/// The hint line for the given contexts: "Enter open  / filter  ? help".
+pub fn hints(contexts: &[Ctx]) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for ctx in contexts {
+        for bnd in KEYMAP.iter().filter(|bnd| bnd.ctx == *ctx) {
+            if let (Some(hint), Some(first)) = (bnd.hint, bnd.keys.first()) {
+                if out.iter().any(|(_, h)| *h == hint) {
+                    continue;
+                }
+                out.push((key_name(first), hint));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice_within_a_context() {
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for bnd in &KEYMAP[i + 1..] {
+                if a.ctx == bnd.ctx {
+                    for key in a.keys {
+                        assert!(
+                            !bnd.keys.contains(key),
+                            "{:?} bound twice in {:?}",
+                            key_name(key),
+                            a.ctx
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nothing_is_bound_to_ctrl_a_or_ctrl_b() {
+        for bnd in KEYMAP {
+            for key in bnd.keys {
+                assert!(!(key.code == KeyCode::Char('a') && key.mods == KeyModifiers::CONTROL));
+                assert!(!(key.code == KeyCode::Char('b') && key.mods == KeyModifiers::CONTROL));
+            }
+        }
+    }
+
+    #[test]
+    fn escape_is_never_the_only_way_back() {
+        for bnd in KEYMAP {
+            if bnd.keys.contains(&code(KeyCode::Esc))
+                && bnd.ctx != Ctx::Filter
+                && bnd.ctx != Ctx::Login
+            {
+                assert!(
+                    bnd.keys.len() > 1 || bnd.ctx == Ctx::Board,
+                    "{:?} {:?}",
+                    bnd.ctx,
+                    bnd.action
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! jarterm: a keyboard-driven terminal client for the Joint Agency Response (JAR).
+//!
+//! The shape (see docs and ../shared/tui-anchors.md (b)): one owner of state (`state`),
+//! a pure `update` that returns `Effect`s, render functions of `&State` only (`ui`), HTTP in
+//! tokio tasks (`api`) reporting back as `Msg`s, and one `select!` loop (`app`).
+
+pub mod api;
+pub mod app;
+pub mod config;
+#[cfg(feature = "demo")]
+pub mod demo;
+pub mod effect;
+pub mod keymap;
+pub mod logging;
+pub mod msg;
+pub mod sanitize;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod timeparse;
+pub mod token_store;
+pub mod ui;
+pub mod update;

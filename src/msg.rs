@@ -1,0 +1,69 @@
+//! Everything that can happen to the app, as one message type.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+use jar_core::case::Identity;
+use jar_core::contact::Contact;
+use jar_core::permissions::Principal;
+use jar_core::timeline::TimelineEvent;
+use jar_core::wire::{
+    CaseDetail, CaseSummary, ChangeEvent, ChecklistItemView, ChecklistView, LoginResponse,
+};
+use uuid::Uuid;
+
+use crate::api::ApiError;
+use crate::state::Conn;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The clock moved (once a second).
+    Tick(DateTime<Utc>),
+    Api(ApiMsg),
+}
+
+/// Results from background tasks.
+#[derive(Debug)]
+pub enum ApiMsg {
+    LoggedIn(Result<LoginResponse, ApiError>),
+    Me(Result<Principal, ApiError>),
+    Cases(Result<Vec<CaseSummary>, ApiError>),
+    Case {
+        case_ref: String,
+        result: Result<CaseDetail, ApiError>,
+    },
+    Timeline {
+        case_ref: String,
+        result: Result<Vec<TimelineEvent>, ApiError>,
+    },
+    Checklists {
+        case_ref: String,
+        result: Result<Vec<ChecklistView>, ApiError>,
+    },
+    Contacts {
+        case_ref: String,
+        result: Result<Vec<Contact>, ApiError>,
+    },
+    WriteDone {
+        key: Uuid,
+        result: Result<WriteOk, ApiError>,
+    },
+    Change(ChangeEvent),
+    /// The event stream lost its place: refetch everything shown.
+    Resync,
+    Conn(Conn),
+    TokenStore(String),
+}
+
+/// What a confirmed write returned.
+#[derive(Debug, Clone)]
+pub enum WriteOk {
+    Item(Box<ChecklistItemView>),
+    Event(Box<TimelineEvent>),
+    Contact(Box<Contact>),
+    Case(Box<CaseDetail>),
+    Identity(Box<Identity>),
+    Other,
+}

@@ -1,0 +1,105 @@
+//! The board: every case in scope, filtered and sorted by urgency.
+
+use chrono::{DateTime, Utc};
+use jar_core::wire::CaseSummary;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub text: String,
+    pub mine: bool,
+    pub overdue: bool,
+    pub area: Option<String>,
+    /// Show closed cases instead of active ones.
+    pub closed: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct BoardState {
+    pub cases: Vec<CaseSummary>,
+    pub loaded: bool,
+    pub loading: bool,
+    pub filter: Filter,
+    /// Typing into the text filter.
+    pub editing_filter: bool,
+    /// Index into `visible()`.
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub active: usize,
+    pub mine: usize,
+    pub overdue: usize,
+    pub closed: usize,
+}
+
+pub fn is_overdue(c: &CaseSummary, now: DateTime<Utc>) -> bool {
+    c.open_deadlines.iter().any(|d| d.due_at < now)
+}
+
+impl BoardState {
+    /// The rows shown, most urgent first.
+    pub fn visible(&self, now: DateTime<Utc>) -> Vec<&CaseSummary> {
+        let f = &self.filter;
+        let needle = f.text.to_lowercase();
+        let mut rows: Vec<&CaseSummary> = self
+            .cases
+            .iter()
+            .filter(|c| c.stage.is_active() != f.closed)
+            .filter(|c| !f.mine || c.assigned_to_me)
+            .filter(|c| !f.overdue || is_overdue(c, now))
+            .filter(|c| f.area.as_ref().is_none_or(|a| &c.area == a))
+            .filter(|c| {
+                needle.is_empty()
+                    || c.reference.to_lowercase().contains(&needle)
+                    || c.area.to_lowercase().contains(&needle)
+                    || c.category.label().to_lowercase().contains(&needle)
+                    || c.stage.label().to_lowercase().contains(&needle)
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            a.urgency(now)
+                .cmp(&b.urgency(now))
+                .then_with(|| a.reference.cmp(&b.reference))
+        });
+        rows
+    }
+
+    pub fn counts(&self, now: DateTime<Utc>) -> Counts {
+        let active = |c: &&CaseSummary| c.stage.is_active();
+        Counts {
+            active: self.cases.iter().filter(active).count(),
+            mine: self
+                .cases
+                .iter()
+                .filter(active)
+                .filter(|c| c.assigned_to_me)
+                .count(),
+            overdue: self
+                .cases
+                .iter()
+                .filter(active)
+                .filter(|c| is_overdue(c, now))
+                .count(),
+            closed: self.cases.iter().filter(|c| !c.stage.is_active()).count(),
+        }
+    }
+
+    pub fn areas(&self) -> Vec<String> {
+        let mut areas: Vec<String> = self.cases.iter().map(|c| c.area.clone()).collect();
+        areas.sort();
+        areas.dedup();
+        areas
+    }
+
+    pub fn selected_ref(&self, now: DateTime<Utc>) -> Option<String> {
+        self.visible(now)
+            .get(self.selected)
+            .map(|c| c.reference.clone())
+    }
+
+    pub fn clamp(&mut self, now: DateTime<Utc>) {
+        let n = self.visible(now).len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+    }
+}

@@ -1,0 +1,212 @@
+//! All application state, owned by the loop. Render reads it; only `update` changes it.
+
+pub mod board;
+pub mod case;
+pub mod forms;
+
+use chrono::{DateTime, Utc};
+use jar_core::checklist::ItemState;
+use jar_core::contact::{NewAmendment, NewContact};
+use jar_core::permissions::{self, Permission, Principal};
+use jar_core::wire::{ItemUpdate, NewCase, NewTimelineEvent};
+use uuid::Uuid;
+
+pub use board::BoardState;
+pub use case::{CaseState, Tab};
+pub use forms::{Form, FormKind, LoginForm};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Board,
+    Case,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conn {
+    Live,
+    Reconnecting,
+    Offline,
+}
+
+impl Conn {
+    pub fn label(self) -> &'static str {
+        match self {
+            Conn::Live => "live",
+            Conn::Reconnecting => "reconnecting",
+            Conn::Offline => "offline",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BannerKind {
+    Info,
+    Notice,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub kind: BannerKind,
+    pub text: String,
+}
+
+/// A write the server has not confirmed yet. The idempotency key is made when the person
+/// submits and kept, so a retry (after a dropped link or a new login) is applied once.
+#[derive(Debug, Clone)]
+pub struct PendingWrite {
+    pub key: Uuid,
+    pub write: Write,
+    /// Sent and awaiting an answer (false: waiting to be sent again).
+    pub in_flight: bool,
+    /// The form it came from, restored if the server refuses the write.
+    pub form: Option<Form>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    ItemUpdate {
+        case_ref: String,
+        template: String,
+        item: String,
+        version: i64,
+        update: ItemUpdate,
+    },
+    AddEvent {
+        case_ref: String,
+        event: NewTimelineEvent,
+    },
+    AddContact {
+        case_ref: String,
+        contact: NewContact,
+    },
+    Amend {
+        case_ref: String,
+        contact_id: i64,
+        amendment: NewAmendment,
+    },
+    Notify(NewCase),
+    StartChecklist {
+        case_ref: String,
+        template: String,
+    },
+    Reveal {
+        case_ref: String,
+        reason: String,
+    },
+}
+
+impl Write {
+    pub fn what(&self) -> &'static str {
+        match self {
+            Write::ItemUpdate { .. } => "checklist item",
+            Write::AddEvent { .. } => "timeline event",
+            Write::AddContact { .. } => "contact",
+            Write::Amend { .. } => "amendment",
+            Write::Notify(_) => "notification",
+            Write::StartChecklist { .. } => "checklist",
+            Write::Reveal { .. } => "identity reveal",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// A stale checklist edit: both versions, and the note typed kept.
+    Conflict {
+        case_ref: String,
+        template: String,
+        item: String,
+        item_text: String,
+        mine: ItemUpdate,
+        theirs: ItemState,
+    },
+    Error {
+        title: String,
+        detail: String,
+    },
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub now: DateTime<Utc>,
+    pub server_label: String,
+    pub store_label: String,
+    pub bell: bool,
+    pub session: Option<Principal>,
+    /// Some: the sign-in form is shown (as the screen, or over it when a session expired).
+    pub login: Option<LoginForm>,
+    pub screen: Screen,
+    pub board: BoardState,
+    pub case: Option<CaseState>,
+    pub form: Option<Form>,
+    /// Forms closed before saving, kept so reopening restores the text.
+    pub drafts: Vec<Form>,
+    pub dialog: Option<Dialog>,
+    pub help: bool,
+    pub help_scroll: usize,
+    pub banner: Option<Banner>,
+    pub conn: Conn,
+    pub outbox: Vec<PendingWrite>,
+    /// Reads in flight (for "loading…").
+    pub loading: u32,
+    /// The case from the last "new notification" banner (`g` opens it).
+    pub goto: Option<String>,
+    pub size: (u16, u16),
+    pub quit: bool,
+    pub dirty: bool,
+}
+
+impl State {
+    pub fn new(now: DateTime<Utc>, server_label: &str) -> State {
+        State {
+            now,
+            server_label: server_label.to_string(),
+            store_label: "memory".to_string(),
+            bell: false,
+            session: None,
+            login: Some(LoginForm::default()),
+            screen: Screen::Board,
+            board: BoardState::default(),
+            case: None,
+            form: None,
+            drafts: Vec::new(),
+            dialog: None,
+            help: false,
+            help_scroll: 0,
+            banner: None,
+            conn: Conn::Offline,
+            outbox: Vec::new(),
+            loading: 0,
+            goto: None,
+            size: (80, 24),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    /// A state already signed in (tests, `jarterm demo`, `JARTERM_TOKEN`).
+    pub fn signed_in(now: DateTime<Utc>, server_label: &str, who: Principal) -> State {
+        let mut s = State::new(now, server_label);
+        s.session = Some(who);
+        s.login = None;
+        s
+    }
+
+    pub fn allows(&self, p: Permission) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|who| permissions::allows(who.role, p))
+    }
+
+    pub fn banner(&mut self, kind: BannerKind, text: impl Into<String>) {
+        self.banner = Some(Banner {
+            kind,
+            text: text.into(),
+        });
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.outbox.len()
+    }
+}

@@ -1,0 +1,50 @@
+//! Raw mode, the alternate screen and bracketed paste on; restored on every exit path,
+//! panics included (the hook restores first, then reports).
+
+use std::io::{Write, stdout};
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Tui = Terminal<CrosstermBackend<std::io::Stdout>>;
+
+/// Enter the TUI. Bracketed paste is optional (legacy consoles refuse it).
+pub fn enter() -> std::io::Result<Tui> {
+    enable_raw_mode()?;
+    let mut out = stdout();
+    execute!(out, EnterAlternateScreen, cursor::Hide)?;
+    let _ = execute!(out, EnableBracketedPaste);
+    Terminal::new(CrosstermBackend::new(stdout()))
+}
+
+/// Idempotent: safe to call from Drop, the panic hook and signal paths.
+pub fn restore() {
+    let mut out = stdout();
+    let _ = execute!(out, DisableBracketedPaste);
+    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+/// Restores the terminal when dropped, whatever the exit path.
+pub struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Restore the terminal before the panic message is printed. The message names no data.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}

@@ -1,0 +1,218 @@
+//! The board: one row per case, most urgent first. No names, ever.
+
+use chrono::{DateTime, Utc};
+use jar_core::time::countdown;
+use jar_core::wire::CaseSummary;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::{fit, lines, spread, styled, window_start};
+use crate::state::State;
+use crate::theme::Theme;
+
+pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    let c = s.board.counts(s.now);
+    let fl = &s.board.filter;
+    let tag = |on: bool, text: String| {
+        if on {
+            styled(format!("[{text}]"), theme.title)
+        } else {
+            styled(format!(" {text} "), theme.muted)
+        }
+    };
+    let mut left = vec![
+        styled(" jarterm · Board ", theme.title),
+        tag(!fl.closed, format!("Active {}", c.active)),
+        tag(fl.mine, format!("Mine {}", c.mine)),
+        tag(fl.overdue, format!("Overdue {}", c.overdue)),
+        tag(fl.closed, format!("Closed {}", c.closed)),
+    ];
+    if let Some(a) = &fl.area {
+        left.push(styled(format!(" area: {a}"), theme.accent));
+    }
+    if !fl.text.is_empty() || s.board.editing_filter {
+        let cursor = if s.board.editing_filter { "_" } else { "" };
+        left.push(styled(format!(" /{}{cursor}", fl.text), theme.input));
+    }
+    let right = if s.board.loading {
+        vec![styled("loading… ", theme.muted)]
+    } else {
+        Vec::new()
+    };
+    lines(f, area, vec![spread(left, right, area.width)]);
+}
+
+const DUE: usize = 13;
+
+/// "3h ago", "2d ago", "now": coarse, to fit seven columns.
+fn family_ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let mins = (now - t).num_minutes().max(0);
+    match mins {
+        0..=4 => "now".to_string(),
+        5..=59 => format!("{mins}m ago"),
+        60..=1439 => format!("{}h ago", mins / 60),
+        1440..=20159 => format!("{}d ago", mins / 1440),
+        _ => format!("{}w ago", mins / 10080),
+    }
+}
+
+struct Cols {
+    wide: bool,
+    area: usize,
+    flags: usize,
+}
+
+fn flags_text(c: &CaseSummary) -> String {
+    let Some(fl) = &c.flags else {
+        return String::new();
+    };
+    let mut v = Vec::new();
+    if fl.criminal_investigation {
+        v.push("CRIM");
+    }
+    if fl.s47_strategy {
+        v.push("S47");
+    }
+    if fl.cspr_notified {
+        v.push("CSPR");
+    }
+    v.join(" ")
+}
+
+fn checks(c: &CaseSummary) -> String {
+    let p = c.progress;
+    if p.total == 0 {
+        return "-".to_string();
+    }
+    if p.open_time_critical > 0 {
+        format!("{}/{} !{}", p.done, p.total, p.open_time_critical)
+    } else {
+        format!("{}/{}", p.done, p.total)
+    }
+}
+
+pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let rows = s.board.visible(s.now);
+    let width = usize::from(area.width);
+    let two_line = width < 60;
+    let wide = width >= 80;
+    // Fixed columns: marker 1, ref 13, type 7, stage 12, due 13, checks 8 (+ gaps).
+    let fixed = 1 + 13 + 1 + 7 + 1 + 12 + 1 + DUE + 1 + 8 + 1;
+    let cols = if wide {
+        // Family 7 + gap; then area and flags share the rest (flags at least 4).
+        let rest = width.saturating_sub(fixed + 7 + 1 + 1);
+        let area_w = rest.saturating_sub(4).clamp(4, 14);
+        Cols {
+            wide,
+            area: area_w,
+            flags: rest.saturating_sub(area_w),
+        }
+    } else {
+        Cols {
+            wide,
+            area: 0,
+            flags: width.saturating_sub(fixed),
+        }
+    };
+    let mut out: Vec<Line> = Vec::new();
+    let header = if two_line {
+        " REF           TYPE    NEXT DUE".to_string()
+    } else {
+        let mut h = format!(" {}", fit("REF", 13));
+        if cols.wide {
+            h.push(' ');
+            h.push_str(&fit("AREA", cols.area));
+        }
+        h.push_str(&format!(
+            " {} {} {} {}",
+            fit("TYPE", 7),
+            fit("STAGE", 12),
+            fit("NEXT DUE", DUE),
+            fit("CHECKS", 8)
+        ));
+        if cols.wide {
+            h.push_str(&format!(" {}", fit("FAMILY", 7)));
+        }
+        h.push_str(&format!(" {}", fit("FLAGS", cols.flags)));
+        h
+    };
+    out.push(Line::from(styled(fit(&header, width), theme.muted)));
+    let per_row = if two_line { 2 } else { 1 };
+    let room = usize::from(area.height).saturating_sub(1) / per_row;
+    if rows.is_empty() {
+        let msg = if !s.board.loaded {
+            "  loading cases…"
+        } else if s.board.cases.is_empty() {
+            "  No cases in your areas."
+        } else {
+            "  No cases match the filters (Esc clears them)."
+        };
+        out.push(Line::from(styled(msg, theme.muted)));
+    }
+    let start = window_start(s.board.selected, room);
+    for (i, c) in rows.iter().enumerate().skip(start).take(room) {
+        let selected = i == s.board.selected;
+        let due = c
+            .next_deadline(s.now)
+            .map(|d| countdown(d.due_at, s.now))
+            .unwrap_or_else(|| "-".to_string());
+        let overdue = due.starts_with("OVERDUE");
+        let due_style = if overdue { theme.overdue } else { theme.text };
+        let marker = if selected { ">" } else { " " };
+        let family = c
+            .last_family_contact
+            .map(|t| family_ago(t, s.now))
+            .unwrap_or_else(|| "none".to_string());
+        let mut spans: Vec<Span> = vec![Span::raw(format!("{marker}{} ", fit(&c.reference, 13)))];
+        if two_line {
+            spans.push(Span::raw(format!("{} ", fit(c.category.label(), 7))));
+            spans.push(Span::styled(fit(&due, DUE), due_style));
+            let line1 = Line::from(spans);
+            let line2 = Line::from(vec![Span::raw(format!(
+                "   {} {} {}",
+                fit(c.stage.label(), 12),
+                fit(&checks(c), 8),
+                flags_text(c)
+            ))]);
+            for mut l in [line1, line2] {
+                if selected {
+                    l = l.style(theme.selection);
+                }
+                out.push(l);
+            }
+            continue;
+        }
+        if cols.wide {
+            spans.push(Span::raw(format!("{} ", fit(&c.area, cols.area))));
+        }
+        spans.push(Span::raw(format!(
+            "{} {} ",
+            fit(c.category.label(), 7),
+            fit(c.stage.label(), 12)
+        )));
+        spans.push(Span::styled(fit(&due, DUE), due_style));
+        let chk = checks(c);
+        let chk_style = if c.progress.open_time_critical > 0 {
+            theme.warn
+        } else {
+            theme.text
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(fit(&chk, 8), chk_style));
+        if cols.wide {
+            spans.push(Span::raw(format!(" {}", fit(&family, 7))));
+        }
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(fit(&flags_text(c), cols.flags), theme.danger));
+        let mut line = Line::from(spans);
+        if selected {
+            line = line.style(theme.selection);
+        }
+        out.push(line);
+    }
+    lines(f, area, out);
+}

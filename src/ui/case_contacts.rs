@@ -1,0 +1,123 @@
+//! Contacts tab: the key worker's log with the family. Amendments keep the original visible.
+
+use jar_core::time::uk_datetime;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::case::not_ready;
+use super::{fit, styled, window_start};
+use crate::state::{CaseState, State};
+use crate::theme::Theme;
+
+pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
+    if let Some(l) = not_ready(&c.contacts, theme) {
+        f.render_widget(Paragraph::new(l), area);
+        return;
+    }
+    let Some(contacts) = c.contacts.ready() else {
+        return;
+    };
+    if contacts.is_empty() {
+        f.render_widget(
+            Paragraph::new(styled("  No contacts logged yet.", theme.muted)),
+            area,
+        );
+        return;
+    }
+    let list_h = (area.height / 3).clamp(1, 8).min(area.height);
+    let width = usize::from(area.width);
+    let sel = c.tab.row();
+    let start = window_start(sel, usize::from(list_h));
+    let mut out = Vec::new();
+    for (i, ct) in contacts
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(usize::from(list_h))
+    {
+        let e = &ct.entry;
+        let marker = if i == sel { ">" } else { " " };
+        let amended = if ct.amendments.is_empty() {
+            ""
+        } else {
+            " (amended)"
+        };
+        let text = format!(
+            "{marker}{} {} · {} · {}{amended}",
+            fit(&uk_datetime(e.occurred_at), 20),
+            e.mode.label(),
+            e.purpose.label(),
+            ct.author
+        );
+        let mut line = Line::from(fit(&text, width));
+        if i == sel {
+            line = line.style(theme.selection);
+        }
+        out.push(line);
+    }
+    f.render_widget(
+        Paragraph::new(out),
+        Rect {
+            height: list_h,
+            ..area
+        },
+    );
+    let Some(ct) = contacts.get(sel) else {
+        return;
+    };
+    let e = &ct.entry;
+    let mut d: Vec<Line> = vec![Line::from(styled(
+        format!(
+            " #{} {} — {} · outcome: {}",
+            ct.id,
+            e.direction.label(),
+            e.mode.label(),
+            e.outcome.label()
+        ),
+        theme.title,
+    ))];
+    if !e.participants.is_empty() {
+        d.push(Line::from(format!(
+            " Present: {}",
+            e.participants.join(", ")
+        )));
+    }
+    for l in e.summary.lines() {
+        d.push(Line::from(format!(" {l}")));
+    }
+    if !e.support_offered.is_empty() {
+        let s: Vec<&str> = e.support_offered.iter().map(|s| s.label()).collect();
+        d.push(Line::from(format!(" Support offered: {}", s.join(", "))));
+    }
+    for q in &e.family_questions {
+        d.push(Line::from(format!(" Question for the CDRM: {q}")));
+    }
+    if e.safeguarding_concern {
+        d.push(Line::from(styled(
+            " SAFEGUARDING CONCERN raised",
+            theme.danger,
+        )));
+    }
+    if let Some(n) = e.next_contact_due {
+        d.push(Line::from(format!(" Next contact due {}", uk_datetime(n))));
+    }
+    for a in &ct.amendments {
+        d.push(Line::from(styled(
+            format!(" Amended {} by {} — {}", uk_datetime(a.at), a.by, a.reason),
+            theme.warn,
+        )));
+        for l in a.text.lines() {
+            d.push(Line::from(format!("   {l}")));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(d).wrap(Wrap { trim: false }),
+        Rect {
+            y: area.y + list_h,
+            height: area.height.saturating_sub(list_h),
+            ..area
+        },
+    );
+}

@@ -1,0 +1,213 @@
+//! Summary tab: deadlines with UK due times and state words, criteria, people, flags.
+
+use jar_core::case::age_label;
+use jar_core::deadline::DeadlineState;
+use jar_core::permissions::Permission;
+use jar_core::time::{countdown, uk_clock, uk_datetime};
+use jar_core::wire::owners_short;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::case::not_ready;
+use super::{fit, styled};
+use crate::state::{CaseState, State};
+use crate::theme::Theme;
+
+fn when(t: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    if (t - now).num_hours().abs() < 20 {
+        uk_clock(t)
+    } else {
+        t.with_timezone(&chrono_tz::Europe::London)
+            .format("%d %b %H:%M %Z")
+            .to_string()
+    }
+}
+
+pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
+    if let Some(l) = not_ready(&c.detail, theme) {
+        f.render_widget(Paragraph::new(l), area);
+        return;
+    }
+    let Some(d) = c.detail.ready() else {
+        return;
+    };
+    let k = &d.case;
+    let now = s.now;
+    let label = |t: &str| styled(fit(t, 11), theme.muted);
+    let mut out: Vec<Line> = vec![Line::from(styled(" Deadlines", theme.title))];
+    let width = usize::from(area.width);
+    let owners_w = if width >= 70 { 11 } else { 0 };
+    let title_w = width
+        .saturating_sub(2 + 13 + 1 + 5 + owners_w + 21)
+        .clamp(8, 40);
+    for dl in &d.deadlines {
+        let (word, style) = match (dl.state, dl.due_at, dl.met_at) {
+            (DeadlineState::Met, _, Some(m)) => (format!("met {}", uk_clock(m)), theme.ok),
+            (DeadlineState::Met, _, None) => ("met".to_string(), theme.ok),
+            (DeadlineState::Overdue, Some(due), _) => (countdown(due, now), theme.overdue),
+            (DeadlineState::Due, Some(due), _) => (countdown(due, now), theme.text),
+            (DeadlineState::NotStarted, _, _) => ("not started".to_string(), theme.muted),
+            (_, None, _) => ("-".to_string(), theme.muted),
+        };
+        let due = match (dl.state, dl.due_at) {
+            (DeadlineState::NotStarted, _) => format!("waits on {}", dl.waits_on),
+            (DeadlineState::Met, _) | (_, None) => String::new(),
+            (_, Some(t)) => format!("due {}", when(t, now)),
+        };
+        let mut spans = vec![
+            Span::raw("  "),
+            styled(fit(&word, 13), style),
+            Span::raw(" "),
+            Span::raw(fit(&dl.title, title_w)),
+            Span::raw(" "),
+            styled(
+                fit(if dl.hard { "HARD" } else { "soft" }, 5),
+                if dl.hard { theme.danger } else { theme.muted },
+            ),
+        ];
+        if owners_w > 0 {
+            spans.push(Span::raw(fit(&owners_short(&dl.owners), owners_w)));
+        }
+        let used = 2 + 13 + 1 + title_w + 1 + 5 + owners_w;
+        spans.push(Span::raw(fit(&due, width.saturating_sub(used))));
+        out.push(Line::from(spans));
+    }
+    if d.deadlines.is_empty() {
+        out.push(Line::from(styled("  none", theme.muted)));
+    }
+    let cr = &k.criteria;
+    let crit: Vec<&str> = cr.criteria.iter().map(|c| c.label()).collect();
+    out.push(Line::from(vec![
+        Span::raw(" "),
+        label("Criteria"),
+        Span::raw(format!(
+            "{} — decided by {} {}",
+            crit.join(", "),
+            cr.decided_by,
+            when(cr.decided_at, now)
+        )),
+    ]));
+    if !cr.rationale.trim().is_empty() {
+        out.push(Line::from(vec![
+            Span::raw(" "),
+            label("Rationale"),
+            Span::raw(cr.rationale.replace('\n', " ")),
+        ]));
+    }
+    let p = &k.people;
+    let who = |v: &Option<String>| v.clone().unwrap_or_else(|| "unassigned".to_string());
+    out.push(Line::from(vec![
+        Span::raw(" "),
+        label("People"),
+        Span::raw(format!(
+            "lead paed {} · police {} · SW {} · KW {}",
+            who(&p.lead_paediatrician),
+            who(&p.police_lead),
+            who(&p.social_worker),
+            who(&p.key_worker)
+        )),
+    ]));
+    let t = &k.times;
+    let opt = |v: Option<chrono::DateTime<chrono::Utc>>| {
+        v.map(uk_datetime)
+            .unwrap_or_else(|| "not known".to_string())
+    };
+    out.push(Line::from(vec![
+        Span::raw(" "),
+        label("Found"),
+        Span::raw(format!(
+            "{} · confirmed {}",
+            opt(t.found_at),
+            opt(t.death_confirmed_at)
+        )),
+    ]));
+    out.push(Line::from(vec![
+        Span::raw(" "),
+        label("Notified"),
+        Span::raw(format!(
+            "{} by {}",
+            uk_datetime(t.notified_at),
+            k.notified_by
+        )),
+    ]));
+    out.push(Line::from(vec![
+        Span::raw(" "),
+        label("Child"),
+        Span::raw(format!(
+            "{} · {} · died at {}",
+            age_label(k.age_months),
+            k.sex.label(),
+            k.place_of_death.label()
+        )),
+    ]));
+    // Belt and braces: the server redacts these, and the client never draws them for roles
+    // that may not read criminal-investigation detail.
+    if s.allows(Permission::ReadCriminalDetail)
+        && let Some(fl) = &k.flags
+    {
+        let mut v = Vec::new();
+        if fl.criminal_investigation {
+            v.push("criminal investigation");
+        }
+        if fl.s47_strategy {
+            v.push("s47 strategy");
+        }
+        if fl.cspr_notified {
+            v.push("CSPR notified");
+        }
+        let text = if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        };
+        out.push(Line::from(vec![
+            Span::raw(" "),
+            label("Flags"),
+            styled(text, theme.danger),
+        ]));
+        if let Some(n) = k
+            .investigation_note
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+        {
+            out.push(Line::from(vec![
+                Span::raw(" "),
+                label("Police note"),
+                Span::raw(n.replace('\n', " ")),
+            ]));
+        }
+    }
+    match &c.identity {
+        Some(id) => {
+            out.push(Line::from(styled(
+                " Identity (revealed; dropped when you leave the case)",
+                theme.restricted,
+            )));
+            out.push(Line::from(format!("  Name     {}", id.child_name)));
+            out.push(Line::from(format!("  NHS no.  {}", id.nhs_number)));
+            out.push(Line::from(format!(
+                "  Address  {}",
+                id.address.replace('\n', ", ")
+            )));
+            for m in &id.family {
+                out.push(Line::from(format!(
+                    "  {}: {} {} {}",
+                    m.relationship, m.name, m.phone, m.preferences
+                )));
+            }
+        }
+        None => out.push(Line::from(styled(
+            " Identity   hidden — press r to reveal (asks a reason; audited)",
+            theme.muted,
+        ))),
+    }
+    let scroll = u16::try_from(c.tab.row().min(out.len().saturating_sub(1))).unwrap_or(0);
+    f.render_widget(
+        Paragraph::new(out)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
+}

@@ -1,0 +1,63 @@
+//! Dialogs: errors, and the checklist conflict showing both versions.
+
+use jar_core::time::uk_clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{block, centred, styled};
+use crate::state::Dialog;
+use crate::theme::Theme;
+
+pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
+    let (title, body): (&str, Vec<Line>) = match d {
+        Dialog::Error { title, detail } => (
+            " Not done ",
+            vec![
+                Line::from(styled(title.clone(), theme.danger)),
+                Line::from(detail.clone()),
+                Line::from(""),
+                Line::from(styled("Enter, Esc or q closes", theme.muted)),
+            ],
+        ),
+        Dialog::Conflict {
+            item,
+            item_text,
+            mine,
+            theirs,
+            ..
+        } => {
+            let by = match (&theirs.updated_by, theirs.updated_at) {
+                (Some(b), Some(t)) => format!(" by {b} at {}", uk_clock(t)),
+                _ => String::new(),
+            };
+            (
+                " Changed by someone else ",
+                vec![
+                    Line::from(styled(format!("{item} {item_text}"), theme.title)),
+                    Line::from("Someone changed this item before your change arrived."),
+                    Line::from(styled(format!("Theirs{by}:"), theme.warn)),
+                    Line::from(format!(
+                        "  {} {}",
+                        theirs.status.mark(),
+                        theirs.note.clone().unwrap_or_default()
+                    )),
+                    Line::from(styled("Yours (kept):", theme.accent)),
+                    Line::from(format!("  {} {}", mine.status.mark(), mine.note)),
+                    Line::from(""),
+                    Line::from(styled(
+                        "r re-apply mine · d discard mine · e/Esc edit my note",
+                        theme.muted,
+                    )),
+                ],
+            )
+        }
+    };
+    let rect = centred(area, 72, body.len() as u16 + 2);
+    f.render_widget(Clear, rect);
+    let b = block(theme, title);
+    let inner = b.inner(rect);
+    f.render_widget(b, rect);
+    f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,169 @@
+//! Render functions of `&State` only: they draw and change nothing. Every coordinate is
+//! clamped, so no terminal size can panic.
+
+mod board;
+mod case;
+mod case_checklists;
+mod case_contacts;
+mod case_summary;
+mod case_timeline;
+mod dialog;
+mod form;
+mod help;
+mod login;
+mod status_bar;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::symbols::border;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::state::{Screen, State};
+use crate::theme::Theme;
+use crate::update::{MIN_HEIGHT, MIN_WIDTH};
+
+pub const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(theme, f, area);
+        return;
+    }
+    if s.login.is_some() && s.session.is_none() {
+        login::render_screen(s, theme, f, area);
+        return;
+    }
+    let footer = 2 + u16::from(s.banner.is_some());
+    let header = Rect { height: 1, ..area };
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1 + footer),
+        ..area
+    };
+    let foot = Rect {
+        y: area.y + area.height.saturating_sub(footer),
+        height: footer,
+        ..area
+    };
+    match (s.screen, s.case.as_ref()) {
+        (Screen::Case, Some(c)) => case::render_header(s, c, theme, f, header),
+        _ => board::render_header(s, theme, f, header),
+    }
+    if s.help {
+        help::render(s, theme, f, body);
+    } else if let Some(form) = &s.form {
+        form::render(form, theme, f, body);
+    } else {
+        match (s.screen, s.case.as_ref()) {
+            (Screen::Case, Some(c)) => case::render_body(s, c, theme, f, body),
+            _ => board::render_body(s, theme, f, body),
+        }
+    }
+    status_bar::render(s, theme, f, foot);
+    if let Some(d) = &s.dialog {
+        dialog::render(d, theme, f, body);
+    }
+    if s.login.is_some() {
+        login::render_overlay(s, theme, f, area);
+    }
+}
+
+fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
+    let text = format!(
+        "Terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}) — q quits",
+        area.width, area.height
+    );
+    f.render_widget(
+        Paragraph::new(text)
+            .style(theme.warn)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// A block with the theme's border (ASCII when asked).
+pub fn block<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
+    let b = Block::bordered()
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.title));
+    if theme.ascii {
+        b.border_set(ASCII_BORDER)
+    } else {
+        b
+    }
+}
+
+/// `s` cut to `width` display columns and padded with spaces to exactly `width`.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+/// `s` cut to `width` display columns, no padding.
+pub fn cut(s: &str, width: usize) -> String {
+    fit(s, width).trim_end().to_string()
+}
+
+/// One line with `left` and `right` (right-aligned) in `width` columns.
+pub fn spread<'a>(left: Vec<Span<'a>>, right: Vec<Span<'a>>, width: u16) -> Line<'a> {
+    let lw: usize = left.iter().map(|s| s.content.width()).sum();
+    let rw: usize = right.iter().map(|s| s.content.width()).sum();
+    let mut spans = left;
+    if lw + rw < usize::from(width) {
+        spans.push(Span::raw(" ".repeat(usize::from(width) - lw - rw)));
+        spans.extend(right);
+    }
+    Line::from(spans)
+}
+
+/// A list window: the first row to draw so that `selected` is visible in `height` rows.
+pub fn window_start(selected: usize, height: usize) -> usize {
+    if height == 0 {
+        return 0;
+    }
+    selected.saturating_sub(height - 1)
+}
+
+pub fn styled(text: impl Into<String>, style: Style) -> Span<'static> {
+    Span::styled(text.into(), style)
+}
+
+/// Draw lines in `area`, clipped.
+pub fn lines(f: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// A rectangle of at most `w`x`h` centred in `area` (clamped to it).
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,58 @@
+//! Banner, status bar (who, server, connection, writes waiting, UK time) and key hints.
+
+use jar_core::time::uk_clock;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{cut, spread, styled};
+use crate::keymap::hints;
+use crate::state::{BannerKind, State};
+use crate::theme::Theme;
+use crate::update::contexts;
+
+pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    let width = usize::from(area.width);
+    let mut out: Vec<Line> = Vec::new();
+    if let Some(b) = &s.banner {
+        let style = match b.kind {
+            BannerKind::Error => theme.error,
+            BannerKind::Notice => theme.banner,
+            BannerKind::Info => theme.accent,
+        };
+        out.push(Line::from(Span::styled(
+            cut(&format!(" {}", b.text), width),
+            style,
+        )));
+    }
+    let who = s
+        .session
+        .as_ref()
+        .map(|p| format!(" {} ({})", p.username, p.role.label()))
+        .unwrap_or_else(|| " not signed in".to_string());
+    let loading = if s.loading > 0 { " · loading…" } else { "" };
+    let left = format!(
+        "{who} · {} · {} · {} waiting{loading}",
+        s.server_label,
+        s.conn.label(),
+        s.waiting()
+    );
+    let right = format!("{} ", uk_clock(s.now));
+    let left = cut(&left, width.saturating_sub(right.len() + 1));
+    out.push(spread(vec![Span::raw(left)], vec![Span::raw(right)], area.width).style(theme.status));
+    let mut hint_spans: Vec<Span> = Vec::new();
+    let mut used = 1;
+    hint_spans.push(Span::raw(" "));
+    for (key, words) in hints(&contexts(s)) {
+        let w = key.len() + words.len() + 3;
+        if used + w > width {
+            break;
+        }
+        used += w;
+        hint_spans.push(styled(key, theme.key));
+        hint_spans.push(Span::raw(format!(" {words}  ")));
+    }
+    out.push(Line::from(hint_spans));
+    f.render_widget(Paragraph::new(out), area);
+}

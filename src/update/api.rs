@@ -1,0 +1,438 @@
+//! Results from the network: fill state, show errors as banners or dialogs, never crash.
+
+use jar_core::checklist::ItemState;
+use jar_core::permissions::Permission;
+use jar_core::wire::ChangeKind;
+
+use super::case::refetch_case;
+use crate::api::ApiError;
+use crate::effect::Effect;
+use crate::msg::{ApiMsg, WriteOk};
+use crate::state::case::Remote;
+use crate::state::{BannerKind, Conn, Dialog, LoginForm, State, Write};
+
+fn done_loading(s: &mut State) {
+    s.loading = s.loading.saturating_sub(1);
+}
+
+fn is_current(s: &State, case_ref: &str) -> bool {
+    s.case.as_ref().is_some_and(|c| c.reference == case_ref)
+}
+
+/// A 401: bring sign-in back over whatever is on screen. Nothing is dropped.
+fn expire_session(s: &mut State) -> Vec<Effect> {
+    if s.login.is_none() {
+        let username = s
+            .session
+            .as_ref()
+            .map(|p| p.username.clone())
+            .unwrap_or_default();
+        let focus = usize::from(!username.is_empty());
+        s.login = Some(LoginForm {
+            username,
+            focus,
+            reason: Some(
+                "Your session has expired. Sign in again: nothing on screen or in a form is lost."
+                    .into(),
+            ),
+            ..LoginForm::default()
+        });
+    }
+    s.conn = Conn::Offline;
+    vec![Effect::StopEvents]
+}
+
+/// Common handling of a failed read; returns the words to show in place of the data.
+fn read_failed(s: &mut State, e: &ApiError, effects: &mut Vec<Effect>) -> String {
+    match e {
+        ApiError::Unauthorized => {
+            effects.extend(expire_session(s));
+            "Sign in again to see this.".to_string()
+        }
+        ApiError::Problem(p) if p.status == 404 => "Not found, or not in your areas.".to_string(),
+        ApiError::Problem(p) if p.status == 403 => "Not available to your role.".to_string(),
+        other => {
+            let text = other.describe();
+            s.banner(BannerKind::Error, text.clone());
+            text
+        }
+    }
+}
+
+pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match m {
+        ApiMsg::LoggedIn(result) => {
+            done_loading(s);
+            match result {
+                Ok(resp) => {
+                    s.session = Some(resp.user);
+                    s.login = None;
+                    fx.push(Effect::Authenticated { token: resp.token });
+                    fx.push(Effect::StartEvents);
+                    s.loading += 1;
+                    s.board.loading = true;
+                    fx.push(Effect::FetchCases);
+                    if let Some(r) = s.case.as_ref().map(|c| c.reference.clone()) {
+                        fx.extend(refetch_case(s, &r));
+                    }
+                    fx.extend(resend_unsent(s));
+                }
+                Err(e) => {
+                    if let Some(form) = s.login.as_mut() {
+                        form.busy = false;
+                        form.password.clear();
+                        form.focus = 1;
+                        form.error = Some(match &e {
+                            ApiError::Unauthorized => {
+                                "Wrong username or password. Try again.".to_string()
+                            }
+                            ApiError::Problem(p) if p.status == 401 || p.status == 400 => {
+                                "Wrong username or password. Try again.".to_string()
+                            }
+                            other => other.describe(),
+                        });
+                    }
+                }
+            }
+        }
+        ApiMsg::Me(result) => {
+            done_loading(s);
+            match result {
+                Ok(who) => {
+                    s.session = Some(who);
+                    s.login = None;
+                    fx.push(Effect::StartEvents);
+                    s.loading += 1;
+                    s.board.loading = true;
+                    fx.push(Effect::FetchCases);
+                }
+                Err(ApiError::Unauthorized) => {
+                    s.session = None;
+                    s.login = Some(LoginForm {
+                        reason: Some("The saved sign-in has expired. Sign in again.".into()),
+                        ..LoginForm::default()
+                    });
+                }
+                Err(e) => {
+                    s.banner(BannerKind::Error, e.describe());
+                }
+            }
+        }
+        ApiMsg::Cases(result) => {
+            done_loading(s);
+            s.board.loading = false;
+            match result {
+                Ok(cases) => {
+                    s.board.cases = cases;
+                    s.board.loaded = true;
+                    let now = s.now;
+                    s.board.clamp(now);
+                }
+                Err(e) => {
+                    read_failed(s, &e, &mut fx);
+                }
+            }
+        }
+        ApiMsg::Case { case_ref, result } => {
+            done_loading(s);
+            if is_current(s, &case_ref) {
+                let v = match result {
+                    Ok(d) => Remote::Ready(d),
+                    Err(e) => Remote::Failed(read_failed(s, &e, &mut fx)),
+                };
+                if let Some(c) = s.case.as_mut() {
+                    c.detail = v;
+                }
+            }
+        }
+        ApiMsg::Timeline { case_ref, result } => {
+            done_loading(s);
+            if is_current(s, &case_ref) {
+                let v = match result {
+                    Ok(d) => Remote::Ready(d),
+                    Err(e) => Remote::Failed(read_failed(s, &e, &mut fx)),
+                };
+                if let Some(c) = s.case.as_mut() {
+                    c.timeline = v;
+                    clamp_rows(c);
+                }
+            }
+        }
+        ApiMsg::Checklists { case_ref, result } => {
+            done_loading(s);
+            if is_current(s, &case_ref) {
+                let v = match result {
+                    Ok(d) => Remote::Ready(d),
+                    Err(e) => Remote::Failed(read_failed(s, &e, &mut fx)),
+                };
+                if let Some(c) = s.case.as_mut() {
+                    c.checklists = v;
+                    clamp_rows(c);
+                }
+            }
+        }
+        ApiMsg::Contacts { case_ref, result } => {
+            done_loading(s);
+            if is_current(s, &case_ref) {
+                let v = match result {
+                    Ok(d) => Remote::Ready(d),
+                    Err(ApiError::Problem(p)) if p.status == 403 => Remote::NotAllowed,
+                    Err(e) => Remote::Failed(read_failed(s, &e, &mut fx)),
+                };
+                if let Some(c) = s.case.as_mut() {
+                    c.contacts = v;
+                    clamp_rows(c);
+                }
+            }
+        }
+        ApiMsg::WriteDone { key, result } => fx.extend(write_done(s, key, result)),
+        ApiMsg::Change(ev) => {
+            if let Some(role) = s.session.as_ref().map(|p| p.role)
+                && !ev.kind.visible_to(role)
+            {
+                return fx;
+            }
+            if ev.kind == ChangeKind::CaseCreated
+                && let Some(r) = &ev.case_ref
+            {
+                let area = ev.area.clone().unwrap_or_default();
+                let cat = ev.category.map(|c| c.label()).unwrap_or("JAR");
+                s.banner(
+                    BannerKind::Notice,
+                    format!("New JAR notification: {r} ({area}, {cat}) — press g to open"),
+                );
+                s.goto = Some(r.clone());
+                if s.bell {
+                    fx.push(Effect::Bell);
+                }
+            }
+            s.loading += 1;
+            fx.push(Effect::FetchCases);
+            if let Some(r) = ev.case_ref.as_deref()
+                && is_current(s, r)
+            {
+                let r = r.to_string();
+                let mut parts = vec![Effect::FetchCase(r.clone())];
+                match ev.kind {
+                    ChangeKind::TimelineAdded => parts.push(Effect::FetchTimeline(r)),
+                    ChangeKind::ChecklistStarted | ChangeKind::ChecklistItemUpdated => {
+                        parts.push(Effect::FetchChecklists(r))
+                    }
+                    ChangeKind::ContactAdded | ChangeKind::ContactAmended => {
+                        if s.allows(Permission::ReadContacts) {
+                            parts.push(Effect::FetchContacts(r))
+                        }
+                    }
+                    _ => {}
+                }
+                s.loading += parts.len() as u32;
+                fx.extend(parts);
+            }
+        }
+        ApiMsg::Resync => {
+            s.loading += 1;
+            fx.push(Effect::FetchCases);
+            if let Some(r) = s.case.as_ref().map(|c| c.reference.clone()) {
+                fx.extend(refetch_case(s, &r));
+            }
+        }
+        ApiMsg::Conn(c) => {
+            let was = s.conn;
+            s.conn = c;
+            if c == Conn::Live && was != Conn::Live && s.session.is_some() {
+                fx.extend(resend_unsent(s));
+            }
+        }
+        ApiMsg::TokenStore(label) => s.store_label = label,
+    }
+    fx
+}
+
+fn clamp_rows(c: &mut crate::state::CaseState) {
+    let tab = c.tab.tab;
+    for t in crate::state::Tab::ALL {
+        c.tab.tab = t;
+        let n = c.row_count();
+        if n != usize::MAX {
+            let row = c.tab.row().min(n.saturating_sub(1));
+            c.tab.set_row(row);
+        }
+    }
+    c.tab.tab = tab;
+}
+
+/// Send again every write that is not on its way (same idempotency keys).
+fn resend_unsent(s: &mut State) -> Vec<Effect> {
+    s.outbox
+        .iter_mut()
+        .filter(|w| !w.in_flight)
+        .map(|w| {
+            w.in_flight = true;
+            Effect::Send(Box::new(w.clone()))
+        })
+        .collect()
+}
+
+fn write_done(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError>) -> Vec<Effect> {
+    let Some(pos) = s.outbox.iter().position(|w| w.key == key) else {
+        return Vec::new();
+    };
+    let mut fx = Vec::new();
+    match result {
+        Ok(ok) => {
+            let pending = s.outbox.remove(pos);
+            s.drafts
+                .retain(|d| Some(&d.kind) != pending.form.as_ref().map(|f| &f.kind));
+            apply_ok(s, &pending.write, ok, &mut fx);
+        }
+        Err(ApiError::Unauthorized) => {
+            s.outbox[pos].in_flight = false;
+            fx.extend(expire_session(s));
+        }
+        Err(ApiError::Network(e)) => {
+            s.outbox[pos].in_flight = false;
+            s.conn = Conn::Offline;
+            s.banner(
+                BannerKind::Error,
+                format!(
+                    "Not sent yet ({e}). {} waiting: sent when the server is back.",
+                    s.outbox.len()
+                ),
+            );
+        }
+        Err(ApiError::Problem(p)) if p.status == 412 => {
+            let pending = s.outbox.remove(pos);
+            let theirs: Option<ItemState> = p
+                .current
+                .clone()
+                .and_then(|v| serde_json::from_value(v).ok());
+            match (pending.write, theirs) {
+                (
+                    Write::ItemUpdate {
+                        case_ref,
+                        template,
+                        item,
+                        update,
+                        ..
+                    },
+                    Some(theirs),
+                ) => {
+                    let item_text = s
+                        .case
+                        .as_ref()
+                        .and_then(|c| {
+                            c.items()
+                                .into_iter()
+                                .find(|i| i.template == template && i.view.item.id == item)
+                                .map(|i| i.view.item.text.clone())
+                        })
+                        .unwrap_or_default();
+                    s.dialog = Some(Dialog::Conflict {
+                        case_ref,
+                        template,
+                        item,
+                        item_text,
+                        mine: update,
+                        theirs,
+                    });
+                }
+                (write, _) => {
+                    s.dialog = Some(Dialog::Error {
+                        title: format!("Someone else changed this {} first", write.what()),
+                        detail: "The case was refetched; look again and redo the change.".into(),
+                    });
+                    if let Some(r) = s.case.as_ref().map(|c| c.reference.clone()) {
+                        fx.extend(refetch_case(s, &r));
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            // Refused for good (403, 404, 422, 5xx...): give the form back with the reason.
+            let pending = s.outbox.remove(pos);
+            let text = e.describe();
+            match pending.form {
+                Some(mut form) if s.form.is_none() => {
+                    form.error = Some(text);
+                    s.form = Some(form);
+                }
+                Some(form) => {
+                    super::forms::keep_draft(s, form);
+                    s.dialog = Some(Dialog::Error {
+                        title: format!("The {} was not saved", pending.write.what()),
+                        detail: format!("{text} Your text is kept as a draft."),
+                    });
+                }
+                None => {
+                    s.dialog = Some(Dialog::Error {
+                        title: format!("The {} was not saved", pending.write.what()),
+                        detail: text,
+                    });
+                }
+            }
+        }
+    }
+    fx
+}
+
+fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
+    match (write, ok) {
+        (
+            Write::ItemUpdate {
+                case_ref,
+                template,
+                item,
+                ..
+            },
+            WriteOk::Item(view),
+        ) => {
+            if let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref) {
+                c.set_item_state(template, view.state.clone());
+            }
+            s.banner(
+                BannerKind::Info,
+                format!("Saved: {item} is {}.", view.state.status.label()),
+            );
+            if is_current(s, case_ref) {
+                s.loading += 1;
+                fx.push(Effect::FetchCase(case_ref.clone()));
+            }
+        }
+        (Write::Reveal { case_ref, .. }, WriteOk::Identity(id)) => {
+            if let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref) {
+                c.identity = Some(*id);
+                c.tab.tab = crate::state::Tab::Summary;
+            }
+            s.banner(
+                BannerKind::Info,
+                "Identity shown until you leave the case. The reveal was recorded.",
+            );
+        }
+        (Write::Notify(_), WriteOk::Case(detail)) => {
+            let r = detail.case.reference.clone();
+            s.banner(
+                BannerKind::Info,
+                format!("Notified: {r} created — press g to open"),
+            );
+            s.goto = Some(r);
+            s.loading += 1;
+            fx.push(Effect::FetchCases);
+        }
+        (w, _) => {
+            s.banner(BannerKind::Info, format!("Saved: {}.", w.what()));
+            let case_ref = match w {
+                Write::AddEvent { case_ref, .. }
+                | Write::AddContact { case_ref, .. }
+                | Write::Amend { case_ref, .. }
+                | Write::StartChecklist { case_ref, .. }
+                | Write::ItemUpdate { case_ref, .. }
+                | Write::Reveal { case_ref, .. } => Some(case_ref.clone()),
+                Write::Notify(_) => None,
+            };
+            if let Some(r) = case_ref.filter(|r| is_current(s, r)) {
+                fx.extend(refetch_case(s, &r));
+            }
+        }
+    }
+}

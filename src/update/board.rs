@@ -1,0 +1,157 @@
+//! The board: moving, filtering, opening a case, notifying a death.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jar_core::permissions::Permission;
+
+use super::{forms, moved};
+use crate::effect::Effect;
+use crate::keymap::Action;
+use crate::state::{BannerKind, CaseState, Form, FormKind, Screen, State};
+
+pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
+    let now = s.now;
+    match action {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            let len = s.board.visible(now).len();
+            let page = usize::from(s.size.1.saturating_sub(6)).max(1);
+            s.board.selected = moved(s.board.selected, len, action, page);
+            Vec::new()
+        }
+        Action::Open => match s.board.selected_ref(now) {
+            Some(r) => open_case(s, &r),
+            None => Vec::new(),
+        },
+        Action::Filter => {
+            s.board.editing_filter = true;
+            Vec::new()
+        }
+        Action::ToggleMine => {
+            s.board.filter.mine = !s.board.filter.mine;
+            reset_selection(s);
+            Vec::new()
+        }
+        Action::ToggleOverdue => {
+            s.board.filter.overdue = !s.board.filter.overdue;
+            reset_selection(s);
+            Vec::new()
+        }
+        Action::CycleArea => {
+            let areas = s.board.areas();
+            s.board.filter.area = match &s.board.filter.area {
+                None => areas.first().cloned(),
+                Some(a) => areas
+                    .iter()
+                    .position(|x| x == a)
+                    .and_then(|i| areas.get(i + 1))
+                    .cloned(),
+            };
+            reset_selection(s);
+            Vec::new()
+        }
+        Action::ToggleClosed => {
+            s.board.filter.closed = !s.board.filter.closed;
+            reset_selection(s);
+            Vec::new()
+        }
+        Action::Back => {
+            s.board.filter = Default::default();
+            s.banner = None;
+            reset_selection(s);
+            Vec::new()
+        }
+        Action::Notify => {
+            if !s.allows(Permission::NotifyDeath) {
+                s.banner(
+                    BannerKind::Error,
+                    "Your role cannot notify a death: ask the on-call paediatrician or the CDR office.",
+                );
+                return Vec::new();
+            }
+            let areas = s
+                .session
+                .as_ref()
+                .map(|p| p.areas.clone())
+                .unwrap_or_default();
+            let user = s
+                .session
+                .as_ref()
+                .map(|p| p.username.clone())
+                .unwrap_or_default();
+            let fresh = Form::notify(&areas, &user, now);
+            forms::open(s, FormKind::Notify, fresh);
+            Vec::new()
+        }
+        Action::GotoNew => match s.goto.clone() {
+            Some(r) => {
+                s.banner = None;
+                open_case(s, &r)
+            }
+            None => Vec::new(),
+        },
+        Action::Refresh => {
+            s.board.loading = true;
+            s.loading += 1;
+            vec![Effect::FetchCases]
+        }
+        Action::Quit => {
+            s.quit = true;
+            vec![Effect::SaveDrafts]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn reset_selection(s: &mut State) {
+    s.board.selected = 0;
+}
+
+pub fn on_filter_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effect> {
+    match action {
+        Some(Action::Submit) => s.board.editing_filter = false,
+        Some(Action::Cancel) => {
+            s.board.editing_filter = false;
+            s.board.filter.text.clear();
+        }
+        _ => match key.code {
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if s.board.filter.text.chars().count() < 100 {
+                    s.board.filter.text.push(c);
+                }
+            }
+            KeyCode::Backspace => {
+                s.board.filter.text.pop();
+            }
+            _ => {}
+        },
+    }
+    reset_selection(s);
+    Vec::new()
+}
+
+/// Open a case: fetch what the role may read, and nothing else.
+pub fn open_case(s: &mut State, reference: &str) -> Vec<Effect> {
+    let mut case = CaseState::new(reference);
+    let mut effects = vec![
+        Effect::FetchCase(reference.to_string()),
+        Effect::FetchTimeline(reference.to_string()),
+        Effect::FetchChecklists(reference.to_string()),
+    ];
+    case.detail = crate::state::case::Remote::Loading;
+    case.timeline = crate::state::case::Remote::Loading;
+    case.checklists = crate::state::case::Remote::Loading;
+    if s.allows(Permission::ReadContacts) {
+        case.contacts = crate::state::case::Remote::Loading;
+        effects.push(Effect::FetchContacts(reference.to_string()));
+    } else {
+        case.contacts = crate::state::case::Remote::NotAllowed;
+    }
+    s.loading += effects.len() as u32;
+    s.case = Some(case);
+    s.screen = Screen::Case;
+    effects
+}

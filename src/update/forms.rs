@@ -1,0 +1,243 @@
+//! Forms: opening (restoring drafts), typing, pasting, submitting as a pending write.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_textarea::Input;
+use uuid::Uuid;
+
+use crate::effect::Effect;
+use crate::keymap::Action;
+use crate::sanitize;
+use crate::state::forms::Value;
+use crate::state::{Form, FormKind, PendingWrite, State, Write};
+
+/// The most text one paste may add (characters); a larger paste is refused with a banner.
+pub const PASTE_CAP: usize = 20_000;
+
+/// Open a form, restoring the draft of the same form if one was kept.
+pub fn open(s: &mut State, kind: FormKind, fresh: Form) {
+    let form = match s.drafts.iter().position(|d| d.kind.same_draft(&kind)) {
+        Some(i) => s.drafts.remove(i),
+        None => fresh,
+    };
+    s.form = Some(form);
+}
+
+pub fn keep_draft(s: &mut State, form: Form) {
+    s.drafts.retain(|d| !d.kind.same_draft(&form.kind));
+    s.drafts.push(form);
+}
+
+pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effect> {
+    match action {
+        Some(Action::Submit) => return submit_form(s),
+        Some(Action::Cancel) => {
+            if let Some(form) = s.form.take() {
+                keep_draft(s, form);
+            }
+            return Vec::new();
+        }
+        Some(Action::NextField) => {
+            if let Some(f) = s.form.as_mut() {
+                f.focus = (f.focus + 1) % f.fields.len().max(1);
+            }
+            return Vec::new();
+        }
+        Some(Action::PrevField) => {
+            if let Some(f) = s.form.as_mut() {
+                let n = f.fields.len().max(1);
+                f.focus = (f.focus + n - 1) % n;
+            }
+            return Vec::new();
+        }
+        _ => {}
+    }
+    let Some(form) = s.form.as_mut() else {
+        return Vec::new();
+    };
+    let nfields = form.fields.len();
+    let Some(field) = form.focused_mut() else {
+        return Vec::new();
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let mut next_field = 0i32;
+    match &mut field.value {
+        Value::Text(ta) => {
+            // Enter is a newline here; the form is saved only by Ctrl-S.
+            ta.input(Input::from(key));
+        }
+        Value::Line(text) | Value::Secret(text) => match key.code {
+            KeyCode::Char(c) if !ctrl => {
+                if text.chars().count() < 500 {
+                    text.push(c);
+                }
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Enter | KeyCode::Down => next_field = 1,
+            KeyCode::Up => next_field = -1,
+            _ => {}
+        },
+        Value::Choice { options, index } => {
+            let n = options.len().max(1);
+            match key.code {
+                KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') => {
+                    *index = (*index + 1) % n
+                }
+                KeyCode::Left | KeyCode::Char('h') => *index = (*index + n - 1) % n,
+                KeyCode::Enter | KeyCode::Down => next_field = 1,
+                KeyCode::Up => next_field = -1,
+                _ => {}
+            }
+        }
+        Value::Multi {
+            options,
+            chosen,
+            cursor,
+        } => match key.code {
+            KeyCode::Char(' ') | KeyCode::Char('x') => {
+                if let Some(c) = chosen.get_mut(*cursor) {
+                    *c = !*c;
+                }
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                if *cursor + 1 < options.len() {
+                    *cursor += 1;
+                } else {
+                    next_field = 1;
+                }
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                if *cursor > 0 {
+                    *cursor -= 1;
+                } else {
+                    next_field = -1;
+                }
+            }
+            KeyCode::Enter => next_field = 1,
+            _ => {}
+        },
+        Value::Check(b) => match key.code {
+            KeyCode::Char(' ') | KeyCode::Char('x') => *b = !*b,
+            KeyCode::Enter | KeyCode::Down => next_field = 1,
+            KeyCode::Up => next_field = -1,
+            _ => {}
+        },
+    }
+    match next_field {
+        1 => form.focus = (form.focus + 1).min(nfields.saturating_sub(1)),
+        -1 => form.focus = form.focus.saturating_sub(1),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A paste goes into the focused text field as text: it never submits, and newlines in a
+/// one-line field become spaces.
+pub fn on_paste(s: &mut State, raw: &str) {
+    let text = sanitize::clean(raw);
+    if text.chars().count() > PASTE_CAP {
+        s.banner(
+            crate::state::BannerKind::Error,
+            format!("That paste is longer than {PASTE_CAP} characters; nothing was pasted."),
+        );
+        return;
+    }
+    if let Some(login) = s.login.as_mut() {
+        let one_line = text.replace('\n', "");
+        if login.focus == 0 {
+            login.username.push_str(&one_line);
+        } else {
+            login.password.push_str(&one_line);
+        }
+        return;
+    }
+    if s.board.editing_filter {
+        s.board.filter.text.push_str(&text.replace('\n', " "));
+        return;
+    }
+    let Some(field) = s.form.as_mut().and_then(|f| f.focused_mut()) else {
+        return;
+    };
+    match &mut field.value {
+        Value::Text(ta) => {
+            ta.insert_str(&text);
+        }
+        Value::Line(l) | Value::Secret(l) => l.push_str(&text.replace('\n', " ")),
+        _ => {}
+    }
+}
+
+/// Ctrl-S: validate, turn the form into a write, queue it with a new idempotency key.
+pub fn submit_form(s: &mut State) -> Vec<Effect> {
+    let Some(form) = s.form.take() else {
+        return Vec::new();
+    };
+    let now = s.now;
+    let built: Result<Write, String> = match &form.kind {
+        FormKind::Contact { case_ref } => form.to_contact(now).map(|contact| Write::AddContact {
+            case_ref: case_ref.clone(),
+            contact,
+        }),
+        FormKind::Notify => form.to_new_case(now).map(Write::Notify),
+        FormKind::AddEvent { case_ref } | FormKind::Correction { case_ref, .. } => {
+            form.to_event(now).map(|event| Write::AddEvent {
+                case_ref: case_ref.clone(),
+                event,
+            })
+        }
+        FormKind::Amend {
+            case_ref,
+            contact_id,
+        } => form.to_amendment().map(|amendment| Write::Amend {
+            case_ref: case_ref.clone(),
+            contact_id: *contact_id,
+            amendment,
+        }),
+        FormKind::Reveal { case_ref } => {
+            let reason = form.text("reason");
+            if reason.trim().is_empty() {
+                Err("Reason: say why you need the identity; it is recorded.".to_string())
+            } else {
+                Ok(Write::Reveal {
+                    case_ref: case_ref.clone(),
+                    reason,
+                })
+            }
+        }
+        FormKind::ItemNote {
+            case_ref,
+            template,
+            item,
+            version,
+            ..
+        } => form.to_item_update().map(|update| Write::ItemUpdate {
+            case_ref: case_ref.clone(),
+            template: template.clone(),
+            item: item.clone(),
+            version: *version,
+            update,
+        }),
+    };
+    match built {
+        Ok(write) => send(s, write, Some(form)),
+        Err(e) => {
+            let mut form = form;
+            form.error = Some(e);
+            s.form = Some(form);
+            Vec::new()
+        }
+    }
+}
+
+/// Queue a write in the outbox with a fresh idempotency key and send it.
+pub fn send(s: &mut State, write: Write, form: Option<Form>) -> Vec<Effect> {
+    let pending = PendingWrite {
+        key: Uuid::new_v4(),
+        write,
+        in_flight: true,
+        form,
+    };
+    s.outbox.push(pending.clone());
+    vec![Effect::Send(Box::new(pending))]
+}

@@ -1,0 +1,66 @@
+//! Signing in: the first screen, or an overlay when the token expires mid-shift.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::effect::Effect;
+use crate::keymap::Action;
+use crate::state::State;
+
+pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effect> {
+    let signed_in = s.session.is_some();
+    let Some(form) = s.login.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Some(Action::Submit) => {
+            if form.focus == 0 && form.password.is_empty() {
+                form.focus = 1;
+                return Vec::new();
+            }
+            if form.username.trim().is_empty() || form.password.is_empty() {
+                form.error = Some("Type your username and password, then press Enter.".into());
+                return Vec::new();
+            }
+            if form.busy {
+                return Vec::new();
+            }
+            form.busy = true;
+            form.error = None;
+            s.loading += 1;
+            vec![Effect::Login {
+                username: form.username.trim().to_string(),
+                password: form.password.clone(),
+            }]
+        }
+        Some(Action::NextField) | Some(Action::PrevField) => {
+            form.focus = 1 - form.focus.min(1);
+            Vec::new()
+        }
+        Some(Action::Quit) => {
+            // With work on screen behind the overlay, Esc must not throw it away.
+            if !signed_in {
+                s.quit = true;
+            }
+            Vec::new()
+        }
+        _ => {
+            let field = if form.focus == 0 {
+                &mut form.username
+            } else {
+                &mut form.password
+            };
+            match key.code {
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    if field.chars().count() < 200 {
+                        field.push(c);
+                    }
+                }
+                KeyCode::Backspace => {
+                    field.pop();
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+    }
+}
