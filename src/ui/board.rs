@@ -63,8 +63,10 @@ struct Cols {
     flags: usize,
 }
 
-fn flags_text(c: &CaseSummary) -> String {
-    let Some(fl) = &c.flags else {
+/// Parallel-process flags, only for roles that may read criminal-investigation detail (the
+/// server already redacts them; the client never draws them either way).
+fn flags_text(c: &CaseSummary, may_see: bool) -> String {
+    let Some(fl) = c.flags.as_ref().filter(|_| may_see) else {
         return String::new();
     };
     let mut v = Vec::new();
@@ -97,6 +99,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     }
     let rows = s.board.visible(s.now);
+    let may_see = s.allows(jar_core::permissions::Permission::ReadCriminalDetail);
     let width = usize::from(area.width);
     let two_line = width < 60;
     let wide = width >= 80;
@@ -176,7 +179,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 "   {} {} {}",
                 fit(c.stage.label(), 12),
                 fit(&checks(c), 8),
-                flags_text(c)
+                flags_text(c, may_see)
             ))]);
             for mut l in [line1, line2] {
                 if selected {
@@ -207,7 +210,10 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             spans.push(Span::raw(format!(" {}", fit(&family, 7))));
         }
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(fit(&flags_text(c), cols.flags), theme.danger));
+        spans.push(Span::styled(
+            fit(&flags_text(c, may_see), cols.flags),
+            theme.danger,
+        ));
         let mut line = Line::from(spans);
         if selected {
             line = line.style(theme.selection);

@@ -10,7 +10,7 @@ use crate::state::case::Remote;
 use crate::state::{CaseState, State, Tab};
 use crate::theme::Theme;
 
-pub fn render_header(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
+pub fn render_header(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
     let (left, right) = match c.detail.ready() {
         Some(d) => {
             let k = &d.case;
@@ -23,7 +23,8 @@ pub fn render_header(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, ar
                 k.stage.label()
             );
             let mut right = Vec::new();
-            if let Some(fl) = &k.flags {
+            let may_see = s.allows(jar_core::permissions::Permission::ReadCriminalDetail);
+            if let Some(fl) = k.flags.as_ref().filter(|_| may_see) {
                 if fl.criminal_investigation {
                     right.push("CRIMINAL INV");
                 }

@@ -10,7 +10,7 @@ use crate::keymap::{Ctx, KEYMAP, keys_label};
 use crate::state::State;
 use crate::theme::Theme;
 
-pub const ORDER: [Ctx; 11] = [
+pub const ORDER: [Ctx; 12] = [
     Ctx::Board,
     Ctx::Case,
     Ctx::CaseSummary,
@@ -21,6 +21,7 @@ pub const ORDER: [Ctx; 11] = [
     Ctx::Dialog,
     Ctx::Filter,
     Ctx::Login,
+    Ctx::Help,
     Ctx::Global,
 ];
 
