@@ -26,8 +26,11 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 pub async fn verify_password(password: String, phc: Option<String>) -> anyhow::Result<bool> {
     tokio::task::spawn_blocking(move || {
         let phc = phc.unwrap_or_else(|| dummy_hash().to_string());
-        let parsed = PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed =
+            PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await?
 }
@@ -68,7 +71,11 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(max_failures: usize, window: Duration) -> Self {
-        RateLimiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            max_failures,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Seconds to wait if any of `keys` is over the limit.
@@ -78,11 +85,17 @@ impl RateLimiter {
         keys.iter()
             .filter_map(|k| {
                 let q = map.get_mut(k)?;
-                while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                while q
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
                     q.pop_front();
                 }
                 (q.len() >= self.max_failures)
-                    .then(|| q.front().map(|t| self.window.saturating_sub(now.duration_since(*t))))
+                    .then(|| {
+                        q.front()
+                            .map(|t| self.window.saturating_sub(now.duration_since(*t)))
+                    })
                     .flatten()
                     .map(|d| d.as_secs().max(1))
             })
@@ -94,7 +107,10 @@ impl RateLimiter {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
             // Bound memory under a spray of invented usernames: drop entries that have expired.
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, q| {
+                q.back()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         for k in keys {
             map.entry(k.clone()).or_default().push_back(now);

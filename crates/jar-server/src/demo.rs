@@ -9,11 +9,13 @@ use crate::projection::Bundle;
 use crate::store::{Backend, Conn, Store, cases, ms};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use jar_core::case::{
-    Assignments, Case, CaseTimes, CriteriaDecision, FamilyMember, Flags, Identity, JarCriterion, PlaceOfDeath,
-    PresentingCategory, Sex, Stage,
+    Assignments, Case, CaseTimes, CriteriaDecision, FamilyMember, Flags, Identity, JarCriterion,
+    PlaceOfDeath, PresentingCategory, Sex, Stage,
 };
 use jar_core::checklist::{self, ItemState, ItemStatus};
-use jar_core::contact::{Contact, ContactMode, ContactPurpose, Direction, NewContact, Outcome, Support};
+use jar_core::contact::{
+    Contact, ContactMode, ContactPurpose, Direction, NewContact, Outcome, Support,
+};
 use jar_core::deadline::AreaOverrides;
 use jar_core::timeline::{EventKind, TimelineEvent};
 use jar_core::{Agency, Role};
@@ -35,7 +37,8 @@ pub const DEFAULT_CASES: usize = 36;
 const DETAILED: usize = 60;
 
 const TREES: [&str; 12] = [
-    "Alder", "Birch", "Cedar", "Damson", "Elm", "Fir", "Hazel", "Juniper", "Larch", "Maple", "Oak", "Rowan",
+    "Alder", "Birch", "Cedar", "Damson", "Elm", "Fir", "Hazel", "Juniper", "Larch", "Maple", "Oak",
+    "Rowan",
 ];
 
 /// Seed the demo users (if missing) and `n` demo cases (if the database has no cases yet).
@@ -58,7 +61,17 @@ pub async fn seed(store: &Store, n: usize, overrides: &AreaOverrides) -> anyhow:
 }
 
 /// How long ago a case at each stage was notified.
-const AGE_BY_STAGE_MIN: [i64; 9] = [50, 200, 20 * 60, 40 * 60, 4 * 1440, 9 * 1440, 30 * 1440, 80 * 1440, 150 * 1440];
+const AGE_BY_STAGE_MIN: [i64; 9] = [
+    50,
+    200,
+    20 * 60,
+    40 * 60,
+    4 * 1440,
+    9 * 1440,
+    30 * 1440,
+    80 * 1440,
+    150 * 1440,
+];
 
 const MILESTONES: [EventKind; 8] = [
     EventKind::DeathConfirmed,
@@ -76,7 +89,11 @@ pub fn nhs_test_number(i: usize) -> String {
     let mut seq = i as u64 * 7 + 1;
     loop {
         let base = format!("999{:06}", seq % 1_000_000);
-        let sum: u32 = base.chars().zip((2..=10).rev()).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+        let sum: u32 = base
+            .chars()
+            .zip((2..=10).rev())
+            .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+            .sum();
         let check = 11 - (sum % 11);
         if check != 10 {
             let check = if check == 11 { 0 } else { check };
@@ -102,7 +119,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     let key_worker = (i % 3 == 1).then(|| "demo-keyworker".to_string());
     let criminal = i % 7 == 3;
     let people = Assignments {
-        lead_paediatrician: (i % 2 == 0).then(|| "demo-paed".to_string()),
+        lead_paediatrician: i.is_multiple_of(2).then(|| "demo-paed".to_string()),
         police_lead: (i % 4 == 1 || criminal).then(|| "demo-police".to_string()),
         social_worker: (i % 5 == 2).then(|| "demo-social".to_string()),
         key_worker: key_worker.clone(),
@@ -112,7 +129,11 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         area,
         age_months: [2, 5, 9, 18, 30, 70, 130, 190][i % 8],
         sex: [Sex::Female, Sex::Male][i % 2],
-        place_of_death: [PlaceOfDeath::Home, PlaceOfDeath::Hospital, PlaceOfDeath::PublicPlace][i % 3],
+        place_of_death: [
+            PlaceOfDeath::Home,
+            PlaceOfDeath::Hospital,
+            PlaceOfDeath::PublicPlace,
+        ][i % 3],
         category,
         times: CaseTimes {
             last_seen_at: Some(death - Duration::hours(7)),
@@ -132,14 +153,20 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         },
         stage: Stage::ALL[stage_idx],
         people,
-        flags: Some(Flags { criminal_investigation: criminal, s47_strategy: criminal && i % 2 == 0, cspr_notified: false }),
-        investigation_note: criminal.then(|| format!("Demo investigation note {i}: scene examined, enquiries ongoing.")),
+        flags: Some(Flags {
+            criminal_investigation: criminal,
+            s47_strategy: criminal && i.is_multiple_of(2),
+            cspr_notified: false,
+        }),
+        investigation_note: criminal
+            .then(|| format!("Demo investigation note {i}: scene examined, enquiries ongoing.")),
         notified_by: "demo-paed".into(),
         version: 1,
     };
     // Milestones up to the stage, spread between notification and (nearly) now.
     let span = age.num_minutes().max(10);
-    let at = |k: usize, of: usize| notified_at + Duration::minutes(span * k as i64 / (of as i64 + 2));
+    let at =
+        |k: usize, of: usize| notified_at + Duration::minutes(span * k as i64 / (of as i64 + 2));
     let mut events = Vec::new();
     let mut push = |kind: EventKind, t: DateTime<Utc>, note: &str| {
         events.push(TimelineEvent {
@@ -152,20 +179,40 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             corrects: None,
         });
     };
-    if i % 4 != 0 {
-        push(EventKind::PoliceInformed, notified_at + Duration::minutes(10), "");
+    if !i.is_multiple_of(4) {
+        push(
+            EventKind::PoliceInformed,
+            notified_at + Duration::minutes(10),
+            "",
+        );
     }
     // Beyond the first hours, the "informed" steps are mostly done (some left undone on purpose).
-    if stage_idx >= 2 && i % 5 != 0 {
-        for (k, kind) in [EventKind::CoronerInformed, EventKind::SocialCareInformed, EventKind::DesignatedDoctorInformed, EventKind::CdopNotified].into_iter().enumerate() {
-            push(kind, notified_at + Duration::minutes(30 + 20 * k as i64), "");
+    if stage_idx >= 2 && !i.is_multiple_of(5) {
+        for (k, kind) in [
+            EventKind::CoronerInformed,
+            EventKind::SocialCareInformed,
+            EventKind::DesignatedDoctorInformed,
+            EventKind::CdopNotified,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            push(
+                kind,
+                notified_at + Duration::minutes(30 + 20 * k as i64),
+                "",
+            );
         }
     }
     for (k, kind) in MILESTONES.iter().take(stage_idx).enumerate() {
         push(*kind, at(k + 1, stage_idx), "");
     }
     if criminal && stage_idx >= 2 {
-        push(EventKind::StrategyDiscussionHeld, at(1, stage_idx), "Demo strategy discussion: s47 enquiries agreed.");
+        push(
+            EventKind::StrategyDiscussionHeld,
+            at(1, stage_idx),
+            "Demo strategy discussion: s47 enquiries agreed.",
+        );
     }
     let mut checklists = Vec::new();
     let mut items = Vec::new();
@@ -185,8 +232,16 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
                 t.id.clone(),
                 ItemState {
                     item_id: item.id.clone(),
-                    status: if (i + items.len()) % 11 == 5 { ItemStatus::NotApplicable } else { ItemStatus::Done },
-                    note: Some(if item.restricted { "Demo restricted note: no concerns noted.".into() } else { String::new() }),
+                    status: if (i + items.len()) % 11 == 5 {
+                        ItemStatus::NotApplicable
+                    } else {
+                        ItemStatus::Done
+                    },
+                    note: Some(if item.restricted {
+                        "Demo restricted note: no concerns noted.".into()
+                    } else {
+                        String::new()
+                    }),
                     updated_by: Some(by.into()),
                     updated_at: Some(at(1, 2)),
                     version: 2,
@@ -223,7 +278,14 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     let identity = (i < 1000).then(|| {
         let tree = TREES[i % TREES.len()];
         Identity {
-            child_name: format!("Example Child {tree}{}", if i >= TREES.len() { format!(" {}", i / TREES.len() + 1) } else { String::new() }),
+            child_name: format!(
+                "Example Child {tree}{}",
+                if i >= TREES.len() {
+                    format!(" {}", i / TREES.len() + 1)
+                } else {
+                    String::new()
+                }
+            ),
             nhs_number: nhs_test_number(i),
             address: format!("{} Example Street, Demo Town, ZZ99 {}XX", i + 1, i % 9),
             family: vec![FamilyMember {
@@ -236,7 +298,14 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     });
     let contact_times = contacts.iter().map(|c| c.entry.occurred_at).collect();
     DemoCase {
-        bundle: Bundle { id: (i + 1) as i64, case, events, checklists, items, contact_times },
+        bundle: Bundle {
+            id: (i + 1) as i64,
+            case,
+            events,
+            checklists,
+            items,
+            contact_times,
+        },
         identity,
         contacts,
     }
@@ -255,7 +324,12 @@ fn ot(v: Option<String>) -> Val {
 }
 
 /// Insert many rows with multi-row `INSERT ... VALUES (...), (...)` statements.
-async fn bulk(conn: &mut Conn, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> anyhow::Result<()> {
+async fn bulk(
+    conn: &mut Conn,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Val>>,
+) -> anyhow::Result<()> {
     let per_row = columns.len();
     let rows_per_stmt = (2000 / per_row).max(1);
     for chunk in rows.chunks(rows_per_stmt) {
@@ -291,10 +365,22 @@ async fn bulk(conn: &mut Conn, table: &str, columns: &[&str], rows: Vec<Vec<Val>
     Ok(())
 }
 
-async fn insert_cases(conn: &mut Conn, backend: Backend, n: usize, overrides: &AreaOverrides, now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn insert_cases(
+    conn: &mut Conn,
+    backend: Backend,
+    n: usize,
+    overrides: &AreaOverrides,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
-    let (mut case_rows, mut id_rows, mut ev_rows, mut cl_rows, mut item_rows, mut contact_rows) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut case_rows, mut id_rows, mut ev_rows, mut cl_rows, mut item_rows, mut contact_rows) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     let (mut event_id, mut contact_id) = (0i64, 0i64);
     // Oldest first, so references rise with notification time as they would in real use.
     for i in (0..n).rev() {
@@ -308,51 +394,134 @@ async fn insert_cases(conn: &mut Conn, backend: Backend, n: usize, overrides: &A
         for e in &mut b.events {
             event_id += 1;
             e.id = event_id;
-            ev_rows.push(vec![Val::I(event_id), Val::I(b.id), Val::T(serde_json::to_string(e)?)]);
+            ev_rows.push(vec![
+                Val::I(event_id),
+                Val::I(b.id),
+                Val::T(serde_json::to_string(e)?),
+            ]);
         }
         b.case.stage = b.stage();
         let p = b.project(overrides, now);
         let c = &b.case;
         let next_due = p.next_due_at.map(ms);
-        let search = format!("{} {} {} {}", c.reference, c.area, c.category.label(),
-            serde_json::to_value(c.category)?.as_str().unwrap_or_default()).to_lowercase();
+        let search = format!(
+            "{} {} {} {}",
+            c.reference,
+            c.area,
+            c.category.label(),
+            serde_json::to_value(c.category)?
+                .as_str()
+                .unwrap_or_default()
+        )
+        .to_lowercase();
         case_rows.push(vec![
-            Val::I(b.id), Val::T(c.reference.clone()), Val::T(c.area.clone()), Val::T(c.stage.as_str().into()),
-            Val::I(i64::from(c.stage.is_active())), Val::I(c.version),
-            ot(c.people.lead_paediatrician.clone()), ot(c.people.police_lead.clone()),
-            ot(c.people.social_worker.clone()), ot(c.people.key_worker.clone()),
-            next_due.map_or(Val::NullI, Val::I), Val::I(next_due.unwrap_or(i64::MAX)), Val::T(search),
-            Val::T(serde_json::to_string(c)?), Val::T(serde_json::to_string(&p.summary)?),
+            Val::I(b.id),
+            Val::T(c.reference.clone()),
+            Val::T(c.area.clone()),
+            Val::T(c.stage.as_str().into()),
+            Val::I(i64::from(c.stage.is_active())),
+            Val::I(c.version),
+            ot(c.people.lead_paediatrician.clone()),
+            ot(c.people.police_lead.clone()),
+            ot(c.people.social_worker.clone()),
+            ot(c.people.key_worker.clone()),
+            next_due.map_or(Val::NullI, Val::I),
+            Val::I(next_due.unwrap_or(i64::MAX)),
+            Val::T(search),
+            Val::T(serde_json::to_string(c)?),
+            Val::T(serde_json::to_string(&p.summary)?),
         ]);
         if let Some(identity) = &d.identity {
             id_rows.push(vec![Val::I(b.id), Val::T(serde_json::to_string(identity)?)]);
         }
         for (t, v) in &b.checklists {
-            cl_rows.push(vec![Val::I(b.id), Val::T(t.clone()), Val::I(i64::from(*v)), Val::I(ms(c.times.notified_at))]);
+            cl_rows.push(vec![
+                Val::I(b.id),
+                Val::T(t.clone()),
+                Val::I(i64::from(*v)),
+                Val::I(ms(c.times.notified_at)),
+            ]);
         }
         for (t, s) in &b.items {
-            item_rows.push(vec![Val::I(b.id), Val::T(t.clone()), Val::T(s.item_id.clone()), Val::I(s.version), Val::T(serde_json::to_string(s)?)]);
+            item_rows.push(vec![
+                Val::I(b.id),
+                Val::T(t.clone()),
+                Val::T(s.item_id.clone()),
+                Val::I(s.version),
+                Val::T(serde_json::to_string(s)?),
+            ]);
         }
         for contact in &mut d.contacts {
             contact_id += 1;
             contact.id = contact_id;
-            contact_rows.push(vec![Val::I(contact_id), Val::I(b.id), Val::I(ms(contact.entry.occurred_at)), Val::T(serde_json::to_string(contact)?)]);
+            contact_rows.push(vec![
+                Val::I(contact_id),
+                Val::I(b.id),
+                Val::I(ms(contact.entry.occurred_at)),
+                Val::T(serde_json::to_string(contact)?),
+            ]);
         }
     }
-    bulk(conn, "cases", &["id", "reference", "area", "stage", "active", "version", "lead_paediatrician", "police_lead",
-        "social_worker", "key_worker", "next_due_at", "sort_due", "search", "record", "summary"], case_rows).await?;
+    bulk(
+        conn,
+        "cases",
+        &[
+            "id",
+            "reference",
+            "area",
+            "stage",
+            "active",
+            "version",
+            "lead_paediatrician",
+            "police_lead",
+            "social_worker",
+            "key_worker",
+            "next_due_at",
+            "sort_due",
+            "search",
+            "record",
+            "summary",
+        ],
+        case_rows,
+    )
+    .await?;
     bulk(conn, "identities", &["case_id", "record"], id_rows).await?;
     bulk(conn, "timeline", &["id", "case_id", "record"], ev_rows).await?;
-    bulk(conn, "checklists", &["case_id", "template", "template_version", "started_at"], cl_rows).await?;
-    bulk(conn, "items", &["case_id", "template", "item_id", "version", "record"], item_rows).await?;
-    bulk(conn, "contacts", &["id", "case_id", "occurred_at", "record"], contact_rows).await?;
-    let seq_rows = per_year.iter().map(|(y, s)| vec![Val::I(i64::from(*y)), Val::I(i64::from(*s))]).collect();
+    bulk(
+        conn,
+        "checklists",
+        &["case_id", "template", "template_version", "started_at"],
+        cl_rows,
+    )
+    .await?;
+    bulk(
+        conn,
+        "items",
+        &["case_id", "template", "item_id", "version", "record"],
+        item_rows,
+    )
+    .await?;
+    bulk(
+        conn,
+        "contacts",
+        &["id", "case_id", "occurred_at", "record"],
+        contact_rows,
+    )
+    .await?;
+    let seq_rows = per_year
+        .iter()
+        .map(|(y, s)| vec![Val::I(i64::from(*y)), Val::I(i64::from(*s))])
+        .collect();
     bulk(conn, "ref_seq", &["year", "next"], seq_rows).await?;
     if backend == Backend::Postgres {
         // Ids were given explicitly; move the sequences past them.
         for table in ["cases", "timeline", "contacts"] {
-            let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))");
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())

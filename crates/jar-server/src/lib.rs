@@ -106,7 +106,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     config.check()?;
     let store = Store::connect(&config.database_url).await?;
     if let Some(n) = config.demo_cases {
-        demo::seed(&store, n, &config.area_overrides).await.context("seeding demo data failed")?;
+        demo::seed(&store, n, &config.area_overrides)
+            .await
+            .context("seeding demo data failed")?;
     }
     {
         let mut tx = store.begin().await?;
@@ -133,7 +135,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             let listener = tokio::net::TcpListener::from_std(listener)?;
             let cancel = cancel.clone();
             tokio::spawn(async move {
-                let serve = axum::serve(listener, app).with_graceful_shutdown(cancel.cancelled_owned());
+                let serve =
+                    axum::serve(listener, app).with_graceful_shutdown(cancel.cancelled_owned());
                 if let Err(e) = serve.await {
                     tracing::error!(error = %e, "server stopped");
                 }
@@ -159,5 +162,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         }
     };
     tracing::info!(%addr, "jarterm-server listening");
-    Ok(RunningServer { addr, tls: config.tls.is_some(), cancel, task, store })
+    Ok(RunningServer {
+        addr,
+        tls: config.tls.is_some(),
+        cancel,
+        task,
+        store,
+    })
 }

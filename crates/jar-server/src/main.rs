@@ -10,7 +10,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "jarterm-server", version, about = "The jarterm case API for the Joint Agency Response")]
+#[command(
+    name = "jarterm-server",
+    version,
+    about = "The jarterm case API for the Joint Agency Response"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -102,15 +106,19 @@ struct DeadlinesFile {
 }
 
 fn load_overrides(path: &PathBuf) -> anyhow::Result<AreaOverrides> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
-    let file: DeadlinesFile = toml::from_str(&text).with_context(|| format!("{} is not a valid deadlines file", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    let file: DeadlinesFile = toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid deadlines file", path.display()))?;
     Ok(file.area)
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ServerConfig::loopback(database(args.database)?);
     config.listen = args.listen;
-    config.demo_cases = args.demo_cases.or(args.demo.then_some(jar_server::demo::DEFAULT_CASES));
+    config.demo_cases = args
+        .demo_cases
+        .or(args.demo.then_some(jar_server::demo::DEFAULT_CASES));
     config.tls = args.tls_cert.zip(args.tls_key);
     config.insecure_http = args.insecure_http;
     if let Some(path) = &args.deadlines {
@@ -159,7 +167,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => match command {
-            UserCommand::Add { name, role, areas, database: db } => {
+            UserCommand::Add {
+                name,
+                role,
+                areas,
+                database: db,
+            } => {
                 let password = read_password()?;
                 users_cli::add(&database(db)?, &name, role, &areas, &password).await?;
                 eprintln!("added {name} ({role})");

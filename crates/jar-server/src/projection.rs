@@ -41,8 +41,12 @@ impl Bundle {
             .iter()
             .filter_map(|(id, _)| checklist::template(id))
             .map(|t| {
-                let states: Vec<ItemState> =
-                    self.items.iter().filter(|(tid, _)| tid == &t.id).map(|(_, s)| s.clone()).collect();
+                let states: Vec<ItemState> = self
+                    .items
+                    .iter()
+                    .filter(|(tid, _)| tid == &t.id)
+                    .map(|(_, s)| s.clone())
+                    .collect();
                 checklist::progress(t, &states)
             })
             .fold(Progress::default(), |a, b| Progress {
@@ -100,6 +104,12 @@ impl Bundle {
             assigned_to_me: false,
             version: c.version,
         };
-        Projection { stage: c.stage, deadlines, progress, summary, next_due_at }
+        Projection {
+            stage: c.stage,
+            deadlines,
+            progress,
+            summary,
+            next_due_at,
+        }
     }
 }

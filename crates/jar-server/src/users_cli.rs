@@ -4,7 +4,13 @@ use crate::store::{Store, is_unique_violation, users};
 use chrono::Utc;
 use jar_core::Role;
 
-pub async fn add(database_url: &str, name: &str, role: Role, areas: &[String], password: &str) -> anyhow::Result<()> {
+pub async fn add(
+    database_url: &str,
+    name: &str,
+    role: Role,
+    areas: &[String],
+    password: &str,
+) -> anyhow::Result<()> {
     let new = jar_core::wire::NewUser {
         username: name.to_string(),
         password: password.to_string(),

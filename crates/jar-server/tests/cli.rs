@@ -17,7 +17,12 @@ fn run(args: &[&str], stdin: Option<&str>) -> (bool, String) {
         .spawn()
         .expect("spawn");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
     } else {
         drop(child.stdin.take());
     }
@@ -33,7 +38,11 @@ fn run(args: &[&str], stdin: Option<&str>) -> (bool, String) {
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = child.wait_with_output().expect("output");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 
@@ -44,18 +53,38 @@ fn db(dir: &tempfile::TempDir) -> String {
 #[test]
 fn demo_data_is_refused_on_a_non_loopback_address() {
     let dir = tempfile::tempdir().expect("dir");
-    let (ok, err) = run(&["serve", "--demo", "--listen", "0.0.0.0:0", "--insecure-http", "--database", &db(&dir)], None);
+    let (ok, err) = run(
+        &[
+            "serve",
+            "--demo",
+            "--listen",
+            "0.0.0.0:0",
+            "--insecure-http",
+            "--database",
+            &db(&dir),
+        ],
+        None,
+    );
     assert!(!ok);
-    assert!(err.contains("--demo only listens on a loopback address"), "{err}");
+    assert!(
+        err.contains("--demo only listens on a loopback address"),
+        "{err}"
+    );
 }
 
 #[test]
 fn plain_http_on_every_interface_is_refused_without_insecure_http() {
     let dir = tempfile::tempdir().expect("dir");
-    let (ok, err) = run(&["serve", "--listen", "0.0.0.0:0", "--database", &db(&dir)], None);
+    let (ok, err) = run(
+        &["serve", "--listen", "0.0.0.0:0", "--database", &db(&dir)],
+        None,
+    );
     assert!(!ok);
     assert!(err.contains("refusing plain HTTP"), "{err}");
-    assert!(err.contains("--insecure-http"), "the message says what to do next: {err}");
+    assert!(
+        err.contains("--insecure-http"),
+        "the message says what to do next: {err}"
+    );
 }
 
 #[test]
@@ -65,15 +94,46 @@ fn users_are_added_listed_and_disabled_from_the_command_line() {
     let (ok, err) = run(&["migrate", "--database", &url], None);
     assert!(ok, "{err}");
     let (ok, err) = run(
-        &["user", "add", "dr-example", "--role", "paediatrician", "--area", "North Wessex", "--area", "Wessex Coast", "--database", &url],
+        &[
+            "user",
+            "add",
+            "dr-example",
+            "--role",
+            "paediatrician",
+            "--area",
+            "North Wessex",
+            "--area",
+            "Wessex Coast",
+            "--database",
+            &url,
+        ],
         Some("a good password\n"),
     );
     assert!(ok, "{err}");
-    assert!(!err.contains("a good password"), "the password is never echoed");
+    assert!(
+        !err.contains("a good password"),
+        "the password is never echoed"
+    );
     let (ok, out) = run(&["user", "list", "--database", &url], None);
     assert!(ok, "{out}");
-    assert!(out.contains("dr-example\tpaediatrician\tNorth Wessex, Wessex Coast"), "{out}");
-    let (ok, err) = run(&["user", "add", "dr-example", "--role", "police", "--area", "X", "--database", &url], Some("pw12\n"));
+    assert!(
+        out.contains("dr-example\tpaediatrician\tNorth Wessex, Wessex Coast"),
+        "{out}"
+    );
+    let (ok, err) = run(
+        &[
+            "user",
+            "add",
+            "dr-example",
+            "--role",
+            "police",
+            "--area",
+            "X",
+            "--database",
+            &url,
+        ],
+        Some("pw12\n"),
+    );
     assert!(!ok && err.contains("already a user"), "{err}");
     let (ok, err) = run(&["user", "disable", "dr-example", "--database", &url], None);
     assert!(ok, "{err}");
@@ -84,7 +144,20 @@ fn users_are_added_listed_and_disabled_from_the_command_line() {
 #[test]
 fn an_unknown_role_is_refused_with_the_list_of_roles() {
     let dir = tempfile::tempdir().expect("dir");
-    let (ok, err) = run(&["user", "add", "x", "--role", "wizard", "--area", "A", "--database", &db(&dir)], Some("pw12\n"));
+    let (ok, err) = run(
+        &[
+            "user",
+            "add",
+            "x",
+            "--role",
+            "wizard",
+            "--area",
+            "A",
+            "--database",
+            &db(&dir),
+        ],
+        Some("pw12\n"),
+    );
     assert!(!ok);
     assert!(err.contains("paediatrician"), "{err}");
 }
@@ -93,8 +166,21 @@ fn an_unknown_role_is_refused_with_the_list_of_roles() {
 fn a_deadlines_file_that_does_not_parse_is_refused_before_serving() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("deadlines.toml");
-    std::fs::write(&file, "[area.\"North Wessex\".home_visit]\noffset_minuets = 5\n").expect("write");
-    let (ok, err) = run(&["serve", "--database", &db(&dir), "--deadlines", file.to_str().expect("utf8")], None);
+    std::fs::write(
+        &file,
+        "[area.\"North Wessex\".home_visit]\noffset_minuets = 5\n",
+    )
+    .expect("write");
+    let (ok, err) = run(
+        &[
+            "serve",
+            "--database",
+            &db(&dir),
+            "--deadlines",
+            file.to_str().expect("utf8"),
+        ],
+        None,
+    );
     assert!(!ok);
     assert!(err.contains("not a valid deadlines file"), "{err}");
 }

@@ -3,16 +3,22 @@
 
 mod common;
 
-use common::fixture::{self, *};
+use common::fixture;
 use common::*;
 use serde_json::{Value, json};
 
 fn changes(frames: &[Frame]) -> Vec<Value> {
-    frames.iter().filter(|f| f.event == "change").filter_map(|f| serde_json::from_str(&f.data).ok()).collect()
+    frames
+        .iter()
+        .filter(|f| f.event == "change")
+        .filter_map(|f| serde_json::from_str(&f.data).ok())
+        .collect()
 }
 
 fn has(frames: &[Frame], kind: &str, reference: &str) -> bool {
-    changes(frames).iter().any(|c| c["kind"] == kind && c["case_ref"] == reference)
+    changes(frames)
+        .iter()
+        .any(|c| c["kind"] == kind && c["case_ref"] == reference)
 }
 
 #[tokio::test]
@@ -20,12 +26,33 @@ async fn a_change_by_one_person_reaches_another_over_the_event_stream() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let mut police = Sse::open(&f.police, None).await;
-    let r = f.paed.post(&format!("/cases/{}/timeline", f.assigned), &json!({"kind": "police_informed"})).await;
+    let r = f
+        .paed
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "police_informed"}),
+        )
+        .await;
     assert_eq!(r.status, 201);
-    assert!(police.until(10, |fr| has(fr, "timeline_added", &f.assigned)).await, "{:?}", police.frames);
-    let frame = police.frames.iter().find(|f| f.event == "change").cloned().expect("frame");
+    assert!(
+        police
+            .until(10, |fr| has(fr, "timeline_added", &f.assigned))
+            .await,
+        "{:?}",
+        police.frames
+    );
+    let frame = police
+        .frames
+        .iter()
+        .find(|f| f.event == "change")
+        .cloned()
+        .expect("frame");
     let c: Value = serde_json::from_str(&frame.data).expect("json");
-    assert_eq!(frame.id.as_deref(), Some(c["seq"].to_string().as_str()), "the SSE id is the change seq");
+    assert_eq!(
+        frame.id.as_deref(),
+        Some(c["seq"].to_string().as_str()),
+        "the SSE id is the change seq"
+    );
     assert_eq!(c["area"], NORTH);
     // Ids and versions only: no note text, no names.
     assert!(!frame.data.contains("Quillwort"));
@@ -36,21 +63,43 @@ async fn a_reconnect_with_last_event_id_replays_what_was_missed_in_order() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let mut first = Sse::open(&f.mgr, None).await;
-    f.paed.post(&format!("/cases/{}/timeline", f.assigned), &json!({"kind": "note", "note": "one"})).await;
+    f.paed
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "note", "note": "one"}),
+        )
+        .await;
     assert!(first.until(10, |fr| !changes(fr).is_empty()).await);
-    let last_id = first.frames.iter().rev().find_map(|f| f.id.clone()).expect("id");
+    let last_id = first
+        .frames
+        .iter()
+        .rev()
+        .find_map(|f| f.id.clone())
+        .expect("id");
     drop(first);
     // Missed while disconnected:
     let created = f.mgr.notify(NORTH, "asthma").await;
-    f.paed.post(&format!("/cases/{}/timeline", f.assigned), &json!({"kind": "note", "note": "two"})).await;
+    f.paed
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "note", "note": "two"}),
+        )
+        .await;
     let mut again = Sse::open(&f.mgr, Some(&last_id)).await;
-    assert!(again.until(10, |fr| changes(fr).len() >= 2).await, "{:?}", again.frames);
+    assert!(
+        again.until(10, |fr| changes(fr).len() >= 2).await,
+        "{:?}",
+        again.frames
+    );
     let got = changes(&again.frames);
     assert_eq!(got[0]["kind"], "case_created");
     assert_eq!(got[0]["case_ref"], created.as_str());
     assert_eq!(got[1]["kind"], "timeline_added");
     let seqs: Vec<i64> = got.iter().filter_map(|c| c["seq"].as_i64()).collect();
-    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "monotonic ids: {seqs:?}");
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "monotonic ids: {seqs:?}"
+    );
     assert!(seqs[0] > last_id.parse::<i64>().expect("numeric id"));
 }
 
@@ -59,7 +108,12 @@ async fn an_id_from_beyond_the_retained_changes_gets_a_resync() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let mut s = Sse::open(&f.mgr, Some("999999")).await;
-    assert!(s.until(10, |fr| fr.iter().any(|f| f.event == "resync")).await, "{:?}", s.frames);
+    assert!(
+        s.until(10, |fr| fr.iter().any(|f| f.event == "resync"))
+            .await,
+        "{:?}",
+        s.frames
+    );
 }
 
 #[tokio::test]
@@ -69,12 +123,38 @@ async fn police_never_receive_contact_events() {
     let mut police = Sse::open(&f.police, Some("0")).await;
     let mut mgr = Sse::open(&f.mgr, Some("0")).await;
     // A later change the police do see marks the end of what they will be sent.
-    f.kw.post(&format!("/cases/{}/contacts", f.assigned), &new_contact("another call")).await;
-    f.paed.post(&format!("/cases/{}/timeline", f.assigned), &json!({"kind": "note", "note": "marker"})).await;
-    assert!(mgr.until(10, |fr| changes(fr).iter().filter(|c| c["kind"] == "contact_added").count() == 2).await);
-    let marker = |fr: &[Frame]| changes(fr).iter().filter(|c| c["kind"] == "timeline_added").count() >= 2;
+    f.kw.post(
+        &format!("/cases/{}/contacts", f.assigned),
+        &new_contact("another call"),
+    )
+    .await;
+    f.paed
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "note", "note": "marker"}),
+        )
+        .await;
+    assert!(
+        mgr.until(10, |fr| changes(fr)
+            .iter()
+            .filter(|c| c["kind"] == "contact_added")
+            .count()
+            == 2)
+            .await
+    );
+    let marker = |fr: &[Frame]| {
+        changes(fr)
+            .iter()
+            .filter(|c| c["kind"] == "timeline_added")
+            .count()
+            >= 2
+    };
     assert!(police.until(10, marker).await, "{:?}", police.frames);
-    assert!(changes(&police.frames).iter().all(|c| c["kind"] != "contact_added" && c["kind"] != "contact_amended"));
+    assert!(
+        changes(&police.frames)
+            .iter()
+            .all(|c| c["kind"] != "contact_added" && c["kind"] != "contact_amended")
+    );
 }
 
 #[tokio::test]
@@ -84,17 +164,49 @@ async fn key_worker_hears_only_of_cases_assigned_to_them_and_no_investigative_ev
     let mut kw = Sse::open(&f.kw, Some("0")).await;
     // A contact on the unassigned case (by the manager) and a strategy discussion on the
     // assigned case: neither may reach the key worker; the final note marks the end.
-    f.mgr.post(&format!("/cases/{}/contacts", f.unassigned), &new_contact("unassigned call")).await;
-    f.police.post(&format!("/cases/{}/timeline", f.assigned), &json!({"kind": "strategy_discussion_held", "note": "s"})).await;
-    let r = f.paed.post(&format!("/cases/{}/timeline", f.assigned), &json!({"kind": "note", "note": "marker"})).await;
+    f.mgr
+        .post(
+            &format!("/cases/{}/contacts", f.unassigned),
+            &new_contact("unassigned call"),
+        )
+        .await;
+    f.police
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "strategy_discussion_held", "note": "s"}),
+        )
+        .await;
+    let r = f
+        .paed
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "note", "note": "marker"}),
+        )
+        .await;
     let marker_id = r.json()["id"].to_string();
-    assert!(kw.until(10, |fr| changes(fr).iter().any(|c| c["item"] == marker_id.as_str())).await, "{:?}", kw.frames);
+    assert!(
+        kw.until(10, |fr| changes(fr)
+            .iter()
+            .any(|c| c["item"] == marker_id.as_str()))
+            .await,
+        "{:?}",
+        kw.frames
+    );
     let got = changes(&kw.frames);
-    assert!(got.iter().all(|c| c["case_ref"] == f.assigned.as_str()), "only the assigned case: {got:?}");
-    let timeline: Vec<&Value> = got.iter().filter(|c| c["kind"] == "timeline_added").collect();
+    assert!(
+        got.iter().all(|c| c["case_ref"] == f.assigned.as_str()),
+        "only the assigned case: {got:?}"
+    );
+    let timeline: Vec<&Value> = got
+        .iter()
+        .filter(|c| c["kind"] == "timeline_added")
+        .collect();
     // The fixture's strategy discussion and the new one are both withheld: only the marker.
     assert_eq!(timeline.len(), 1, "{got:?}");
-    assert!(got.iter().any(|c| c["kind"] == "contact_added"), "their own case's contacts do reach them");
+    assert!(
+        got.iter().any(|c| c["kind"] == "contact_added"),
+        "their own case's contacts do reach them"
+    );
 }
 
 #[tokio::test]
@@ -102,8 +214,26 @@ async fn south_wessex_changes_do_not_reach_north_wessex_police() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let mut police = Sse::open(&f.police, Some("0")).await;
-    f.mgr.post(&format!("/cases/{}/timeline", f.south), &json!({"kind": "note", "note": "south"})).await;
-    f.mgr.post(&format!("/cases/{}/timeline", f.assigned), &json!({"kind": "note", "note": "north marker"})).await;
-    assert!(police.until(10, |fr| changes(fr).iter().filter(|c| c["kind"] == "timeline_added").count() >= 2).await);
+    f.mgr
+        .post(
+            &format!("/cases/{}/timeline", f.south),
+            &json!({"kind": "note", "note": "south"}),
+        )
+        .await;
+    f.mgr
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "note", "note": "north marker"}),
+        )
+        .await;
+    assert!(
+        police
+            .until(10, |fr| changes(fr)
+                .iter()
+                .filter(|c| c["kind"] == "timeline_added")
+                .count()
+                >= 2)
+            .await
+    );
     assert!(changes(&police.frames).iter().all(|c| c["area"] == NORTH));
 }

@@ -9,7 +9,13 @@ use jar_core::{Agency, Role};
 use reqwest::Method;
 use serde_json::json;
 
-const ROLES: [Role; 5] = [Role::Paediatrician, Role::Police, Role::SocialWorker, Role::KeyWorker, Role::Manager];
+const ROLES: [Role; 5] = [
+    Role::Paediatrician,
+    Role::Police,
+    Role::SocialWorker,
+    Role::KeyWorker,
+    Role::Manager,
+];
 
 /// Expected status per role, in the order of `ROLES`.
 type Row = [u16; 5];
@@ -21,10 +27,16 @@ struct Matrix {
 impl Matrix {
     fn check(&mut self, what: &str, role: Role, got: &Resp, want: u16) {
         if got.status != want {
-            self.failures.push(format!("{what} as {role}: got {} want {want}: {}", got.status, got.body));
+            self.failures.push(format!(
+                "{what} as {role}: got {} want {want}: {}",
+                got.status, got.body
+            ));
         }
-        if got.status >= 400 && got.header("content-type").as_deref() != Some("application/problem+json") {
-            self.failures.push(format!("{what} as {role}: error without problem+json"));
+        if got.status >= 400
+            && got.header("content-type").as_deref() != Some("application/problem+json")
+        {
+            self.failures
+                .push(format!("{what} as {role}: error without problem+json"));
         }
     }
 }
@@ -33,7 +45,9 @@ impl Matrix {
 async fn every_role_gets_the_answer_the_permission_matrix_gives_on_every_endpoint() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
-    let mut m = Matrix { failures: Vec::new() };
+    let mut m = Matrix {
+        failures: Vec::new(),
+    };
     let a = f.assigned.clone();
     let police_item = item_owned_by("sudi", &[Agency::Police]);
     let health_item = item_owned_by("sudi", &[Agency::Health]);
@@ -41,7 +55,8 @@ async fn every_role_gets_the_answer_the_permission_matrix_gives_on_every_endpoin
     let kw_item = item_owned_by("sudi", &[Agency::CdrOffice, Agency::KeyWorker]);
     // Victims for the disable cell, one per role so each attempt has something to act on.
     for r in ROLES {
-        h.person(&format!("victim-{r}"), Role::Police, &[NORTH]).await;
+        h.person(&format!("victim-{r}"), Role::Police, &[NORTH])
+            .await;
     }
 
     for (i, role) in ROLES.into_iter().enumerate() {
@@ -103,28 +118,62 @@ async fn every_role_gets_the_answer_the_permission_matrix_gives_on_every_endpoin
     // Signing out works for every role, and the token is dead afterwards.
     for (i, role) in ROLES.into_iter().enumerate() {
         let p = f.everyone()[i];
-        m.check("DELETE /session", role, &p.send(Method::DELETE, "/session", None, &[]).await, 204);
+        m.check(
+            "DELETE /session",
+            role,
+            &p.send(Method::DELETE, "/session", None, &[]).await,
+            204,
+        );
         m.check("GET /me after sign-out", role, &p.get("/me").await, 401);
     }
-    assert!(m.failures.is_empty(), "{} cells wrong:\n{}", m.failures.len(), m.failures.join("\n"));
+    assert!(
+        m.failures.is_empty(),
+        "{} cells wrong:\n{}",
+        m.failures.len(),
+        m.failures.join("\n")
+    );
 }
 
 #[tokio::test]
 async fn anyone_may_read_the_openapi_document_and_it_lists_every_route() {
     let h = Harness::sqlite().await;
-    let r = h.http.get(format!("{}/openapi.json", h.base)).send().await.expect("get");
+    let r = h
+        .http
+        .get(format!("{}/openapi.json", h.base))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status().as_u16(), 200);
     let doc: serde_json::Value = r.json().await.expect("json");
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1"))
+    );
     for path in [
-        "/api/v1/session", "/api/v1/me", "/api/v1/cases", "/api/v1/cases/{reference}",
-        "/api/v1/cases/{reference}/identity/reveal", "/api/v1/cases/{reference}/timeline",
-        "/api/v1/cases/{reference}/checklists", "/api/v1/cases/{reference}/checklists/{template}/items/{item}",
-        "/api/v1/cases/{reference}/contacts", "/api/v1/cases/{reference}/contacts/{id}/amendments",
-        "/api/v1/templates", "/api/v1/events", "/api/v1/audit", "/api/v1/users", "/api/v1/users/{name}/disable",
-        "/api/v1/openapi.json", "/healthz", "/readyz",
+        "/api/v1/session",
+        "/api/v1/me",
+        "/api/v1/cases",
+        "/api/v1/cases/{reference}",
+        "/api/v1/cases/{reference}/identity/reveal",
+        "/api/v1/cases/{reference}/timeline",
+        "/api/v1/cases/{reference}/checklists",
+        "/api/v1/cases/{reference}/checklists/{template}/items/{item}",
+        "/api/v1/cases/{reference}/contacts",
+        "/api/v1/cases/{reference}/contacts/{id}/amendments",
+        "/api/v1/templates",
+        "/api/v1/events",
+        "/api/v1/audit",
+        "/api/v1/users",
+        "/api/v1/users/{name}/disable",
+        "/api/v1/openapi.json",
+        "/healthz",
+        "/readyz",
     ] {
-        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
     }
 }
 
@@ -133,21 +182,38 @@ async fn police_liaison_cannot_read_contact_text() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let a = &f.assigned;
-    f.police.get(&format!("/cases/{a}/contacts")).await.assert_problem(403, "forbidden");
-    for path in [format!("/cases/{a}"), format!("/cases/{a}/timeline"), "/cases".to_string(), format!("/cases/{a}/checklists")] {
+    f.police
+        .get(&format!("/cases/{a}/contacts"))
+        .await
+        .assert_problem(403, "forbidden");
+    for path in [
+        format!("/cases/{a}"),
+        format!("/cases/{a}/timeline"),
+        "/cases".to_string(),
+        format!("/cases/{a}/checklists"),
+    ] {
         let r = f.police.get(&path).await;
         assert_eq!(r.status, 200);
-        assert!(!r.body.contains("CONTACT-TEXT-7731"), "{path} leaked contact text");
+        assert!(
+            !r.body.contains("CONTACT-TEXT-7731"),
+            "{path} leaked contact text"
+        );
     }
     let detail = f.police.get(&format!("/cases/{a}")).await.json();
-    assert!(detail["contact_count"].is_null(), "police should not even get the contact count");
+    assert!(
+        detail["contact_count"].is_null(),
+        "police should not even get the contact count"
+    );
 }
 
 #[tokio::test]
 async fn social_worker_cannot_read_contact_text() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
-    f.social.get(&format!("/cases/{}/contacts", f.assigned)).await.assert_problem(403, "forbidden");
+    f.social
+        .get(&format!("/cases/{}/contacts", f.assigned))
+        .await
+        .assert_problem(403, "forbidden");
     let r = f.social.get(&format!("/cases/{}", f.assigned)).await;
     assert!(!r.body.contains("CONTACT-TEXT-7731"));
 }
@@ -159,7 +225,11 @@ async fn paediatrician_and_key_worker_read_contact_text() {
     for p in [&f.paed, &f.kw, &f.mgr] {
         let r = p.get(&format!("/cases/{}/contacts", f.assigned)).await;
         assert_eq!(r.status, 200);
-        assert!(r.body.contains("CONTACT-TEXT-7731"), "{} should read the contact log", p.name);
+        assert!(
+            r.body.contains("CONTACT-TEXT-7731"),
+            "{} should read the contact log",
+            p.name
+        );
     }
 }
 
@@ -168,11 +238,25 @@ async fn key_worker_never_receives_criminal_investigation_detail() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let a = &f.assigned;
-    for path in [format!("/cases/{a}"), format!("/cases/{a}/timeline"), "/cases".to_string(), format!("/cases/{a}/checklists")] {
+    for path in [
+        format!("/cases/{a}"),
+        format!("/cases/{a}/timeline"),
+        "/cases".to_string(),
+        format!("/cases/{a}/checklists"),
+    ] {
         let r = f.kw.get(&path).await;
         assert_eq!(r.status, 200, "{path}");
-        for secret in ["INVESTIGATION-NOTE-4410", "STRATEGY-NOTE-5512", "RESTRICTED-NOTE-9921", "criminal_investigation", "strategy_discussion_held"] {
-            assert!(!r.body.contains(secret), "{path} leaked {secret} to the key worker");
+        for secret in [
+            "INVESTIGATION-NOTE-4410",
+            "STRATEGY-NOTE-5512",
+            "RESTRICTED-NOTE-9921",
+            "criminal_investigation",
+            "strategy_discussion_held",
+        ] {
+            assert!(
+                !r.body.contains(secret),
+                "{path} leaked {secret} to the key worker"
+            );
         }
     }
     // The police lead does receive them.
@@ -188,7 +272,10 @@ async fn key_worker_never_receives_criminal_investigation_detail() {
 async fn key_worker_sees_a_restricted_items_status_but_not_its_note() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
-    let v = f.kw.get(&format!("/cases/{}/checklists", f.assigned)).await.json();
+    let v =
+        f.kw.get(&format!("/cases/{}/checklists", f.assigned))
+            .await
+            .json();
     let item = v["checklists"][0]["items"]
         .as_array()
         .expect("items")
@@ -204,10 +291,19 @@ async fn key_worker_sees_a_restricted_items_status_but_not_its_note() {
 async fn key_worker_cannot_see_a_case_they_are_not_assigned_to() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
-    f.kw.get(&format!("/cases/{}", f.unassigned)).await.assert_problem(404, "not-found");
-    f.kw.get(&format!("/cases/{}/timeline", f.unassigned)).await.assert_problem(404, "not-found");
+    f.kw.get(&format!("/cases/{}", f.unassigned))
+        .await
+        .assert_problem(404, "not-found");
+    f.kw.get(&format!("/cases/{}/timeline", f.unassigned))
+        .await
+        .assert_problem(404, "not-found");
     let list = f.kw.get("/cases").await.json();
-    let refs: Vec<&str> = list["items"].as_array().expect("items").iter().filter_map(|c| c["reference"].as_str()).collect();
+    let refs: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["reference"].as_str())
+        .collect();
     assert_eq!(refs, vec![f.assigned.as_str()]);
 }
 
@@ -215,15 +311,28 @@ async fn key_worker_cannot_see_a_case_they_are_not_assigned_to() {
 async fn police_in_another_area_get_not_found_rather_than_forbidden() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
-    for path in [format!("/cases/{}", f.south), format!("/cases/{}/timeline", f.south), format!("/cases/{}/checklists", f.south)] {
+    for path in [
+        format!("/cases/{}", f.south),
+        format!("/cases/{}/timeline", f.south),
+        format!("/cases/{}/checklists", f.south),
+    ] {
         f.police.get(&path).await.assert_problem(404, "not-found");
     }
-    let r = f.police.post(&format!("/cases/{}/identity/reveal", f.south), &json!({"reason": "curious"})).await;
+    let r = f
+        .police
+        .post(
+            &format!("/cases/{}/identity/reveal", f.south),
+            &json!({"reason": "curious"}),
+        )
+        .await;
     r.assert_problem(404, "not-found");
     let list = f.police.get("/cases").await;
     assert!(!list.body.contains(&f.south));
     // Notifying a death outside one's areas is refused.
-    f.police.post("/cases", &new_case(SOUTH, "sudi")).await.assert_problem(403, "forbidden");
+    f.police
+        .post("/cases", &new_case(SOUTH, "sudi"))
+        .await
+        .assert_problem(403, "forbidden");
 }
 
 #[tokio::test]
@@ -244,14 +353,38 @@ async fn an_identity_reveal_needs_a_reason_and_is_audited_with_it() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let path = format!("/cases/{}/identity/reveal", f.assigned);
-    f.paed.post(&path, &json!({"reason": "  "})).await.assert_problem(422, "invalid-text");
-    let r = f.paed.post(&path, &json!({"reason": "phoning the GP"})).await;
+    f.paed
+        .post(&path, &json!({"reason": "  "}))
+        .await
+        .assert_problem(422, "invalid-text");
+    let r = f
+        .paed
+        .post(&path, &json!({"reason": "phoning the GP"}))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["child_name"], CHILD_NAME);
-    let audit = f.mgr.get(&format!("/audit?case={}&user=paed", f.assigned)).await.json();
-    let reveal = audit["items"].as_array().expect("items").iter().find(|e| e["action"] == "identity.reveal").cloned().expect("audited");
-    assert!(reveal["detail"].as_str().is_some_and(|d| d.contains("phoning the GP")));
-    assert!(reveal["remote"].as_str().is_some_and(|r| r.starts_with("127.0.0.1")));
+    let audit = f
+        .mgr
+        .get(&format!("/audit?case={}&user=paed", f.assigned))
+        .await
+        .json();
+    let reveal = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["action"] == "identity.reveal")
+        .cloned()
+        .expect("audited");
+    assert!(
+        reveal["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("phoning the GP"))
+    );
+    assert!(
+        reveal["remote"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("127.0.0.1"))
+    );
 }
 
 #[tokio::test]
@@ -261,8 +394,16 @@ async fn a_case_with_no_identity_recorded_reveals_not_found() {
     let mut body = new_case(NORTH, "sudi");
     body["identity"] = serde_json::Value::Null;
     let r = mgr.post("/cases", &body).await;
-    let reference = r.json()["case"]["reference"].as_str().expect("ref").to_string();
-    mgr.post(&format!("/cases/{reference}/identity/reveal"), &json!({"reason": "r"})).await.assert_problem(404, "not-found");
+    let reference = r.json()["case"]["reference"]
+        .as_str()
+        .expect("ref")
+        .to_string();
+    mgr.post(
+        &format!("/cases/{reference}/identity/reveal"),
+        &json!({"reason": "r"}),
+    )
+    .await
+    .assert_problem(404, "not-found");
 }
 
 #[tokio::test]

@@ -27,7 +27,12 @@ async fn references_are_allocated_in_sequence_and_cases_round_trip(h: Harness) {
         assert_eq!(read["case"], created["case"]);
         assert_eq!(read["checklists"], json!(["sudi"]));
     }
-    let r = mgr.post(&format!("/cases/JAR-{year}-0001/identity/reveal"), &json!({"reason": "check"})).await;
+    let r = mgr
+        .post(
+            &format!("/cases/JAR-{year}-0001/identity/reveal"),
+            &json!({"reason": "check"}),
+        )
+        .await;
     assert_eq!(r.json()["nhs_number"], "999 000 0018");
 }
 
@@ -37,20 +42,37 @@ async fn a_patch_is_guarded_by_the_version(h: Harness) {
     let path = format!("/cases/{reference}");
     let body = json!({"people": {"lead_paediatrician": "paed", "police_lead": null, "social_worker": null, "key_worker": "kw"}});
     assert_eq!(mgr.patch(&path, &body, 1).await.status, 200);
-    mgr.patch(&path, &body, 1).await.assert_problem(412, "stale");
+    mgr.patch(&path, &body, 1)
+        .await
+        .assert_problem(412, "stale");
     let d = mgr.get(&path).await.json();
     assert_eq!(d["case"]["version"], 2);
     assert_eq!(d["case"]["people"]["key_worker"], "kw");
     let kw = h.person("kw", Role::KeyWorker, &[NORTH]).await;
-    assert_eq!(kw.get("/cases").await.json()["items"][0]["reference"], reference.as_str());
+    assert_eq!(
+        kw.get("/cases").await.json()["items"][0]["reference"],
+        reference.as_str()
+    );
 }
 
 async fn milestones_move_the_stage_and_the_stored_projection(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
     let old = mgr.notify(NORTH, "sudi").await;
-    let fresh = mgr.post("/cases", &recent_case(NORTH)).await.json()["case"]["reference"].as_str().expect("r").to_string();
-    for kind in ["death_confirmed", "ed_response_completed", "information_sharing_held"] {
-        assert_eq!(mgr.post(&format!("/cases/{old}/timeline"), &json!({"kind": kind})).await.status, 201);
+    let fresh = mgr.post("/cases", &recent_case(NORTH)).await.json()["case"]["reference"]
+        .as_str()
+        .expect("r")
+        .to_string();
+    for kind in [
+        "death_confirmed",
+        "ed_response_completed",
+        "information_sharing_held",
+    ] {
+        assert_eq!(
+            mgr.post(&format!("/cases/{old}/timeline"), &json!({"kind": kind}))
+                .await
+                .status,
+            201
+        );
     }
     let listed = mgr.get("/cases?stage=home_visit").await.json();
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
@@ -58,29 +80,65 @@ async fn milestones_move_the_stage_and_the_stored_projection(h: Harness) {
     assert_eq!(listed["items"][0]["stage"], "home_visit");
     // The old case (death in March) has overdue deadlines; the fresh one does not yet.
     let overdue = mgr.get("/cases?overdue=true").await.json();
-    let refs: Vec<&str> = overdue["items"].as_array().expect("items").iter().filter_map(|c| c["reference"].as_str()).collect();
+    let refs: Vec<&str> = overdue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["reference"].as_str())
+        .collect();
     assert_eq!(refs, vec![old.as_str()]);
     // Deadline order: the most overdue first.
     let all = mgr.get("/cases").await.json();
     assert_eq!(all["items"][0]["reference"], old.as_str());
     assert_eq!(all["items"][1]["reference"], fresh.as_str());
-    for kind in ["home_visit_done", "post_mortem_preliminary_results", "post_pm_discussion_held", "cdrm_held", "cdop_review_completed"] {
-        mgr.post(&format!("/cases/{old}/timeline"), &json!({"kind": kind})).await;
+    for kind in [
+        "home_visit_done",
+        "post_mortem_preliminary_results",
+        "post_pm_discussion_held",
+        "cdrm_held",
+        "cdop_review_completed",
+    ] {
+        mgr.post(&format!("/cases/{old}/timeline"), &json!({"kind": kind}))
+            .await;
     }
     let closed = mgr.get("/cases?active=false").await.json();
     assert_eq!(closed["items"][0]["reference"], old.as_str());
     assert_eq!(closed["items"][0]["stage"], "closed");
-    assert_eq!(mgr.get("/cases?active=true").await.json()["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        mgr.get("/cases?active=true").await.json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
 }
 
 async fn checklist_items_keep_their_versions(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
     let reference = mgr.notify(NORTH, "sudi").await;
     let path = format!("/cases/{reference}/checklists/sudi/items/SUDI-B05");
-    assert_eq!(mgr.put(&path, &json!({"status": "done", "note": "a"}), 1).await.status, 200);
-    assert_eq!(mgr.put(&path, &json!({"status": "unable", "note": "no kit"}), 2).await.status, 200);
-    let lists = mgr.get(&format!("/cases/{reference}/checklists")).await.json();
-    let item = lists["checklists"][0]["items"].as_array().expect("items").iter().find(|i| i["item"]["id"] == "SUDI-B05").cloned().expect("item");
+    assert_eq!(
+        mgr.put(&path, &json!({"status": "done", "note": "a"}), 1)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        mgr.put(&path, &json!({"status": "unable", "note": "no kit"}), 2)
+            .await
+            .status,
+        200
+    );
+    let lists = mgr
+        .get(&format!("/cases/{reference}/checklists"))
+        .await
+        .json();
+    let item = lists["checklists"][0]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["item"]["id"] == "SUDI-B05")
+        .cloned()
+        .expect("item");
     assert_eq!(item["state"]["version"], 3);
     assert_eq!(item["state"]["status"], "unable");
     assert_eq!(item["state"]["updated_by"], "mgr");
@@ -92,16 +150,39 @@ async fn checklist_items_keep_their_versions(h: Harness) {
 async fn contacts_and_amendments_are_stored_in_order(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
     let reference = mgr.notify(NORTH, "sudi").await;
-    let a = mgr.post(&format!("/cases/{reference}/contacts"), &new_contact("first")).await.json();
-    let b = mgr.post(&format!("/cases/{reference}/contacts"), &new_contact("second")).await.json();
+    let a = mgr
+        .post(
+            &format!("/cases/{reference}/contacts"),
+            &new_contact("first"),
+        )
+        .await
+        .json();
+    let b = mgr
+        .post(
+            &format!("/cases/{reference}/contacts"),
+            &new_contact("second"),
+        )
+        .await
+        .json();
     assert!(b["id"].as_i64() > a["id"].as_i64());
     for n in 1..=2 {
-        let r = mgr.post(&format!("/cases/{reference}/contacts/{}/amendments", a["id"]), &json!({"reason": "r", "text": format!("t{n}")})).await;
+        let r = mgr
+            .post(
+                &format!("/cases/{reference}/contacts/{}/amendments", a["id"]),
+                &json!({"reason": "r", "text": format!("t{n}")}),
+            )
+            .await;
         assert_eq!(r.json()["amendments"][n - 1]["id"], n as i64);
     }
-    let list = mgr.get(&format!("/cases/{reference}/contacts")).await.json();
+    let list = mgr
+        .get(&format!("/cases/{reference}/contacts"))
+        .await
+        .json();
     assert_eq!(list["items"][0]["summary"], "first");
-    assert_eq!(list["items"][0]["amendments"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        list["items"][0]["amendments"].as_array().map(Vec::len),
+        Some(2)
+    );
     assert_eq!(list["items"][1]["summary"], "second");
     let d = mgr.get(&format!("/cases/{reference}")).await.json();
     assert_eq!(d["contact_count"], 2);
@@ -110,28 +191,69 @@ async fn contacts_and_amendments_are_stored_in_order(h: Harness) {
 
 async fn an_idempotent_replay_returns_the_stored_response(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
-    let a = mgr.post_with_key("/cases", &new_case(NORTH, "sudi"), "same").await;
-    let b = mgr.post_with_key("/cases", &new_case(NORTH, "sudi"), "same").await;
-    assert_eq!((a.status, &a.body, a.header("etag")), (b.status, &b.body, b.header("etag")));
+    let a = mgr
+        .post_with_key("/cases", &new_case(NORTH, "sudi"), "same")
+        .await;
+    let b = mgr
+        .post_with_key("/cases", &new_case(NORTH, "sudi"), "same")
+        .await;
+    assert_eq!(
+        (a.status, &a.body, a.header("etag")),
+        (b.status, &b.body, b.header("etag"))
+    );
     assert_eq!(h.count("cases").await, 1);
-    mgr.post_with_key("/cases", &new_case(NORTH, "asthma"), "same").await.assert_problem(422, "idempotency-key-reused");
+    mgr.post_with_key("/cases", &new_case(NORTH, "asthma"), "same")
+        .await
+        .assert_problem(422, "idempotency-key-reused");
 }
 
 async fn the_case_list_filters_and_pages(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH, SOUTH]).await;
     let police = h.person("police", Role::Police, &[SOUTH]).await;
     for i in 0..7 {
-        mgr.notify(if i % 2 == 0 { NORTH } else { SOUTH }, if i < 3 { "asthma" } else { "sudi" }).await;
+        mgr.notify(
+            if i % 2 == 0 { NORTH } else { SOUTH },
+            if i < 3 { "asthma" } else { "sudi" },
+        )
+        .await;
     }
-    assert_eq!(mgr.get(&format!("/cases?area={}", SOUTH.replace(' ', "%20"))).await.json()["items"].as_array().map(Vec::len), Some(3));
-    assert_eq!(police.get("/cases").await.json()["items"].as_array().map(Vec::len), Some(3));
-    assert_eq!(mgr.get("/cases?q=asthma").await.json()["items"].as_array().map(Vec::len), Some(3));
-    assert_eq!(mgr.get("/cases?q=100%25").await.json()["items"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        mgr.get(&format!("/cases?area={}", SOUTH.replace(' ', "%20")))
+            .await
+            .json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        police.get("/cases").await.json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        mgr.get("/cases?q=asthma").await.json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        mgr.get("/cases?q=100%25").await.json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
     let mut seen = Vec::new();
     let mut path = "/cases?limit=3".to_string();
     for _ in 0..10 {
         let page = mgr.get(&path).await.json();
-        seen.extend(page["items"].as_array().expect("items").iter().map(|c| c["reference"].as_str().unwrap_or("").to_string()));
+        seen.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|c| c["reference"].as_str().unwrap_or("").to_string()),
+        );
         match page["next_cursor"].as_str() {
             Some(c) => path = format!("/cases?limit=3&cursor={c}"),
             None => break,
@@ -148,50 +270,121 @@ async fn audit_rows_filter_and_page(h: Harness) {
     let paed = h.person("paed", Role::Paediatrician, &[NORTH]).await;
     let a = mgr.notify(NORTH, "sudi").await;
     let b = paed.notify(NORTH, "asthma").await;
-    paed.post(&format!("/cases/{a}/identity/reveal"), &json!({"reason": "why not"})).await;
+    paed.post(
+        &format!("/cases/{a}/identity/reveal"),
+        &json!({"reason": "why not"}),
+    )
+    .await;
     let store = h.server.store();
     let mut conn = store.read().await.expect("conn");
-    let filter = audit::AuditFilter { case_ref: Some(a.clone()), limit: 10, ..Default::default() };
+    let filter = audit::AuditFilter {
+        case_ref: Some(a.clone()),
+        limit: 10,
+        ..Default::default()
+    };
     let rows = audit::list(&mut conn, &filter).await.expect("list");
-    assert_eq!(rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), vec!["identity.reveal", "case.create"]);
-    let by_paed = audit::AuditFilter { username: Some("paed".into()), limit: 10, ..Default::default() };
+    assert_eq!(
+        rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        vec!["identity.reveal", "case.create"]
+    );
+    let by_paed = audit::AuditFilter {
+        username: Some("paed".into()),
+        limit: 10,
+        ..Default::default()
+    };
     let rows = audit::list(&mut conn, &by_paed).await.expect("list");
-    assert!(rows.iter().all(|r| r.username == "paed" && r.role == Role::Paediatrician));
-    assert!(rows.iter().any(|r| r.case_ref.as_deref() == Some(b.as_str())));
-    let future = audit::AuditFilter { since: Some(chrono::Utc::now() + chrono::Duration::hours(1)), limit: 10, ..Default::default() };
-    assert!(audit::list(&mut conn, &future).await.expect("list").is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r.username == "paed" && r.role == Role::Paediatrician)
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.case_ref.as_deref() == Some(b.as_str()))
+    );
+    let future = audit::AuditFilter {
+        since: Some(chrono::Utc::now() + chrono::Duration::hours(1)),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        audit::list(&mut conn, &future)
+            .await
+            .expect("list")
+            .is_empty()
+    );
 }
 
 async fn changes_are_numbered_in_commit_order(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
     let a = mgr.notify(NORTH, "sudi").await;
-    mgr.post(&format!("/cases/{a}/timeline"), &json!({"kind": "death_confirmed"})).await;
-    mgr.put(&format!("/cases/{a}/checklists/sudi/items/SUDI-B05"), &json!({"status": "done", "note": ""}), 1).await;
-    mgr.post(&format!("/cases/{a}/contacts"), &new_contact("c")).await;
+    mgr.post(
+        &format!("/cases/{a}/timeline"),
+        &json!({"kind": "death_confirmed"}),
+    )
+    .await;
+    mgr.put(
+        &format!("/cases/{a}/checklists/sudi/items/SUDI-B05"),
+        &json!({"status": "done", "note": ""}),
+        1,
+    )
+    .await;
+    mgr.post(&format!("/cases/{a}/contacts"), &new_contact("c"))
+        .await;
     let store = h.server.store();
     let mut conn = store.read().await.expect("conn");
     let all = changes::after(&mut conn, 0, 100).await.expect("after");
-    let kinds: Vec<String> = all.iter().map(|c| serde_json::to_value(c.event.kind).expect("kind").as_str().unwrap_or("").to_string()).collect();
-    assert_eq!(kinds, vec!["case_created", "timeline_added", "checklist_item_updated", "contact_added"]);
+    let kinds: Vec<String> = all
+        .iter()
+        .map(|c| {
+            serde_json::to_value(c.event.kind)
+                .expect("kind")
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "case_created",
+            "timeline_added",
+            "checklist_item_updated",
+            "contact_added"
+        ]
+    );
     assert!(all.windows(2).all(|w| w[0].event.seq < w[1].event.seq));
     assert_eq!(all[1].event.version, Some(2));
     assert_eq!(all[2].event.item.as_deref(), Some("sudi/SUDI-B05"));
-    let tail = changes::after(&mut conn, all[1].event.seq, 100).await.expect("after");
+    let tail = changes::after(&mut conn, all[1].event.seq, 100)
+        .await
+        .expect("after");
     assert_eq!(tail.len(), 2);
-    assert_eq!(changes::max_seq(&mut conn).await.expect("max"), all[3].event.seq);
+    assert_eq!(
+        changes::max_seq(&mut conn).await.expect("max"),
+        all[3].event.seq
+    );
 }
 
 async fn demo_seeding_covers_every_stage_category_and_area(h: Harness) {
     let store = h.server.store();
-    jar_server::demo::seed(&store, 30, &Default::default()).await.expect("seed");
+    jar_server::demo::seed(&store, 30, &Default::default())
+        .await
+        .expect("seed");
     // Seeding twice adds nothing.
-    jar_server::demo::seed(&store, 30, &Default::default()).await.expect("seed again");
-    let mgr = h.person("mgr", Role::Manager, &jar_server::demo::DEMO_AREAS).await;
+    jar_server::demo::seed(&store, 30, &Default::default())
+        .await
+        .expect("seed again");
+    let mgr = h
+        .person("mgr", Role::Manager, &jar_server::demo::DEMO_AREAS)
+        .await;
     let list = mgr.get("/cases?limit=1000").await.json();
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 30);
     for stage in jar_core::Stage::ALL {
-        assert!(items.iter().any(|c| c["stage"] == stage.as_str()), "no case at {stage:?}");
+        assert!(
+            items.iter().any(|c| c["stage"] == stage.as_str()),
+            "no case at {stage:?}"
+        );
     }
     for cat in jar_core::case::PresentingCategory::ALL {
         let s = serde_json::to_value(cat).expect("cat");
@@ -202,15 +395,26 @@ async fn demo_seeding_covers_every_stage_category_and_area(h: Harness) {
     }
     let demo_kw = {
         let mut conn = store.read().await.expect("conn");
-        users::find(&mut conn, "demo-keyworker").await.expect("find").expect("demo key worker")
+        users::find(&mut conn, "demo-keyworker")
+            .await
+            .expect("find")
+            .expect("demo key worker")
     };
     assert_eq!(demo_kw.summary.role, Role::KeyWorker);
     // New cases after seeding get fresh references and ids.
     let created = mgr.post("/cases", &new_case(NORTH, "sudi")).await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let reference = created.json()["case"]["reference"].as_str().expect("ref").to_string();
+    let reference = created.json()["case"]["reference"]
+        .as_str()
+        .expect("ref")
+        .to_string();
     assert!(!items.iter().any(|c| c["reference"] == reference.as_str()));
-    let t = mgr.post(&format!("/cases/{reference}/timeline"), &json!({"kind": "note", "note": "n"})).await;
+    let t = mgr
+        .post(
+            &format!("/cases/{reference}/timeline"),
+            &json!({"kind": "note", "note": "n"}),
+        )
+        .await;
     assert_eq!(t.status, 201, "{}", t.body);
 }
 
@@ -220,12 +424,22 @@ async fn tokens_expire_and_are_revoked(h: Harness) {
     let (token, hash) = jar_server::auth::new_token();
     {
         let mut tx = store.begin().await.expect("begin");
-        users::insert_token(tx.conn(), &hash, "police", chrono::Utc::now() - chrono::Duration::seconds(1)).await.expect("token");
+        users::insert_token(
+            tx.conn(),
+            &hash,
+            "police",
+            chrono::Utc::now() - chrono::Duration::seconds(1),
+        )
+        .await
+        .expect("token");
         store.commit(tx).await.expect("commit");
     }
     let expired = Person { token, ..p.clone() };
     expired.get("/me").await.assert_problem(401, "unauthorized");
-    assert_eq!(p.send(Method::DELETE, "/session", None, &[]).await.status, 204);
+    assert_eq!(
+        p.send(Method::DELETE, "/session", None, &[]).await.status,
+        204
+    );
     p.get("/me").await.assert_problem(401, "unauthorized");
 }
 
@@ -233,11 +447,52 @@ async fn usernames_are_unique_and_disable_persists(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
     let body = json!({"username": "dup", "password": "long-enough", "role": "social_worker", "areas": [NORTH, SOUTH]});
     assert_eq!(mgr.post("/users", &body).await.status, 201);
-    mgr.post("/users", &body).await.assert_problem(409, "conflict");
-    assert_eq!(mgr.send(Method::POST, "/users/dup/disable", None, &[]).await.status, 204);
+    mgr.post("/users", &body)
+        .await
+        .assert_problem(409, "conflict");
+    assert_eq!(
+        mgr.send(Method::POST, "/users/dup/disable", None, &[])
+            .await
+            .status,
+        204
+    );
     let list = mgr.get("/users").await.json();
-    let dup = list["items"].as_array().expect("items").iter().find(|u| u["username"] == "dup").cloned().expect("dup");
-    assert_eq!((dup["disabled"].clone(), dup["areas"].clone()), (json!(true), json!([NORTH, SOUTH])));
+    let dup = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["username"] == "dup")
+        .cloned()
+        .expect("dup");
+    assert_eq!(
+        (dup["disabled"].clone(), dup["areas"].clone()),
+        (json!(true), json!([NORTH, SOUTH]))
+    );
+}
+
+/// Two servers on one PostgreSQL database: NOTIFY wakes the other server's streams, which
+/// read the change from the shared table.
+async fn changes_on_one_server_reach_streams_on_another(url: String) {
+    let a = Harness::with_url(&url).await;
+    let b = Harness::with_url(&url).await;
+    let on_a = a.person("mgr", Role::Manager, &[NORTH]).await;
+    let on_b = Person {
+        base: b.base.clone(),
+        ..on_a.clone()
+    };
+    let mut stream = Sse::open(&on_b, None).await;
+    let reference = on_a.notify(NORTH, "sudi").await;
+    let arrived = stream
+        .until(10, |fr| {
+            fr.iter()
+                .any(|f| f.event == "change" && f.data.contains(&reference))
+        })
+        .await;
+    assert!(
+        arrived,
+        "server B's stream never heard of {reference}: {:?}",
+        stream.frames
+    );
 }
 
 macro_rules! suite {
@@ -286,10 +541,15 @@ async fn postgres_storage_suite_ran() {
         eprintln!("DATABASE_URL not set: PostgreSQL storage suite not run");
         return;
     };
-    assert!(admin.starts_with("postgres"), "DATABASE_URL must be a postgres:// URL");
+    assert!(
+        admin.starts_with("postgres"),
+        "DATABASE_URL must be a postgres:// URL"
+    );
     let mut ran = 0;
     for name in SCENARIOS {
-        let (url, db) = create_pg_database(&admin).await.unwrap_or_else(|e| panic!("PostgreSQL unreachable at DATABASE_URL: {e:#}"));
+        let (url, db) = create_pg_database(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL unreachable at DATABASE_URL: {e:#}"));
         let outcome = tokio::spawn({
             let url = url.clone();
             async move {
@@ -298,12 +558,23 @@ async fn postgres_storage_suite_ran() {
             }
         })
         .await;
-        drop_pg_database(&admin, &db).await.expect("drop test database");
+        drop_pg_database(&admin, &db)
+            .await
+            .expect("drop test database");
         if let Err(e) = outcome {
             panic!("PostgreSQL scenario {name} failed: {e}");
         }
         ran += 1;
     }
+    let (url, db) = create_pg_database(&admin).await.expect("database");
+    let outcome = tokio::spawn(changes_on_one_server_reach_streams_on_another(url)).await;
+    drop_pg_database(&admin, &db)
+        .await
+        .expect("drop test database");
+    if let Err(e) = outcome {
+        panic!("PostgreSQL scenario changes_on_one_server_reach_streams_on_another failed: {e}");
+    }
+    ran += 1;
     eprintln!("PostgreSQL storage suite: ran {ran} scenarios");
-    assert_eq!(ran, SCENARIOS.len());
+    assert_eq!(ran, SCENARIOS.len() + 1);
 }

@@ -39,7 +39,11 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_sort ON cases (sort_due, reference);
 CREATE INDEX cases_area_sort ON cases (area, sort_due, reference);
-CREATE INDEX cases_key_worker ON cases (key_worker);
+CREATE INDEX cases_key_worker ON cases (key_worker, sort_due, reference);
+CREATE INDEX cases_lead_paediatrician ON cases (lead_paediatrician);
+CREATE INDEX cases_police_lead ON cases (police_lead);
+CREATE INDEX cases_social_worker ON cases (social_worker);
+CREATE INDEX cases_stage ON cases (stage, sort_due, reference);
 CREATE TABLE identities (
     case_id BIGINT PRIMARY KEY,
     record TEXT NOT NULL

@@ -45,14 +45,22 @@ pub async fn list_audit(
         .as_deref()
         .map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)))
         .transpose()
-        .map_err(|_| Error::BadRequest("since must be an RFC 3339 time, e.g. 2026-03-01T00:00:00Z".into()))?;
+        .map_err(|_| {
+            Error::BadRequest("since must be an RFC 3339 time, e.g. 2026-03-01T00:00:00Z".into())
+        })?;
     let before_id = p
         .cursor
         .as_deref()
         .map(|c| c.parse::<i64>())
         .transpose()
         .map_err(|_| Error::BadRequest("the cursor is not one this server gave out".into()))?;
-    let filter = audit::AuditFilter { case_ref: p.case, username: p.user, since, before_id, limit: limit + 1 };
+    let filter = audit::AuditFilter {
+        case_ref: p.case,
+        username: p.user,
+        since,
+        before_id,
+        limit: limit + 1,
+    };
     let mut items = audit::list(&mut *ctx.store.read().await?, &filter).await?;
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);

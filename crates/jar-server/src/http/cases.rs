@@ -29,7 +29,11 @@ pub fn router() -> Router<Arc<ApiContext>> {
 
 /// Load a case the person may see. Anything else (no such case, another area, a key worker's
 /// unassigned case, a malformed reference) is the same 404, so existence is not revealed.
-pub async fn find_in_scope(conn: &mut Conn, who: &Principal, reference: &str) -> Result<(i64, Case)> {
+pub async fn find_in_scope(
+    conn: &mut Conn,
+    who: &Principal,
+    reference: &str,
+) -> Result<(i64, Case)> {
     let not_found = || Error::NotFound(format!("there is no case {reference} that you can see"));
     if !jar_core::case::is_case_ref(reference) {
         return Err(not_found());
@@ -44,7 +48,10 @@ pub fn require(who: &Principal, permission: Permission, what: &str) -> Result<()
     if allows(who.role, permission) {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!("a {} cannot {what}", who.role.label())))
+        Err(Error::Forbidden(format!(
+            "a {} cannot {what}",
+            who.role.label()
+        )))
     }
 }
 
@@ -56,18 +63,30 @@ pub fn detail_for(ctx: &ApiContext, who: &Principal, b: &Bundle, now: DateTime<U
         deadlines: b.deadlines(&ctx.area_overrides, now),
         progress: b.progress(),
         checklists: b.checklists.iter().map(|(id, _)| id.clone()).collect(),
-        timeline_count: b.events.iter().filter(|e| permissions::may_see_event(role, e)).count() as u32,
-        contact_count: allows(role, Permission::ReadContacts).then_some(b.contact_times.len() as u32),
+        timeline_count: b
+            .events
+            .iter()
+            .filter(|e| permissions::may_see_event(role, e))
+            .count() as u32,
+        contact_count: allows(role, Permission::ReadContacts)
+            .then_some(b.contact_times.len() as u32),
         last_family_contact: b.last_family_contact(),
     }
 }
 
 /// Recompute the stage and projection and write the case back, guarded by its old version.
-pub async fn save_case(ctx: &ApiContext, tx: &mut WriteTx<'_>, b: &mut Bundle, old_version: i64) -> Result<()> {
+pub async fn save_case(
+    ctx: &ApiContext,
+    tx: &mut WriteTx<'_>,
+    b: &mut Bundle,
+    old_version: i64,
+) -> Result<()> {
     b.case.stage = b.stage();
     let p = b.project(&ctx.area_overrides, Utc::now());
     if !cases::update(tx.conn(), b.id, &b.case, &p, old_version).await? {
-        return Err(Error::Conflict("another server changed this case at the same moment; try again".into()));
+        return Err(Error::Conflict(
+            "another server changed this case at the same moment; try again".into(),
+        ));
     }
     Ok(())
 }
@@ -146,8 +165,12 @@ pub async fn list_cases(
         key_worker: (who.role == jar_core::Role::KeyWorker).then(|| who.username.clone()),
         stage,
         area: p.area.clone(),
-        mine: parse_bool("mine", &p.mine)?.filter(|m| *m).map(|_| who.username.clone()),
-        overdue_at: parse_bool("overdue", &p.overdue)?.filter(|o| *o).map(|_| ms(Utc::now())),
+        mine: parse_bool("mine", &p.mine)?
+            .filter(|m| *m)
+            .map(|_| who.username.clone()),
+        overdue_at: parse_bool("overdue", &p.overdue)?
+            .filter(|o| *o)
+            .map(|_| ms(Utc::now())),
         active: parse_bool("active", &p.active)?,
         q: p.q.clone().filter(|q| !q.trim().is_empty()),
         after: p.cursor.as_deref().map(decode_cursor).transpose()?,
@@ -156,7 +179,8 @@ pub async fn list_cases(
     let mut rows = cases::list(&mut *ctx.store.read().await?, &filter).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(r.sort_due, &r.summary.reference))
+        rows.last()
+            .map(|r| encode_cursor(r.sort_due, &r.summary.reference))
     } else {
         None
     };
@@ -168,7 +192,10 @@ pub async fn list_cases(
             if !see_flags {
                 s.flags = None;
             }
-            s.assigned_to_me = r.assigned.iter().any(|a| a.as_deref() == Some(who.username.as_str()));
+            s.assigned_to_me = r
+                .assigned
+                .iter()
+                .any(|a| a.as_deref() == Some(who.username.as_str()));
             s
         })
         .collect();
@@ -196,7 +223,10 @@ pub async fn create_case(
     let new: NewCase = body.json()?;
     new.validate()?;
     if !who.areas.contains(&new.area) {
-        return Err(Error::Forbidden(format!("you can notify deaths only in your areas ({})", who.areas.join(", "))));
+        return Err(Error::Forbidden(format!(
+            "you can notify deaths only in your areas ({})",
+            who.areas.join(", ")
+        )));
     }
     let now = Utc::now();
     let reference = cases::allocate_ref(tx.conn(), now.year()).await?;
@@ -234,7 +264,11 @@ pub async fn create_case(
         items: Vec::new(),
         contact_times: Vec::new(),
     };
-    if let Some(t) = new.category.default_template().and_then(checklist::template) {
+    if let Some(t) = new
+        .category
+        .default_template()
+        .and_then(checklist::template)
+    {
         b.checklists.push((t.id.clone(), t.version));
     }
     b.id = cases::insert(tx.conn(), &b.case, &b.project(&ctx.area_overrides, now)).await?;
@@ -244,10 +278,26 @@ pub async fn create_case(
     if let Some(identity) = &new.identity {
         records::insert_identity(tx.conn(), b.id, identity).await?;
     }
-    let change = NewChange { kind: jar_core::wire::ChangeKind::CaseCreated, case: Some(&b.case), version: Some(1), item: None, restricted: false };
+    let change = NewChange {
+        kind: jar_core::wire::ChangeKind::CaseCreated,
+        case: Some(&b.case),
+        version: Some(1),
+        item: None,
+        restricted: false,
+    };
     changes::insert(tx.conn(), change, now).await?;
-    let detail = format!("category={} identity={}", b.case.category.label(), new.identity.is_some());
-    let record = AuditRecord { who, action: "case.create", case_ref: Some(&reference), detail: &detail, remote: &user.remote };
+    let detail = format!(
+        "category={} identity={}",
+        b.case.category.label(),
+        new.identity.is_some()
+    );
+    let record = AuditRecord {
+        who,
+        action: "case.create",
+        case_ref: Some(&reference),
+        detail: &detail,
+        remote: &user.remote,
+    };
     audit::record(tx.conn(), record, now).await?;
     let reply = Reply::json(StatusCode::CREATED, &detail_for(&ctx, who, &b, now))?
         .etag(1)
@@ -270,7 +320,11 @@ pub async fn get_case(
     let (id, case) = find_in_scope(&mut conn, &user.principal, &reference).await?;
     let b = cases::bundle(&mut conn, id, case).await?;
     let version = b.case.version;
-    Ok(Reply::json(StatusCode::OK, &detail_for(&ctx, &user.principal, &b, Utc::now()))?.etag(version))
+    Ok(Reply::json(
+        StatusCode::OK,
+        &detail_for(&ctx, &user.principal, &b, Utc::now()),
+    )?
+    .etag(version))
 }
 
 #[utoipa::path(patch, path = "/api/v1/cases/{reference}", tag = "cases", request_body = CasePatch,
@@ -293,7 +347,8 @@ pub async fn patch_case(
     let now = Utc::now();
     let old_version = b.case.version;
     if expected != Some(old_version) {
-        let current = serde_json::to_value(detail_for(&ctx, who, &b, now)).map_err(anyhow::Error::from)?;
+        let current =
+            serde_json::to_value(detail_for(&ctx, who, &b, now)).map_err(anyhow::Error::from)?;
         return Err(Error::Stale(current));
     }
     let patch: CasePatch = body.json()?;
@@ -308,7 +363,12 @@ pub async fn patch_case(
         fields.push("flags");
     }
     if let Some(c) = patch.criteria {
-        b.case.criteria = CriteriaDecision { criteria: c.criteria, decided_by: c.decided_by, decided_at: now, rationale: c.rationale };
+        b.case.criteria = CriteriaDecision {
+            criteria: c.criteria,
+            decided_by: c.decided_by,
+            decided_at: now,
+            rationale: c.rationale,
+        };
         fields.push("criteria");
     }
     if let Some(note) = patch.investigation_note {
@@ -318,11 +378,31 @@ pub async fn patch_case(
     b.case.version = old_version + 1;
     save_case(&ctx, &mut tx, &mut b, old_version).await?;
     // Only an investigative change is hidden from key workers; assignments must reach them.
-    let restricted = fields.iter().all(|f| matches!(*f, "flags" | "investigation_note")) && !fields.is_empty();
-    let change = NewChange { kind: jar_core::wire::ChangeKind::CaseUpdated, case: Some(&b.case), version: Some(b.case.version), item: None, restricted };
+    let restricted = fields
+        .iter()
+        .all(|f| matches!(*f, "flags" | "investigation_note"))
+        && !fields.is_empty();
+    let change = NewChange {
+        kind: jar_core::wire::ChangeKind::CaseUpdated,
+        case: Some(&b.case),
+        version: Some(b.case.version),
+        item: None,
+        restricted,
+    };
     changes::insert(tx.conn(), change, now).await?;
     let detail = format!("fields={}", fields.join(","));
-    audit::record(tx.conn(), AuditRecord { who, action: "case.update", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, now).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "case.update",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        now,
+    )
+    .await?;
     let reply = Reply::json(StatusCode::OK, &detail_for(&ctx, who, &b, now))?.etag(b.case.version);
     ctx.store.commit(tx).await?;
     Ok(reply)

@@ -16,13 +16,21 @@ use axum::routing::{get, put};
 use chrono::Utc;
 use jar_core::checklist::{self, ItemState, Template};
 use jar_core::permissions::{self, Permission, Principal};
-use jar_core::wire::{ChangeKind, ChecklistItemView, ChecklistList, ChecklistView, ItemUpdate, StartChecklist};
+use jar_core::wire::{
+    ChangeKind, ChecklistItemView, ChecklistList, ChecklistView, ItemUpdate, StartChecklist,
+};
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<ApiContext>> {
     Router::new()
-        .route("/cases/{reference}/checklists", get(list_checklists).post(start_checklist))
-        .route("/cases/{reference}/checklists/{template}/items/{item}", put(update_item))
+        .route(
+            "/cases/{reference}/checklists",
+            get(list_checklists).post(start_checklist),
+        )
+        .route(
+            "/cases/{reference}/checklists/{template}/items/{item}",
+            put(update_item),
+        )
 }
 
 fn state_of(b: &Bundle, template: &str, item_id: &str) -> ItemState {
@@ -45,8 +53,18 @@ fn view(who: &Principal, b: &Bundle, t: &Template) -> ChecklistView {
             state: permissions::redact_item(who.role, item, state),
         })
         .collect();
-    let version = b.checklists.iter().find(|(id, _)| id == &t.id).map_or(t.version, |(_, v)| *v);
-    ChecklistView { template: t.id.clone(), version, title: t.title.clone(), items, progress }
+    let version = b
+        .checklists
+        .iter()
+        .find(|(id, _)| id == &t.id)
+        .map_or(t.version, |(_, v)| *v);
+    ChecklistView {
+        template: t.id.clone(),
+        version,
+        title: t.title.clone(),
+        items,
+        progress,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}/checklists", tag = "checklists",
@@ -90,21 +108,42 @@ pub async fn start_checklist(
         return Ok(r);
     }
     let req: StartChecklist = body.json()?;
-    let t = checklist::template(&req.template)
-        .ok_or_else(|| Error::Unprocessable(format!("there is no checklist template {:?}", req.template)))?;
+    let t = checklist::template(&req.template).ok_or_else(|| {
+        Error::Unprocessable(format!("there is no checklist template {:?}", req.template))
+    })?;
     let mut b = cases::bundle(tx.conn(), id, case).await?;
     if b.checklists.iter().any(|(tid, _)| tid == &t.id) {
-        return Err(Error::Conflict(format!("the {} checklist is already started on this case", t.title)));
+        return Err(Error::Conflict(format!(
+            "the {} checklist is already started on this case",
+            t.title
+        )));
     }
     let now = Utc::now();
     records::insert_checklist(tx.conn(), id, &t.id, t.version, now).await?;
     b.checklists.push((t.id.clone(), t.version));
     let version = b.case.version;
     save_case(&ctx, &mut tx, &mut b, version).await?;
-    let change = NewChange { kind: ChangeKind::ChecklistStarted, case: Some(&b.case), version: Some(version), item: Some(t.id.clone()), restricted: false };
+    let change = NewChange {
+        kind: ChangeKind::ChecklistStarted,
+        case: Some(&b.case),
+        version: Some(version),
+        item: Some(t.id.clone()),
+        restricted: false,
+    };
     changes::insert(tx.conn(), change, now).await?;
     let detail = format!("template={} version={}", t.id, t.version);
-    audit::record(tx.conn(), AuditRecord { who, action: "checklist.start", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, now).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "checklist.start",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        now,
+    )
+    .await?;
     let reply = Reply::json(StatusCode::CREATED, &view(who, &b, t))?;
     reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
     ctx.store.commit(tx).await?;
@@ -128,26 +167,38 @@ pub async fn update_item(
     let mut tx = ctx.store.begin().await?;
     let (id, case) = find_in_scope(tx.conn(), who, &reference).await?;
     let mut b = cases::bundle(tx.conn(), id, case).await?;
-    let not_found = || Error::NotFound(format!("no item {item_id} in a {template} checklist on {reference}"));
+    let not_found = || {
+        Error::NotFound(format!(
+            "no item {item_id} in a {template} checklist on {reference}"
+        ))
+    };
     if !b.checklists.iter().any(|(t, _)| t == &template) {
         return Err(not_found());
     }
     let t = checklist::template(&template).ok_or_else(not_found)?;
     let item = t.item(&item_id).ok_or_else(not_found)?;
     if let Some(reason) = permissions::item_lock_reason(who.role, item) {
-        return Err(Error::Forbidden(format!("item {item_id} is {reason}; you can see its status but not change it")));
+        return Err(Error::Forbidden(format!(
+            "item {item_id} is {reason}; you can see its status but not change it"
+        )));
     }
     let expected = if_match.required()?;
     let current = state_of(&b, &template, &item_id);
     if expected != Some(current.version) {
         let shown = permissions::redact_item(who.role, item, current);
-        return Err(Error::Stale(serde_json::to_value(shown).map_err(anyhow::Error::from)?));
+        return Err(Error::Stale(
+            serde_json::to_value(shown).map_err(anyhow::Error::from)?,
+        ));
     }
     let update: ItemUpdate = body.json()?;
     update.validate()?;
-    let same = current.status == update.status && current.note.as_deref().unwrap_or("") == update.note;
+    let same =
+        current.status == update.status && current.note.as_deref().unwrap_or("") == update.note;
     if same {
-        let view = ChecklistItemView { item: item.clone(), state: permissions::redact_item(who.role, item, current.clone()) };
+        let view = ChecklistItemView {
+            item: item.clone(),
+            state: permissions::redact_item(who.role, item, current.clone()),
+        };
         return Reply::json(StatusCode::OK, &view).map(|r| r.etag(current.version));
     }
     let now = Utc::now();
@@ -160,15 +211,39 @@ pub async fn update_item(
         version: current.version + 1,
     };
     records::put_item(tx.conn(), id, &template, &state).await?;
-    b.items.retain(|(tid, s)| !(tid == &template && s.item_id == item_id));
+    b.items
+        .retain(|(tid, s)| !(tid == &template && s.item_id == item_id));
     b.items.push((template.clone(), state.clone()));
     let version = b.case.version;
     save_case(&ctx, &mut tx, &mut b, version).await?;
-    let change = NewChange { kind: ChangeKind::ChecklistItemUpdated, case: Some(&b.case), version: Some(state.version), item: Some(format!("{template}/{item_id}")), restricted: false };
+    let change = NewChange {
+        kind: ChangeKind::ChecklistItemUpdated,
+        case: Some(&b.case),
+        version: Some(state.version),
+        item: Some(format!("{template}/{item_id}")),
+        restricted: false,
+    };
     changes::insert(tx.conn(), change, now).await?;
-    let detail = format!("item={template}/{item_id} status={:?} version={}", state.status, state.version);
-    audit::record(tx.conn(), AuditRecord { who, action: "checklist.item", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, now).await?;
-    let view = ChecklistItemView { item: item.clone(), state: permissions::redact_item(who.role, item, state.clone()) };
+    let detail = format!(
+        "item={template}/{item_id} status={:?} version={}",
+        state.status, state.version
+    );
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "checklist.item",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        now,
+    )
+    .await?;
+    let view = ChecklistItemView {
+        item: item.clone(),
+        state: permissions::redact_item(who.role, item, state.clone()),
+    };
     let reply = Reply::json(StatusCode::OK, &view)?.etag(state.version);
     ctx.store.commit(tx).await?;
     Ok(reply)

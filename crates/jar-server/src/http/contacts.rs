@@ -21,8 +21,14 @@ use std::sync::Arc;
 
 pub fn router() -> Router<Arc<ApiContext>> {
     Router::new()
-        .route("/cases/{reference}/contacts", get(list_contacts).post(add_contact))
-        .route("/cases/{reference}/contacts/{id}/amendments", post(amend_contact))
+        .route(
+            "/cases/{reference}/contacts",
+            get(list_contacts).post(add_contact),
+        )
+        .route(
+            "/cases/{reference}/contacts/{id}/amendments",
+            post(amend_contact),
+        )
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}/contacts", tag = "contacts",
@@ -39,7 +45,18 @@ pub async fn list_contacts(
     require(who, Permission::ReadContacts, "read the contact log")?;
     let items = records::contacts(tx.conn(), id).await?;
     let detail = format!("contacts={}", items.len());
-    audit::record(tx.conn(), AuditRecord { who, action: "contacts.read", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, Utc::now()).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "contacts.read",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        Utc::now(),
+    )
+    .await?;
     ctx.store.commit(tx).await?;
     Ok(axum::Json(ContactList { items }))
 }
@@ -66,15 +83,38 @@ pub async fn add_contact(
     let entry: NewContact = body.json()?;
     entry.validate()?;
     let now = Utc::now();
-    let mut contact = Contact { id: 0, recorded_at: now, author: who.username.clone(), entry, amendments: Vec::new() };
+    let mut contact = Contact {
+        id: 0,
+        recorded_at: now,
+        author: who.username.clone(),
+        entry,
+        amendments: Vec::new(),
+    };
     contact.id = records::insert_contact(tx.conn(), id, &contact).await?;
     let mut b = cases::bundle(tx.conn(), id, case).await?;
     let version = b.case.version;
     save_case(&ctx, &mut tx, &mut b, version).await?;
-    let change = NewChange { kind: ChangeKind::ContactAdded, case: Some(&b.case), version: Some(version), item: Some(contact.id.to_string()), restricted: false };
+    let change = NewChange {
+        kind: ChangeKind::ContactAdded,
+        case: Some(&b.case),
+        version: Some(version),
+        item: Some(contact.id.to_string()),
+        restricted: false,
+    };
     changes::insert(tx.conn(), change, now).await?;
     let detail = format!("contact={}", contact.id);
-    audit::record(tx.conn(), AuditRecord { who, action: "contacts.add", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, now).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "contacts.add",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        now,
+    )
+    .await?;
     let reply = Reply::json(StatusCode::CREATED, &contact)?;
     reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
     ctx.store.commit(tx).await?;
@@ -112,12 +152,35 @@ pub async fn amend_contact(
     new.validate()?;
     let now = Utc::now();
     let amendment_id = contact.amendments.iter().map(|a| a.id).max().unwrap_or(0) + 1;
-    contact.amendments.push(Amendment { id: amendment_id, at: now, by: who.username.clone(), reason: new.reason, text: new.text });
+    contact.amendments.push(Amendment {
+        id: amendment_id,
+        at: now,
+        by: who.username.clone(),
+        reason: new.reason,
+        text: new.text,
+    });
     records::update_contact(tx.conn(), &contact).await?;
-    let change = NewChange { kind: ChangeKind::ContactAmended, case: Some(&case), version: Some(case.version), item: Some(contact.id.to_string()), restricted: false };
+    let change = NewChange {
+        kind: ChangeKind::ContactAmended,
+        case: Some(&case),
+        version: Some(case.version),
+        item: Some(contact.id.to_string()),
+        restricted: false,
+    };
     changes::insert(tx.conn(), change, now).await?;
     let detail = format!("contact={} amendment={amendment_id}", contact.id);
-    audit::record(tx.conn(), AuditRecord { who, action: "contacts.amend", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, now).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "contacts.amend",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        now,
+    )
+    .await?;
     let reply = Reply::json(StatusCode::CREATED, &contact)?;
     reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
     ctx.store.commit(tx).await?;

@@ -55,12 +55,22 @@ impl Error {
             Error::Forbidden(_) => (S::FORBIDDEN, "forbidden", "Not allowed for your role"),
             Error::NotFound(_) => (S::NOT_FOUND, "not-found", "Not found"),
             Error::Conflict(_) => (S::CONFLICT, "conflict", "Already exists"),
-            Error::PreconditionRequired => (S::PRECONDITION_REQUIRED, "if-match-required", "If-Match required"),
+            Error::PreconditionRequired => (
+                S::PRECONDITION_REQUIRED,
+                "if-match-required",
+                "If-Match required",
+            ),
             Error::Stale(_) => (S::PRECONDITION_FAILED, "stale", "Changed since you read it"),
-            Error::IdempotencyKeyRequired => (S::BAD_REQUEST, "idempotency-key-required", "Idempotency-Key required"),
-            Error::IdempotencyKeyReused => {
-                (S::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency-Key reused")
-            }
+            Error::IdempotencyKeyRequired => (
+                S::BAD_REQUEST,
+                "idempotency-key-required",
+                "Idempotency-Key required",
+            ),
+            Error::IdempotencyKeyReused => (
+                S::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+            ),
             Error::MalformedJson(_) => (S::BAD_REQUEST, "malformed-json", "Malformed JSON"),
             Error::InvalidBody(_) => (S::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid body"),
             Error::Validation(_) => (S::UNPROCESSABLE_ENTITY, "invalid-text", "Invalid text"),
@@ -75,7 +85,13 @@ impl Error {
 }
 
 /// A problem+json response for any status, used by fallbacks and layers too.
-pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: String, current: Option<serde_json::Value>) -> Response {
+pub fn problem_response(
+    status: StatusCode,
+    slug: &str,
+    title: &str,
+    detail: String,
+    current: Option<serde_json::Value>,
+) -> Response {
     let body = Problem {
         kind: format!("{PROBLEM_BASE}{slug}"),
         title: title.to_string(),
@@ -85,8 +101,10 @@ pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: Str
     };
     let json = serde_json::to_vec(&body).unwrap_or_default();
     let mut res = (status, json).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     res
 }
 
@@ -105,10 +123,12 @@ impl IntoResponse for Error {
         let mut res = problem_response(status, slug, title, detail, current);
         match &self {
             Error::RateLimited(secs) => {
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
             Error::Unauthorized => {
-                res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             _ => {}
         }

@@ -39,7 +39,9 @@ pub fn visible(who: &Principal, c: &StoredChange) -> bool {
     {
         return false;
     }
-    who.role != Role::KeyWorker || e.case_ref.is_none() || c.key_worker.as_deref() == Some(who.username.as_str())
+    who.role != Role::KeyWorker
+        || e.case_ref.is_none()
+        || c.key_worker.as_deref() == Some(who.username.as_str())
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
@@ -62,7 +64,12 @@ pub async fn events(
     Ok(Sse::new(rx.map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
-async fn pump(ctx: Arc<ApiContext>, user: AuthUser, last: Option<i64>, mut tx: mpsc::Sender<Event>) -> anyhow::Result<()> {
+async fn pump(
+    ctx: Arc<ApiContext>,
+    user: AuthUser,
+    last: Option<i64>,
+    mut tx: mpsc::Sender<Event>,
+) -> anyhow::Result<()> {
     let mut watch = ctx.store.subscribe();
     let latest = *watch.borrow_and_update();
     let mut cursor = match last {
@@ -73,7 +80,13 @@ async fn pump(ctx: Arc<ApiContext>, user: AuthUser, last: Option<i64>, mut tx: m
             let max = changes::max_seq(&mut conn).await?;
             // Older than what we keep, or from another database: the client must refetch.
             if id > max || min.is_some_and(|m| id < m - 1) {
-                tx.send(Event::default().event("resync").id(max.to_string()).data("{}")).await?;
+                tx.send(
+                    Event::default()
+                        .event("resync")
+                        .id(max.to_string())
+                        .data("{}"),
+                )
+                .await?;
                 max
             } else {
                 id
@@ -90,7 +103,13 @@ async fn pump(ctx: Arc<ApiContext>, user: AuthUser, last: Option<i64>, mut tx: m
                 cursor = c.event.seq;
                 if visible(&user.principal, &c) {
                     let data = serde_json::to_string(&c.event)?;
-                    tx.send(Event::default().event("change").id(cursor.to_string()).data(data)).await?;
+                    tx.send(
+                        Event::default()
+                            .event("change")
+                            .id(cursor.to_string())
+                            .data(data),
+                    )
+                    .await?;
                 }
             }
         }

@@ -35,13 +35,23 @@ impl FromRequestParts<Arc<ApiContext>> for AuthUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(Error::Unauthorized)?;
         let token_hash = crate::auth::token_hash(token);
-        let principal = ctx.principal(&token_hash).await?.ok_or(Error::Unauthorized)?;
-        Ok(AuthUser { principal, token_hash, remote: remote_of(parts) })
+        let principal = ctx
+            .principal(&token_hash)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        Ok(AuthUser {
+            principal,
+            token_hash,
+            remote: remote_of(parts),
+        })
     }
 }
 
@@ -62,13 +72,16 @@ pub struct RawBody(pub Bytes);
 impl<S: Send + Sync> FromRequest<S> for RawBody {
     type Rejection = Error;
     async fn from_request(req: Request, state: &S) -> Result<Self> {
-        Bytes::from_request(req, state).await.map(RawBody).map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
-            } else {
-                Error::BadRequest("the request body could not be read".into())
-            }
-        })
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::PayloadTooLarge
+                } else {
+                    Error::BadRequest("the request body could not be read".into())
+                }
+            })
     }
 }
 
@@ -104,9 +117,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IdemKey {
         match parts.headers.get("idempotency-key") {
             None => Ok(IdemKey(None)),
             Some(v) => {
-                let key = v.to_str().map_err(|_| Error::BadRequest("Idempotency-Key must be ASCII".into()))?.trim();
+                let key = v
+                    .to_str()
+                    .map_err(|_| Error::BadRequest("Idempotency-Key must be ASCII".into()))?
+                    .trim();
                 if key.is_empty() || key.len() > 200 {
-                    return Err(Error::BadRequest("Idempotency-Key must be 1 to 200 characters".into()));
+                    return Err(Error::BadRequest(
+                        "Idempotency-Key must be 1 to 200 characters".into(),
+                    ));
                 }
                 Ok(IdemKey(Some(key.to_string())))
             }
@@ -153,7 +171,10 @@ fn serde_urlencoded_like<T: DeserializeOwned>(q: &str) -> Result<T> {
     let mut map = serde_json::Map::new();
     for pair in q.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        map.insert(percent_decode(k)?, serde_json::Value::String(percent_decode(v)?));
+        map.insert(
+            percent_decode(k)?,
+            serde_json::Value::String(percent_decode(v)?),
+        );
     }
     serde_json::from_value(serde_json::Value::Object(map))
         .map_err(|e| Error::BadRequest(format!("bad query string: {e}")))
@@ -167,16 +188,26 @@ fn percent_decode(s: &str) -> Result<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
                         i += 2;
                     }
-                    None => return Err(Error::BadRequest("bad percent-encoding in the query string".into())),
+                    None => {
+                        return Err(Error::BadRequest(
+                            "bad percent-encoding in the query string".into(),
+                        ));
+                    }
                 }
             }
-            b'%' => return Err(Error::BadRequest("bad percent-encoding in the query string".into())),
+            b'%' => {
+                return Err(Error::BadRequest(
+                    "bad percent-encoding in the query string".into(),
+                ));
+            }
             b => out.push(b),
         }
         i += 1;

@@ -9,17 +9,23 @@ use jar_core::wire::Health;
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<ApiContext>> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
 pub async fn healthz() -> axum::Json<Health> {
-    axum::Json(Health { status: "ok".into() })
+    axum::Json(Health {
+        status: "ok".into(),
+    })
 }
 
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = jar_core::wire::Problem)))]
 pub async fn readyz(State(ctx): State<Arc<ApiContext>>) -> Result<axum::Json<Health>> {
     ctx.store.ping().await.map_err(|_| Error::Unavailable)?;
-    Ok(axum::Json(Health { status: "ready".into() }))
+    Ok(axum::Json(Health {
+        status: "ready".into(),
+    }))
 }

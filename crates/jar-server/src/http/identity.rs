@@ -41,7 +41,18 @@ pub async fn reveal(
         && let Some(r) = reply::replay(&mut tx, &who.username, k, &hash).await?
     {
         // A retried reveal still shows the identity again, so it is audited again.
-        audit::record(tx.conn(), AuditRecord { who, action: "identity.reveal", case_ref: Some(&reference), detail: "replayed", remote: &user.remote }, Utc::now()).await?;
+        audit::record(
+            tx.conn(),
+            AuditRecord {
+                who,
+                action: "identity.reveal",
+                case_ref: Some(&reference),
+                detail: "replayed",
+                remote: &user.remote,
+            },
+            Utc::now(),
+        )
+        .await?;
         ctx.store.commit(tx).await?;
         return Ok(r);
     }
@@ -51,7 +62,18 @@ pub async fn reveal(
         .await?
         .ok_or_else(|| Error::NotFound(format!("no identity has been recorded for {reference}")))?;
     let detail = format!("reason: {}", req.reason);
-    audit::record(tx.conn(), AuditRecord { who, action: "identity.reveal", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, Utc::now()).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "identity.reveal",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        Utc::now(),
+    )
+    .await?;
     let reply = Reply::json(StatusCode::OK, &identity)?;
     if let Some(k) = &key.0 {
         reply::remember(&mut tx, &who.username, k, &hash, &reply).await?;

@@ -66,7 +66,10 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         // The default span records method and path only: no bodies, no headers, no tokens.
         .layer(TraceLayer::new_for_http())
         .with_state(ctx)

@@ -37,7 +37,12 @@ impl Reply {
     }
 
     pub fn no_content() -> Reply {
-        Reply { status: StatusCode::NO_CONTENT, body: String::new(), etag: None, location: None }
+        Reply {
+            status: StatusCode::NO_CONTENT,
+            body: String::new(),
+            etag: None,
+            location: None,
+        }
     }
 }
 
@@ -47,7 +52,10 @@ impl IntoResponse for Reply {
         let mut res = (self.status, self.body).into_response();
         let h = res.headers_mut();
         if !is_empty {
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
         }
         for (name, value) in [(header::ETAG, self.etag), (header::LOCATION, self.location)] {
             if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
@@ -60,7 +68,12 @@ impl IntoResponse for Reply {
 
 /// The stored first response for this key, if the same request was made before. A different
 /// request under the same key is refused.
-pub async fn replay(tx: &mut WriteTx<'_>, username: &str, key: &str, request_hash: &str) -> Result<Option<Reply>> {
+pub async fn replay(
+    tx: &mut WriteTx<'_>,
+    username: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Reply>> {
     let Some(stored) = idempotency::find(tx.conn(), username, key).await? else {
         return Ok(None);
     };
@@ -75,7 +88,13 @@ pub async fn replay(tx: &mut WriteTx<'_>, username: &str, key: &str, request_has
     }))
 }
 
-pub async fn remember(tx: &mut WriteTx<'_>, username: &str, key: &str, request_hash: &str, reply: &Reply) -> Result<()> {
+pub async fn remember(
+    tx: &mut WriteTx<'_>,
+    username: &str,
+    key: &str,
+    request_hash: &str,
+    reply: &Reply,
+) -> Result<()> {
     let stored = idempotency::Stored {
         request_hash: request_hash.to_string(),
         status: reply.status.as_u16(),

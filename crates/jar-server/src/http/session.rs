@@ -24,11 +24,21 @@ pub fn router() -> Router<Arc<ApiContext>> {
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
     responses((status = 201, body = LoginResponse), (status = 401, body = jar_core::wire::Problem),
         (status = 429, body = jar_core::wire::Problem)))]
-pub async fn login(State(ctx): State<Arc<ApiContext>>, Remote(remote): Remote, body: RawBody) -> Result<Reply> {
+pub async fn login(
+    State(ctx): State<Arc<ApiContext>>,
+    Remote(remote): Remote,
+    body: RawBody,
+) -> Result<Reply> {
     let req: LoginRequest = body.json()?;
     // The address alone, not the port: one client opens many connections.
-    let ip = remote.rsplit_once(':').map_or(remote.as_str(), |(ip, _)| ip).to_string();
-    let keys = [format!("user:{}", req.username.to_lowercase()), format!("addr:{ip}")];
+    let ip = remote
+        .rsplit_once(':')
+        .map_or(remote.as_str(), |(ip, _)| ip)
+        .to_string();
+    let keys = [
+        format!("user:{}", req.username.to_lowercase()),
+        format!("addr:{ip}"),
+    ];
     if let Some(wait) = ctx.limiter.check(&keys) {
         return Err(Error::RateLimited(wait));
     }
@@ -46,19 +56,52 @@ pub async fn login(State(ctx): State<Arc<ApiContext>>, Remote(remote): Remote, b
     let (token, hash) = crate::auth::new_token();
     let now = Utc::now();
     let expires_at = now + ctx.token_ttl;
-    let principal = Principal { username: user.username, role: user.role, areas: user.areas };
+    let principal = Principal {
+        username: user.username,
+        role: user.role,
+        areas: user.areas,
+    };
     let mut tx = ctx.store.begin().await?;
     users::insert_token(tx.conn(), &hash, &principal.username, expires_at).await?;
-    audit::record(tx.conn(), AuditRecord { who: &principal, action: "session.create", case_ref: None, detail: "", remote: &remote }, now).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who: &principal,
+            action: "session.create",
+            case_ref: None,
+            detail: "",
+            remote: &remote,
+        },
+        now,
+    )
+    .await?;
     ctx.store.commit(tx).await?;
-    Reply::json(StatusCode::CREATED, &LoginResponse { token, expires_at, user: principal })
+    Reply::json(
+        StatusCode::CREATED,
+        &LoginResponse {
+            token,
+            expires_at,
+            user: principal,
+        },
+    )
 }
 
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
 pub async fn logout(State(ctx): State<Arc<ApiContext>>, user: AuthUser) -> Result<Reply> {
     let mut tx = ctx.store.begin().await?;
     users::revoke_token(tx.conn(), &user.token_hash).await?;
-    audit::record(tx.conn(), AuditRecord { who: &user.principal, action: "session.delete", case_ref: None, detail: "", remote: &user.remote }, Utc::now()).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who: &user.principal,
+            action: "session.delete",
+            case_ref: None,
+            detail: "",
+            remote: &user.remote,
+        },
+        Utc::now(),
+    )
+    .await?;
     ctx.store.commit(tx).await?;
     Ok(Reply::no_content())
 }

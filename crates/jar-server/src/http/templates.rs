@@ -14,5 +14,7 @@ pub fn router() -> Router<Arc<ApiContext>> {
 
 #[utoipa::path(get, path = "/api/v1/templates", tag = "templates", responses((status = 200, body = TemplateList)))]
 pub async fn list_templates(_user: AuthUser) -> Result<axum::Json<TemplateList>> {
-    Ok(axum::Json(TemplateList { templates: jar_core::checklist::templates().to_vec() }))
+    Ok(axum::Json(TemplateList {
+        templates: jar_core::checklist::templates().to_vec(),
+    }))
 }

@@ -19,7 +19,10 @@ use jar_core::wire::{ChangeKind, NewTimelineEvent, TimelineList};
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<ApiContext>> {
-    Router::new().route("/cases/{reference}/timeline", get(list_events).post(add_event))
+    Router::new().route(
+        "/cases/{reference}/timeline",
+        get(list_events).post(add_event),
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}/timeline", tag = "timeline",
@@ -66,9 +69,15 @@ pub async fn add_event(
     match (new.kind, new.corrects) {
         (EventKind::Correction, Some(target)) if b.events.iter().any(|e| e.id == target) => {}
         (EventKind::Correction, _) => {
-            return Err(Error::Unprocessable("a correction must name an event of this case in `corrects`".into()));
+            return Err(Error::Unprocessable(
+                "a correction must name an event of this case in `corrects`".into(),
+            ));
         }
-        (_, Some(_)) => return Err(Error::Unprocessable("only a correction may set `corrects`".into())),
+        (_, Some(_)) => {
+            return Err(Error::Unprocessable(
+                "only a correction may set `corrects`".into(),
+            ));
+        }
         _ => {}
     }
     let now = Utc::now();
@@ -90,11 +99,30 @@ pub async fn add_event(
     }
     save_case(&ctx, &mut tx, &mut b, old_version).await?;
     let restricted = new.kind.is_investigative()
-        || b.events.iter().any(|e| Some(e.id) == new.corrects && e.kind.is_investigative());
-    let change = NewChange { kind: ChangeKind::TimelineAdded, case: Some(&b.case), version: Some(b.case.version), item: Some(event.id.to_string()), restricted };
+        || b.events
+            .iter()
+            .any(|e| Some(e.id) == new.corrects && e.kind.is_investigative());
+    let change = NewChange {
+        kind: ChangeKind::TimelineAdded,
+        case: Some(&b.case),
+        version: Some(b.case.version),
+        item: Some(event.id.to_string()),
+        restricted,
+    };
     changes::insert(tx.conn(), change, now).await?;
     let detail = format!("event={} kind={:?}", event.id, event.kind);
-    audit::record(tx.conn(), AuditRecord { who, action: "timeline.add", case_ref: Some(&reference), detail: &detail, remote: &user.remote }, now).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "timeline.add",
+            case_ref: Some(&reference),
+            detail: &detail,
+            remote: &user.remote,
+        },
+        now,
+    )
+    .await?;
     let reply = Reply::json(StatusCode::CREATED, &event)?.etag(b.case.version);
     reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
     ctx.store.commit(tx).await?;

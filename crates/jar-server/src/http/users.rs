@@ -23,7 +23,10 @@ pub fn router() -> Router<Arc<ApiContext>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = UserList)))]
-pub async fn list_users(State(ctx): State<Arc<ApiContext>>, user: AuthUser) -> Result<axum::Json<UserList>> {
+pub async fn list_users(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+) -> Result<axum::Json<UserList>> {
     require(&user.principal, Permission::ManageUsers, "manage users")?;
     let items = users::list(&mut *ctx.store.read().await?).await?;
     Ok(axum::Json(UserList { items }))
@@ -51,15 +54,30 @@ pub async fn add_user(
         return Ok(r);
     }
     let now = Utc::now();
-    let created = match users::insert(tx.conn(), &new.username, &phc, new.role, &new.areas, now).await {
-        Ok(u) => u,
-        Err(e) if is_unique_violation(&e) => {
-            return Err(Error::Conflict(format!("there is already a user called {}", new.username)));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let created =
+        match users::insert(tx.conn(), &new.username, &phc, new.role, &new.areas, now).await {
+            Ok(u) => u,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::Conflict(format!(
+                    "there is already a user called {}",
+                    new.username
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
     let detail = format!("user={} role={}", created.username, created.role);
-    audit::record(tx.conn(), AuditRecord { who, action: "user.add", case_ref: None, detail: &detail, remote: &user.remote }, now).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "user.add",
+            case_ref: None,
+            detail: &detail,
+            remote: &user.remote,
+        },
+        now,
+    )
+    .await?;
     let reply = Reply::json(StatusCode::CREATED, &created)?;
     reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
     ctx.store.commit(tx).await?;
@@ -80,7 +98,18 @@ pub async fn disable_user(
         return Err(Error::NotFound(format!("there is no user called {name}")));
     }
     let detail = format!("user={name}");
-    audit::record(tx.conn(), AuditRecord { who, action: "user.disable", case_ref: None, detail: &detail, remote: &user.remote }, Utc::now()).await?;
+    audit::record(
+        tx.conn(),
+        AuditRecord {
+            who,
+            action: "user.disable",
+            case_ref: None,
+            detail: &detail,
+            remote: &user.remote,
+        },
+        Utc::now(),
+    )
+    .await?;
     ctx.store.commit(tx).await?;
     Ok(Reply::no_content())
 }

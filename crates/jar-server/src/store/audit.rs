@@ -96,5 +96,7 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter) -> anyhow::Result<Vec<AuditE
 }
 
 pub async fn count(conn: &mut Conn) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit").fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit")
+        .fetch_one(&mut *conn)
+        .await?)
 }

@@ -13,10 +13,11 @@ pub async fn allocate_ref(conn: &mut Conn, year: i32) -> anyhow::Result<String> 
         .bind(i64::from(year))
         .execute(&mut *conn)
         .await?;
-    let next: i64 = sqlx::query_scalar("UPDATE ref_seq SET next = next + 1 WHERE year = $1 RETURNING next")
-        .bind(i64::from(year))
-        .fetch_one(&mut *conn)
-        .await?;
+    let next: i64 =
+        sqlx::query_scalar("UPDATE ref_seq SET next = next + 1 WHERE year = $1 RETURNING next")
+            .bind(i64::from(year))
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(jar_core::case::case_ref(year, u32::try_from(next)?))
 }
 
@@ -66,7 +67,9 @@ fn columns(case: &Case, p: &Projection) -> anyhow::Result<Columns> {
             case.reference,
             case.area,
             case.category.label(),
-            serde_json::to_value(case.category)?.as_str().unwrap_or_default()
+            serde_json::to_value(case.category)?
+                .as_str()
+                .unwrap_or_default()
         )
         .to_lowercase(),
         record: serde_json::to_string(case)?,
@@ -172,11 +175,17 @@ pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedC
         binds.push(b);
         format!("${}", binds.len())
     };
-    let area_marks: Vec<String> =
-        f.areas.iter().map(|a| push(Bind::Text(a.clone()), &mut binds)).collect();
+    let area_marks: Vec<String> = f
+        .areas
+        .iter()
+        .map(|a| push(Bind::Text(a.clone()), &mut binds))
+        .collect();
     sql += &format!("area IN ({})", area_marks.join(", "));
     if let Some(kw) = &f.key_worker {
-        sql += &format!(" AND key_worker = {}", push(Bind::Text(kw.clone()), &mut binds));
+        sql += &format!(
+            " AND key_worker = {}",
+            push(Bind::Text(kw.clone()), &mut binds)
+        );
     }
     if let Some(s) = &f.stage {
         sql += &format!(" AND stage = {}", push(Bind::Text(s.clone()), &mut binds));
@@ -185,7 +194,9 @@ pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedC
         sql += &format!(" AND area = {}", push(Bind::Text(a.clone()), &mut binds));
     }
     if let Some(me) = &f.mine {
-        let marks: Vec<String> = (0..4).map(|_| push(Bind::Text(me.clone()), &mut binds)).collect();
+        let marks: Vec<String> = (0..4)
+            .map(|_| push(Bind::Text(me.clone()), &mut binds))
+            .collect();
         sql += &format!(
             " AND (lead_paediatrician = {} OR police_lead = {} OR social_worker = {} OR key_worker = {})",
             marks[0], marks[1], marks[2], marks[3]
@@ -195,11 +206,21 @@ pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedC
         sql += &format!(" AND next_due_at < {}", push(Bind::Int(now), &mut binds));
     }
     if let Some(active) = f.active {
-        sql += &format!(" AND active = {}", push(Bind::Int(i64::from(active)), &mut binds));
+        sql += &format!(
+            " AND active = {}",
+            push(Bind::Int(i64::from(active)), &mut binds)
+        );
     }
     if let Some(q) = &f.q {
-        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        sql += &format!(" AND search LIKE {} ESCAPE '\\'", push(Bind::Text(format!("%{escaped}%")), &mut binds));
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        sql += &format!(
+            " AND search LIKE {} ESCAPE '\\'",
+            push(Bind::Text(format!("%{escaped}%")), &mut binds)
+        );
     }
     if let Some((due, reference)) = &f.after {
         let a = push(Bind::Int(*due), &mut binds);
@@ -207,7 +228,10 @@ pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedC
         let c = push(Bind::Text(reference.clone()), &mut binds);
         sql += &format!(" AND (sort_due > {a} OR (sort_due = {b} AND reference > {c}))");
     }
-    sql += &format!(" ORDER BY sort_due, reference LIMIT {}", push(Bind::Int(f.limit), &mut binds));
+    sql += &format!(
+        " ORDER BY sort_due, reference LIMIT {}",
+        push(Bind::Int(f.limit), &mut binds)
+    );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in binds {
         q = match b {
@@ -239,7 +263,9 @@ enum Bind {
 }
 
 pub async fn count(conn: &mut Conn) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 /// Load a case with everything its computed fields depend on.
@@ -248,5 +274,12 @@ pub async fn bundle(conn: &mut Conn, id: i64, case: Case) -> anyhow::Result<Bund
     let checklists = super::records::checklists(conn, id).await?;
     let items = super::records::items(conn, id).await?;
     let contact_times = super::records::contact_times(conn, id).await?;
-    Ok(Bundle { id, case, events, checklists, items, contact_times })
+    Ok(Bundle {
+        id,
+        case,
+        events,
+        checklists,
+        items,
+        contact_times,
+    })
 }

@@ -24,12 +24,20 @@ pub struct NewChange<'a> {
 }
 
 fn kind_str(kind: ChangeKind) -> anyhow::Result<String> {
-    Ok(serde_json::to_value(kind)?.as_str().unwrap_or_default().to_string())
+    Ok(serde_json::to_value(kind)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
 }
 
 pub async fn insert(conn: &mut Conn, c: NewChange<'_>, now: DateTime<Utc>) -> anyhow::Result<i64> {
     let category = match c.case {
-        Some(case) => Some(serde_json::to_value(case.category)?.as_str().unwrap_or_default().to_string()),
+        Some(case) => Some(
+            serde_json::to_value(case.category)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        ),
         None => None,
     };
     let seq: i64 = sqlx::query_scalar(
@@ -51,12 +59,16 @@ pub async fn insert(conn: &mut Conn, c: NewChange<'_>, now: DateTime<Utc>) -> an
 }
 
 pub async fn max_seq(conn: &mut Conn) -> anyhow::Result<i64> {
-    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes").fetch_one(&mut *conn).await?;
+    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(v.unwrap_or(0))
 }
 
 pub async fn min_seq(conn: &mut Conn) -> anyhow::Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT MIN(seq) FROM changes").fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar("SELECT MIN(seq) FROM changes")
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 pub async fn after(conn: &mut Conn, seq: i64, limit: i64) -> anyhow::Result<Vec<StoredChange>> {
@@ -78,7 +90,9 @@ pub async fn after(conn: &mut Conn, seq: i64, limit: i64) -> anyhow::Result<Vec<
                     kind: serde_json::from_value(serde_json::Value::String(kind))?,
                     case_ref: r.try_get("case_ref")?,
                     area: r.try_get("area")?,
-                    category: category.map(|c| serde_json::from_value(serde_json::Value::String(c))).transpose()?,
+                    category: category
+                        .map(|c| serde_json::from_value(serde_json::Value::String(c)))
+                        .transpose()?,
                     version: r.try_get("version")?,
                     item: r.try_get("item")?,
                     at: from_ms(r.try_get("at")?),

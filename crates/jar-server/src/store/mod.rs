@@ -90,9 +90,17 @@ impl Store {
         } else {
             options = options.max_connections(16);
         }
-        let pool = options.connect(&url).await.context("could not open the database")?;
+        let pool = options
+            .connect(&url)
+            .await
+            .context("could not open the database")?;
         let (latest, _) = watch::channel(0);
-        let store = Arc::new(Store { pool, backend, write_lock: Mutex::new(()), latest });
+        let store = Arc::new(Store {
+            pool,
+            backend,
+            write_lock: Mutex::new(()),
+            latest,
+        });
         migrate::run(&store).await?;
         let seq = changes::max_seq(&mut *store.pool.acquire().await?).await?;
         store.latest.send_replace(seq);
@@ -102,14 +110,20 @@ impl Store {
     pub async fn begin(&self) -> anyhow::Result<WriteTx<'_>> {
         let guard = self.write_lock.lock().await;
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, backend: self.backend, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            backend: self.backend,
+            _guard: guard,
+        })
     }
 
     /// Commit, then wake the event streams (and, on PostgreSQL, the other servers).
     pub async fn commit(&self, mut tx: WriteTx<'_>) -> anyhow::Result<()> {
         let seq = changes::max_seq(tx.conn()).await?;
         if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_notify('jar_changes', '')").execute(tx.conn()).await?;
+            sqlx::query("SELECT pg_notify('jar_changes', '')")
+                .execute(tx.conn())
+                .await?;
         }
         tx.tx.commit().await?;
         self.latest.send_if_modified(|cur| {

@@ -9,7 +9,11 @@ use jar_core::contact::Contact;
 use jar_core::timeline::TimelineEvent;
 use sqlx::Row;
 
-pub async fn insert_identity(conn: &mut Conn, case_id: i64, identity: &Identity) -> anyhow::Result<()> {
+pub async fn insert_identity(
+    conn: &mut Conn,
+    case_id: i64,
+    identity: &Identity,
+) -> anyhow::Result<()> {
     sqlx::query("INSERT INTO identities (case_id, record) VALUES ($1, $2)")
         .bind(case_id)
         .bind(serde_json::to_string(identity)?)
@@ -19,10 +23,11 @@ pub async fn insert_identity(conn: &mut Conn, case_id: i64, identity: &Identity)
 }
 
 pub async fn identity(conn: &mut Conn, case_id: i64) -> anyhow::Result<Option<Identity>> {
-    let record: Option<String> = sqlx::query_scalar("SELECT record FROM identities WHERE case_id = $1")
-        .bind(case_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let record: Option<String> =
+        sqlx::query_scalar("SELECT record FROM identities WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(record.map(|r| serde_json::from_str(&r)).transpose()?)
 }
 
@@ -41,12 +46,18 @@ pub async fn timeline(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<Timel
 }
 
 /// Append an event; its `id` is ignored and the stored id returned.
-pub async fn insert_event(conn: &mut Conn, case_id: i64, event: &TimelineEvent) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar("INSERT INTO timeline (case_id, record) VALUES ($1, $2) RETURNING id")
-        .bind(case_id)
-        .bind(serde_json::to_string(event)?)
-        .fetch_one(&mut *conn)
-        .await?)
+pub async fn insert_event(
+    conn: &mut Conn,
+    case_id: i64,
+    event: &TimelineEvent,
+) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar("INSERT INTO timeline (case_id, record) VALUES ($1, $2) RETURNING id")
+            .bind(case_id)
+            .bind(serde_json::to_string(event)?)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
 pub async fn checklists(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<(String, u32)>> {
@@ -57,7 +68,12 @@ pub async fn checklists(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<(St
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("template")?, u32::try_from(r.try_get::<i64, _>("template_version")?)?)))
+        .map(|r| {
+            Ok((
+                r.try_get("template")?,
+                u32::try_from(r.try_get::<i64, _>("template_version")?)?,
+            ))
+        })
         .collect()
 }
 
@@ -84,12 +100,22 @@ pub async fn items(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<(String,
         .fetch_all(&mut *conn)
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("template")?, serde_json::from_str(&r.try_get::<String, _>("record")?)?)))
+        .map(|r| {
+            Ok((
+                r.try_get("template")?,
+                serde_json::from_str(&r.try_get::<String, _>("record")?)?,
+            ))
+        })
         .collect()
 }
 
 /// Insert or replace an item's state (its version is inside the record and in a column).
-pub async fn put_item(conn: &mut Conn, case_id: i64, template: &str, state: &ItemState) -> anyhow::Result<()> {
+pub async fn put_item(
+    conn: &mut Conn,
+    case_id: i64,
+    template: &str,
+    state: &ItemState,
+) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO items (case_id, template, item_id, version, record) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (case_id, template, item_id) DO UPDATE SET version = excluded.version, record = excluded.record",
@@ -126,13 +152,19 @@ pub async fn contact_times(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<
     Ok(rows.into_iter().map(from_ms).collect())
 }
 
-pub async fn insert_contact(conn: &mut Conn, case_id: i64, contact: &Contact) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar("INSERT INTO contacts (case_id, occurred_at, record) VALUES ($1, $2, $3) RETURNING id")
-        .bind(case_id)
-        .bind(ms(contact.entry.occurred_at))
-        .bind(serde_json::to_string(contact)?)
-        .fetch_one(&mut *conn)
-        .await?)
+pub async fn insert_contact(
+    conn: &mut Conn,
+    case_id: i64,
+    contact: &Contact,
+) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO contacts (case_id, occurred_at, record) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(ms(contact.entry.occurred_at))
+    .bind(serde_json::to_string(contact)?)
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 pub async fn update_contact(conn: &mut Conn, contact: &Contact) -> anyhow::Result<()> {
@@ -146,5 +178,9 @@ pub async fn update_contact(conn: &mut Conn, contact: &Contact) -> anyhow::Resul
 
 pub async fn count_rows(conn: &mut Conn, table: &str) -> anyhow::Result<i64> {
     // `table` is always one of our own literals, never user input.
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&mut *conn).await?)
+    Ok(
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }

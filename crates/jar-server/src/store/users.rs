@@ -33,18 +33,24 @@ fn row_to_user(row: &sqlx::any::AnyRow) -> anyhow::Result<UserRecord> {
 const USER_COLUMNS: &str = "username, password_hash, role, areas, disabled, created_at";
 
 pub async fn find(conn: &mut Conn, username: &str) -> anyhow::Result<Option<UserRecord>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1")))
-        .bind(username)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+    )))
+    .bind(username)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(row_to_user).transpose()
 }
 
 pub async fn list(conn: &mut Conn) -> anyhow::Result<Vec<UserSummary>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| row_to_user(r).map(|u| u.summary)).collect()
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| row_to_user(r).map(|u| u.summary))
+        .collect()
 }
 
 pub async fn insert(
@@ -94,12 +100,14 @@ pub async fn insert_token(
     username: &str,
     expires_at: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO tokens (token_hash, username, expires_at, revoked) VALUES ($1, $2, $3, 0)")
-        .bind(token_hash)
-        .bind(username)
-        .bind(ms(expires_at))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO tokens (token_hash, username, expires_at, revoked) VALUES ($1, $2, $3, 0)",
+    )
+    .bind(token_hash)
+    .bind(username)
+    .bind(ms(expires_at))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -76,16 +76,38 @@ pub async fn build(h: &Harness) -> Fixture {
     let r = mgr.patch(&format!("/cases/{assigned}"), &patch, v).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = police
-        .post(&format!("/cases/{assigned}/timeline"), &json!({"kind": "strategy_discussion_held", "note": STRATEGY_NOTE}))
+        .post(
+            &format!("/cases/{assigned}/timeline"),
+            &json!({"kind": "strategy_discussion_held", "note": STRATEGY_NOTE}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let v = item_version(&mgr, &assigned, "sudi", "SUDI-A13").await;
     let r = mgr
-        .put(&format!("/cases/{assigned}/checklists/sudi/items/SUDI-A13"), &json!({"status": "done", "note": RESTRICTED_NOTE}), v)
+        .put(
+            &format!("/cases/{assigned}/checklists/sudi/items/SUDI-A13"),
+            &json!({"status": "done", "note": RESTRICTED_NOTE}),
+            v,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = kw.post(&format!("/cases/{assigned}/contacts"), &new_contact(CONTACT_TEXT)).await;
+    let r = kw
+        .post(
+            &format!("/cases/{assigned}/contacts"),
+            &new_contact(CONTACT_TEXT),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let contact_id = r.json()["id"].as_i64().expect("contact id");
-    Fixture { paed, police, social, kw, mgr, assigned, unassigned, south, contact_id }
+    Fixture {
+        paed,
+        police,
+        social,
+        kw,
+        mgr,
+        assigned,
+        unassigned,
+        south,
+        contact_id,
+    }
 }

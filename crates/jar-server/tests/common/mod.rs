@@ -21,7 +21,10 @@ pub struct Harness {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client")
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
 }
 
 impl Harness {
@@ -38,7 +41,12 @@ impl Harness {
     pub async fn with_config(config: ServerConfig, dir: Option<tempfile::TempDir>) -> Harness {
         let server = jar_server::start(config).await.expect("server starts");
         let base = format!("{}/api/v1", server.base_url());
-        Harness { server, http: client(), base, _dir: dir }
+        Harness {
+            server,
+            http: client(),
+            base,
+            _dir: dir,
+        }
     }
 
     /// A user with a token, created straight in the store: no password hashing, so tests stay
@@ -47,21 +55,41 @@ impl Harness {
         let store = self.server.store();
         let areas: Vec<String> = areas.iter().map(|a| a.to_string()).collect();
         let mut tx = store.begin().await.expect("begin");
-        jar_server::store::users::insert(tx.conn(), name, "not-a-hash", role, &areas, chrono::Utc::now())
-            .await
-            .expect("insert user");
+        jar_server::store::users::insert(
+            tx.conn(),
+            name,
+            "not-a-hash",
+            role,
+            &areas,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("insert user");
         let (token, hash) = jar_server::auth::new_token();
-        jar_server::store::users::insert_token(tx.conn(), &hash, name, chrono::Utc::now() + chrono::Duration::hours(1))
-            .await
-            .expect("token");
+        jar_server::store::users::insert_token(
+            tx.conn(),
+            &hash,
+            name,
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
+        .await
+        .expect("token");
         store.commit(tx).await.expect("commit");
-        Person { name: name.to_string(), role, token, http: self.http.clone(), base: self.base.clone() }
+        Person {
+            name: name.to_string(),
+            role,
+            token,
+            http: self.http.clone(),
+            base: self.base.clone(),
+        }
     }
 
     pub async fn count(&self, table: &str) -> i64 {
         let store = self.server.store();
         let mut conn = store.read().await.expect("conn");
-        jar_server::store::records::count_rows(&mut conn, table).await.expect("count")
+        jar_server::store::records::count_rows(&mut conn, table)
+            .await
+            .expect("count")
     }
 }
 
@@ -86,14 +114,27 @@ impl Resp {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
     /// Assert this is a problem+json with the given status and type slug.
     pub fn assert_problem(&self, status: u16, slug: &str) {
         assert_eq!(self.status, status, "status; body: {}", self.body);
-        assert_eq!(self.header("content-type").as_deref(), Some("application/problem+json"), "{}", self.body);
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "{}",
+            self.body
+        );
         let p = self.json();
-        assert_eq!(p["type"], format!("{}{slug}", jar_core::wire::PROBLEM_BASE), "{}", self.body);
+        assert_eq!(
+            p["type"],
+            format!("{}{slug}", jar_core::wire::PROBLEM_BASE),
+            "{}",
+            self.body
+        );
         assert_eq!(p["status"], status);
         assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()));
         assert!(p["detail"].as_str().is_some_and(|t| !t.is_empty()));
@@ -105,7 +146,13 @@ pub fn key() -> String {
 }
 
 impl Person {
-    pub async fn send(&self, method: Method, path: &str, body: Option<String>, headers: &[(&str, &str)]) -> Resp {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -120,7 +167,11 @@ impl Person {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let body = res.text().await.expect("body");
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -129,28 +180,55 @@ impl Person {
 
     /// POST with a fresh Idempotency-Key.
     pub async fn post(&self, path: &str, body: &Value) -> Resp {
-        self.send(Method::POST, path, Some(body.to_string()), &[("idempotency-key", &key())]).await
+        self.send(
+            Method::POST,
+            path,
+            Some(body.to_string()),
+            &[("idempotency-key", &key())],
+        )
+        .await
     }
 
     pub async fn post_with_key(&self, path: &str, body: &Value, key: &str) -> Resp {
-        self.send(Method::POST, path, Some(body.to_string()), &[("idempotency-key", key)]).await
+        self.send(
+            Method::POST,
+            path,
+            Some(body.to_string()),
+            &[("idempotency-key", key)],
+        )
+        .await
     }
 
     pub async fn patch(&self, path: &str, body: &Value, version: i64) -> Resp {
         let etag = format!("\"{version}\"");
-        self.send(Method::PATCH, path, Some(body.to_string()), &[("if-match", &etag)]).await
+        self.send(
+            Method::PATCH,
+            path,
+            Some(body.to_string()),
+            &[("if-match", &etag)],
+        )
+        .await
     }
 
     pub async fn put(&self, path: &str, body: &Value, version: i64) -> Resp {
         let etag = format!("\"{version}\"");
-        self.send(Method::PUT, path, Some(body.to_string()), &[("if-match", &etag)]).await
+        self.send(
+            Method::PUT,
+            path,
+            Some(body.to_string()),
+            &[("if-match", &etag)],
+        )
+        .await
     }
 
     /// Notify a death in `area`; returns the new reference.
     pub async fn notify(&self, area: &str, category: &str) -> String {
         let r = self.post("/cases", &new_case(area, category)).await;
         assert_eq!(r.status, 201, "{}", r.body);
-        r.json()["case"]["reference"].as_str().expect("reference").to_string()
+        r.json()["case"]["reference"]
+            .as_str()
+            .expect("reference")
+            .to_string()
     }
 
     pub async fn version(&self, reference: &str) -> i64 {
@@ -198,7 +276,9 @@ pub async fn create_pg_database(admin_url: &str) -> anyhow::Result<(String, Stri
     use sqlx::Connection;
     let name = format!("jar_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
     Ok((format!("{base}/{name}"), name))
@@ -207,9 +287,11 @@ pub async fn create_pg_database(admin_url: &str) -> anyhow::Result<(String, Stri
 pub async fn drop_pg_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await?;
     conn.close().await?;
     Ok(())
 }
@@ -240,7 +322,11 @@ impl Sse {
         }
         let res = req.send().await.expect("events");
         assert_eq!(res.status().as_u16(), 200);
-        Sse { res, buf: String::new(), frames: Vec::new() }
+        Sse {
+            res,
+            buf: String::new(),
+            frames: Vec::new(),
+        }
     }
 
     /// Wait (at most `secs`) until `pred(frames)`; returns whether it held.
