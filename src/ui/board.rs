@@ -103,8 +103,9 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
     let two_line = width < 60;
     let wide = width >= 80;
-    // Fixed columns: marker 1, ref 13, type 7, stage 12, due 13, checks 8 (+ gaps).
-    let fixed = 1 + 13 + 1 + 7 + 1 + 12 + 1 + DUE + 1 + 8 + 1;
+    // Fixed columns: marker 1, ref 13, type 7, stage, due 13, checks 8 (+ gaps).
+    let stage_w = if wide { 12 } else { 9 };
+    let fixed = 1 + 13 + 1 + 7 + 1 + stage_w + 1 + DUE + 1 + 8 + 1;
     let cols = if wide {
         // Family 7 + gap; then area and flags share the rest (flags at least 4).
         let rest = width.saturating_sub(fixed + 7 + 1 + 1);
@@ -133,7 +134,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         h.push_str(&format!(
             " {} {} {} {}",
             fit("TYPE", 7),
-            fit("STAGE", 12),
+            fit("STAGE", stage_w),
             fit("NEXT DUE", DUE),
             fit("CHECKS", 8)
         ));
@@ -195,7 +196,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(format!(
             "{} {} ",
             fit(c.category.label(), 7),
-            fit(c.stage.label(), 12)
+            fit(c.stage.label(), stage_w)
         )));
         spans.push(Span::styled(fit(&due, DUE), due_style));
         let chk = checks(c);

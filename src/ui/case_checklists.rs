@@ -2,7 +2,7 @@
 //! who and when. Items the role may not change say why.
 
 use jar_core::permissions::item_lock_reason;
-use jar_core::time::{uk_clock, uk_datetime};
+use jar_core::time::uk_datetime;
 use jar_core::wire::owners_short;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -82,7 +82,7 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                 let item = &it.view.item;
                 let locked = role.and_then(|r| item_lock_reason(r, item)).is_some();
                 let when = match (&st.updated_by, st.updated_at) {
-                    (Some(by), Some(at)) => format!("{by} {}", uk_clock(at)),
+                    (Some(by), Some(at)) => format!("{} {}", fit(by, 10), hhmm(at)),
                     _ => String::new(),
                 };
                 let crit = if item.window.is_some() && !st.status.is_closed() {
@@ -99,7 +99,7 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                 let marker = if *i == sel { ">" } else { " " };
                 let head = format!("{marker}{} ", st.status.mark());
                 let word = fit(st.status.label(), 6);
-                let text_w = width.saturating_sub(head.len() + 7 + 2 + 8 + 3 + 16);
+                let text_w = width.saturating_sub(5 + 6 + 1 + 1 + 1 + 8 + 3 + 16);
                 let mut line = Line::from(vec![
                     Span::raw(head),
                     styled(word, status_style),
@@ -182,4 +182,11 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             },
         );
     }
+}
+
+/// UK local hours and minutes, for a narrow column (the detail pane has the full time).
+fn hhmm(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::London)
+        .format("%H:%M")
+        .to_string()
 }

@@ -49,7 +49,7 @@ pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rec
             (EventKind::Correction, _) => {
                 format!("Correction of #{}", e.corrects.unwrap_or_default())
             }
-            (k, Some(by)) => format!("{} (withdrawn by #{by})", k.label()),
+            (k, Some(by)) => format!("{} (withdrawn #{by})", k.label()),
             (k, None) => k.label().to_string(),
         };
         let marker = if i == sel { ">" } else { " " };
@@ -57,7 +57,7 @@ pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rec
             "{marker}#{:<4} {} {} {}",
             e.id,
             fit(&uk_datetime(e.occurred_at), 20),
-            fit(&what, 36),
+            fit(&what, width.saturating_sub(6 + 21 + 1 + 15).clamp(10, 60)),
             e.recorded_by
         );
         let style = if corrected_by.contains_key(&e.id) {

@@ -32,11 +32,12 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .map(|p| format!(" {} ({})", p.username, p.role.label()))
         .unwrap_or_else(|| " not signed in".to_string());
     let loading = if s.loading > 0 { " · loading…" } else { "" };
+    // Most important first: narrow screens cut the server name, never the connection.
     let left = format!(
-        "{who} · {} · {} · {} waiting{loading}",
-        s.server_label,
+        "{who} · {} · {} waiting{loading} · {}",
         s.conn.label(),
-        s.waiting()
+        s.waiting(),
+        s.server_label,
     );
     let right = format!("{} ", uk_clock(s.now));
     let left = cut(&left, width.saturating_sub(right.len() + 1));
@@ -44,7 +45,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut hint_spans: Vec<Span> = Vec::new();
     let mut used = 1;
     hint_spans.push(Span::raw(" "));
-    for (key, words) in hints(&contexts(s)) {
+    for (key, words) in hints(&contexts(s))
+        .into_iter()
+        .filter(|(_, words)| hint_allowed(s, words))
+    {
         let w = key.len() + words.len() + 3;
         if used + w > width {
             break;
@@ -55,4 +59,16 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     out.push(Line::from(hint_spans));
     f.render_widget(Paragraph::new(out), area);
+}
+
+/// Hide hints for what the role cannot do (the key still answers with a reason).
+fn hint_allowed(s: &State, words: &str) -> bool {
+    use jar_core::permissions::Permission as P;
+    let need = match words {
+        "add contact" | "amend" => P::WriteContacts,
+        "add event" | "correct" => P::WriteTimeline,
+        "notify" => P::NotifyDeath,
+        _ => return true,
+    };
+    s.allows(need)
 }
