@@ -4,13 +4,14 @@
 use super::ApiContext;
 use super::cases::{find_in_scope, require, save_case};
 use super::error::{Error, Result};
+use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, RawBody};
 use super::reply::{self, Reply};
 use crate::store::audit::AuditRecord;
 use crate::store::changes::NewChange;
 use crate::store::{audit, cases, changes, records};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use chrono::Utc;

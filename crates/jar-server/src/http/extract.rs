@@ -214,3 +214,20 @@ fn percent_decode(s: &str) -> Result<String> {
     }
     String::from_utf8(out).map_err(|_| Error::BadRequest("the query string is not UTF-8".into()))
 }
+
+/// Path parameters; a segment that cannot be decoded is simply not found.
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|_| Error::NotFound("there is nothing at this address".into()))
+    }
+}

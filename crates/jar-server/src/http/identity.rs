@@ -3,12 +3,13 @@
 use super::ApiContext;
 use super::cases::{find_in_scope, require};
 use super::error::{Error, Result};
+use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, RawBody};
 use super::reply::{self, Reply};
 use crate::store::audit::AuditRecord;
 use crate::store::{audit, records};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use chrono::Utc;

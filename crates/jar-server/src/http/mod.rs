@@ -70,9 +70,54 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        // The default span records method and path only: no bodies, no headers, no tokens.
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::map_response(problem_for_bare_errors))
+        // Spans record the method and the path only: no query (a search may hold a name), no
+        // bodies, no headers, no tokens.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
         .with_state(ctx)
+}
+
+/// Layers and the router itself can answer with bare statuses (a timeout, a 405); give those
+/// the same problem+json body as every other error.
+async fn problem_for_bare_errors(res: axum::response::Response) -> axum::response::Response {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if status.as_u16() < 400 || is_problem {
+        return res;
+    }
+    let (slug, title, detail) = match status {
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "unavailable",
+            "Not available",
+            "the server took too long to answer; try again",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            "Method not allowed",
+            "this address does not accept that method",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload-too-large",
+            "Body too large",
+            "the body is larger than 256 KiB",
+        ),
+        _ => (
+            "http-error",
+            status.canonical_reason().unwrap_or("Error"),
+            "the request could not be handled",
+        ),
+    };
+    let mut out = error::problem_response(status, slug, title, detail.to_string(), None);
+    if let Some(allow) = res.headers().get(axum::http::header::ALLOW) {
+        out.headers_mut()
+            .insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 async fn not_found() -> error::Error {

@@ -4,7 +4,6 @@
 use super::{Conn, ms};
 use crate::projection::{Bundle, Projection};
 use jar_core::Case;
-use jar_core::wire::CaseSummary;
 use sqlx::Row;
 
 /// Allocate the next reference for `year` (JAR-2026-0042), inside the write transaction.
@@ -157,7 +156,9 @@ pub struct ListFilter {
 }
 
 pub struct ListedCase {
-    pub summary: CaseSummary,
+    pub reference: String,
+    /// The stored `CaseSummary` JSON, as written (flags present, `assigned_to_me` false).
+    pub summary_json: String,
     pub assigned: [Option<String>; 4],
     pub sort_due: i64,
 }
@@ -244,7 +245,8 @@ pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedC
         .map(|r| {
             let summary: String = r.try_get("summary")?;
             Ok(ListedCase {
-                summary: serde_json::from_str(&summary)?,
+                reference: r.try_get("reference")?,
+                summary_json: summary,
                 assigned: [
                     r.try_get("lead_paediatrician")?,
                     r.try_get("police_lead")?,
