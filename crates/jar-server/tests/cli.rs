@@ -184,3 +184,27 @@ fn a_deadlines_file_that_does_not_parse_is_refused_before_serving() {
     assert!(!ok);
     assert!(err.contains("not a valid deadlines file"), "{err}");
 }
+
+#[test]
+fn a_missing_tls_certificate_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, err) = run(
+        &[
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--tls-cert",
+            "/nonexistent/cert.pem",
+            "--tls-key",
+            "/nonexistent/key.pem",
+            "--database",
+            &db(&dir),
+        ],
+        None,
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("could not load the TLS certificate and key"),
+        "{err}"
+    );
+}

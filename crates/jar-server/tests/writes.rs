@@ -489,3 +489,35 @@ async fn the_case_list_pages_with_a_cursor_in_deadline_order() {
         .await
         .assert_problem(400, "bad-request");
 }
+
+#[tokio::test]
+async fn an_area_override_moves_that_areas_deadline_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = jar_server::ServerConfig::loopback(format!(
+        "sqlite://{}",
+        dir.path().join("d.db").display()
+    ));
+    let file: toml::Table =
+        toml::from_str("[\"North Wessex\".home_visit]\noffset_minutes = 2880\n").expect("toml");
+    config.area_overrides = toml::Value::Table(file).try_into().expect("overrides");
+    let h = Harness::with_config(config, Some(dir)).await;
+    let mgr = h.person("mgr", Role::Manager, &[NORTH, SOUTH]).await;
+    let due = |detail: &serde_json::Value| {
+        let d = detail["deadlines"]
+            .as_array()
+            .expect("deadlines")
+            .iter()
+            .find(|d| d["rule_id"] == "home_visit")
+            .cloned()
+            .expect("home visit");
+        let due: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(d["due_at"].clone()).expect("due");
+        let notified: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(detail["case"]["times"]["notified_at"].clone()).expect("n");
+        (due - notified).num_minutes()
+    };
+    let north = mgr.post("/cases", &new_case(NORTH, "sudi")).await.json();
+    let south = mgr.post("/cases", &new_case(SOUTH, "sudi")).await.json();
+    assert_eq!(due(&north), 2880);
+    assert_eq!(due(&south), 24 * 60);
+}
