@@ -140,8 +140,11 @@ impl<B: Backend> App<B> {
             if self.state.dirty {
                 self.draw()?;
             }
-            if done(&self.state) || self.state.quit {
+            if self.state.quit {
                 self.stop_events();
+                return Ok(());
+            }
+            if done(&self.state) {
                 return Ok(());
             }
             let sleep_until = deadline.unwrap_or_else(|| {

@@ -500,7 +500,7 @@ pub fn lookup(contexts: &[Ctx], ev: &KeyEvent) -> Option<Action> {
 
 /// Words for a key, never glyphs: `Enter`, `Esc`, `Ctrl-S`, `Shift-Tab`.
 pub fn key_name(key: &Key) -> String {
-    let base = match key.code {
+    match key.code {
         KeyCode::Enter => "Enter".to_string(),
         KeyCode::Esc => "Esc".to_string(),
         KeyCode::Tab => "Tab".to_string(),
@@ -520,8 +520,7 @@ pub fn key_name(key: &Key) -> String {
         }
         KeyCode::Char(c) => c.to_string(),
         other => format!("{other:?}"),
-    };
-    base
+    }
 }
 
 /// `Esc/q/Backspace/h`

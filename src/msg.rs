@@ -14,6 +14,8 @@ use uuid::Uuid;
 use crate::api::ApiError;
 use crate::state::Conn;
 
+// Messages are moved once from a task to the loop; boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -25,6 +27,7 @@ pub enum Msg {
 }
 
 /// Results from background tasks.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum ApiMsg {
     LoggedIn(Result<LoginResponse, ApiError>),

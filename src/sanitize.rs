@@ -82,11 +82,7 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// Clean every string (keys included) inside a JSON value.
 pub fn clean_json(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::String(s) => {
-            if needs_cleaning(s) {
-                *s = clean(s);
-            }
-        }
+        serde_json::Value::String(s) if needs_cleaning(s) => *s = clean(s),
         serde_json::Value::Array(items) => items.iter_mut().for_each(clean_json),
         serde_json::Value::Object(map) => {
             let dirty_keys = map.keys().any(|k| needs_cleaning(k));

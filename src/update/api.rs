@@ -219,10 +219,10 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                     ChangeKind::ChecklistStarted | ChangeKind::ChecklistItemUpdated => {
                         parts.push(Effect::FetchChecklists(r))
                     }
-                    ChangeKind::ContactAdded | ChangeKind::ContactAmended => {
-                        if s.allows(Permission::ReadContacts) {
-                            parts.push(Effect::FetchContacts(r))
-                        }
+                    ChangeKind::ContactAdded | ChangeKind::ContactAmended
+                        if s.allows(Permission::ReadContacts) =>
+                    {
+                        parts.push(Effect::FetchContacts(r))
                     }
                     _ => {}
                 }

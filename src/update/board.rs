@@ -118,10 +118,11 @@ pub fn on_filter_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Ve
             s.board.filter.text.clear();
         }
         _ => match key.code {
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if s.board.filter.text.chars().count() < 100 {
-                    s.board.filter.text.push(c);
-                }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL)
+                    && s.board.filter.text.chars().count() < 100 =>
+            {
+                s.board.filter.text.push(c);
             }
             KeyCode::Backspace => {
                 s.board.filter.text.pop();

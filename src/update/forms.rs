@@ -66,11 +66,7 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
             ta.input(Input::from(key));
         }
         Value::Line(text) | Value::Secret(text) => match key.code {
-            KeyCode::Char(c) if !ctrl => {
-                if text.chars().count() < 500 {
-                    text.push(c);
-                }
-            }
+            KeyCode::Char(c) if !ctrl && text.chars().count() < 500 => text.push(c),
             KeyCode::Backspace => {
                 text.pop();
             }

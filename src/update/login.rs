@@ -50,10 +50,11 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
                 &mut form.password
             };
             match key.code {
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    if field.chars().count() < 200 {
-                        field.push(c);
-                    }
+                KeyCode::Char(c)
+                    if !key.modifiers.contains(KeyModifiers::CONTROL)
+                        && field.chars().count() < 200 =>
+                {
+                    field.push(c);
                 }
                 KeyCode::Backspace => {
                     field.pop();
