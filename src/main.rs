@@ -178,7 +178,28 @@ async fn tui(
         app = app.with_token_store(store);
     }
     app.start();
+    watch_signals(app.sender());
     let mut input = EventStream::new();
     app.run(&mut input).await?;
     Ok(())
+}
+
+/// SIGTERM and SIGHUP (a dropped SSH link) keep drafts and quit through the loop, so the
+/// terminal is restored on the way out.
+fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<jarterm::msg::Msg>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(jarterm::msg::Msg::Terminate);
+    });
 }

@@ -23,6 +23,8 @@ pub enum Msg {
     Resize(u16, u16),
     /// The clock moved (once a second).
     Tick(DateTime<Utc>),
+    /// SIGTERM or SIGHUP: keep drafts and quit.
+    Terminate,
     Api(ApiMsg),
 }
 

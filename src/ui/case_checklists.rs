@@ -99,7 +99,9 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                 let marker = if *i == sel { ">" } else { " " };
                 let head = format!("{marker}{} ", st.status.mark());
                 let word = fit(st.status.label(), 6);
-                let text_w = width.saturating_sub(5 + 6 + 1 + 1 + 1 + 8 + 3 + 16);
+                // Narrow screens drop who/when from the row (the detail pane keeps them).
+                let when_w = if width >= 70 { 16 } else { 0 };
+                let text_w = width.saturating_sub(5 + 6 + 1 + 1 + 1 + 8 + 3 + when_w);
                 let mut line = Line::from(vec![
                     Span::raw(head),
                     styled(word, status_style),
@@ -109,7 +111,7 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                     Span::raw(" "),
                     Span::raw(fit(&owners_short(&item.owners), 8)),
                     styled(lock, theme.muted),
-                    styled(fit(&when, 16), theme.muted),
+                    styled(fit(&when, when_w), theme.muted),
                 ]);
                 if *i == sel {
                     line = line.style(theme.selection);

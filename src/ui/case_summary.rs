@@ -36,7 +36,29 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     let k = &d.case;
     let now = s.now;
     let label = |t: &str| styled(fit(t, 11), theme.muted);
-    let mut out: Vec<Line> = vec![Line::from(styled(" Deadlines", theme.title))];
+    let mut out: Vec<Line> = Vec::new();
+    match &c.identity {
+        Some(id) => {
+            out.push(Line::from(styled(
+                " Identity (revealed; dropped when you leave the case)",
+                theme.restricted,
+            )));
+            out.push(Line::from(format!("  Name     {}", id.child_name)));
+            out.push(Line::from(format!("  NHS no.  {}", id.nhs_number)));
+            out.push(Line::from(format!(
+                "  Address  {}",
+                id.address.replace('\n', ", ")
+            )));
+            for m in &id.family {
+                out.push(Line::from(format!(
+                    "  {}: {} {} {}",
+                    m.relationship, m.name, m.phone, m.preferences
+                )));
+            }
+        }
+        None => {}
+    }
+    out.push(Line::from(styled(" Deadlines", theme.title)));
     let width = usize::from(area.width);
     let owners_w = if width >= 70 { 11 } else { 0 };
     let title_w = width
@@ -179,29 +201,11 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             ]));
         }
     }
-    match &c.identity {
-        Some(id) => {
-            out.push(Line::from(styled(
-                " Identity (revealed; dropped when you leave the case)",
-                theme.restricted,
-            )));
-            out.push(Line::from(format!("  Name     {}", id.child_name)));
-            out.push(Line::from(format!("  NHS no.  {}", id.nhs_number)));
-            out.push(Line::from(format!(
-                "  Address  {}",
-                id.address.replace('\n', ", ")
-            )));
-            for m in &id.family {
-                out.push(Line::from(format!(
-                    "  {}: {} {} {}",
-                    m.relationship, m.name, m.phone, m.preferences
-                )));
-            }
-        }
-        None => out.push(Line::from(styled(
+    if c.identity.is_none() {
+        out.push(Line::from(styled(
             " Identity   hidden — press r to reveal (asks a reason; audited)",
             theme.muted,
-        ))),
+        )));
     }
     let scroll = u16::try_from(c.tab.row().min(out.len().saturating_sub(1))).unwrap_or(0);
     f.render_widget(

@@ -76,12 +76,7 @@ pub fn render(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let hint = form
         .focused()
-        .map(|fl| {
-            format!(
-                " {} · Ctrl-S save · Tab next field · Esc keep draft and close",
-                fl.hint
-            )
-        })
+        .map(|fl| format!(" {}: {}", fl.label, fl.hint))
         .unwrap_or_default();
     f.render_widget(
         Paragraph::new(styled(hint, theme.muted)),

@@ -47,6 +47,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.now = now;
             Vec::new()
         }
+        Msg::Terminate => force_quit(s),
         Msg::Api(m) => {
             s.dirty = true;
             api::on_api(s, m)
