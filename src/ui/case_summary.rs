@@ -37,26 +37,23 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     let now = s.now;
     let label = |t: &str| styled(fit(t, 11), theme.muted);
     let mut out: Vec<Line> = Vec::new();
-    match &c.identity {
-        Some(id) => {
-            out.push(Line::from(styled(
-                " Identity (revealed; dropped when you leave the case)",
-                theme.restricted,
-            )));
-            out.push(Line::from(format!("  Name     {}", id.child_name)));
-            out.push(Line::from(format!("  NHS no.  {}", id.nhs_number)));
+    if let Some(id) = &c.identity {
+        out.push(Line::from(styled(
+            " Identity (revealed; dropped when you leave the case)",
+            theme.restricted,
+        )));
+        out.push(Line::from(format!("  Name     {}", id.child_name)));
+        out.push(Line::from(format!("  NHS no.  {}", id.nhs_number)));
+        out.push(Line::from(format!(
+            "  Address  {}",
+            id.address.replace('\n', ", ")
+        )));
+        for m in &id.family {
             out.push(Line::from(format!(
-                "  Address  {}",
-                id.address.replace('\n', ", ")
+                "  {}: {} {} {}",
+                m.relationship, m.name, m.phone, m.preferences
             )));
-            for m in &id.family {
-                out.push(Line::from(format!(
-                    "  {}: {} {} {}",
-                    m.relationship, m.name, m.phone, m.preferences
-                )));
-            }
         }
-        None => {}
     }
     out.push(Line::from(styled(" Deadlines", theme.title)));
     let width = usize::from(area.width);
