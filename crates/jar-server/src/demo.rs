@@ -372,6 +372,7 @@ async fn insert_cases(
     overrides: &AreaOverrides,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
     let (mut case_rows, mut id_rows, mut ev_rows, mut cl_rows, mut item_rows, mut contact_rows) = (
         Vec::new(),
@@ -462,6 +463,11 @@ async fn insert_cases(
             ]);
         }
     }
+    tracing::info!(
+        cases = n,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo data built"
+    );
     bulk(
         conn,
         "cases",
@@ -513,6 +519,11 @@ async fn insert_cases(
         .map(|(y, s)| vec![Val::I(i64::from(*y)), Val::I(i64::from(*s))])
         .collect();
     bulk(conn, "ref_seq", &["year", "next"], seq_rows).await?;
+    tracing::info!(
+        cases = n,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo data inserted"
+    );
     if backend == Backend::Postgres {
         // Ids were given explicitly; move the sequences past them.
         for table in ["cases", "timeline", "contacts"] {

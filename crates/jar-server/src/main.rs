@@ -127,8 +127,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.check()?;
     let server = jar_server::start(config).await?;
     eprintln!("jarterm-server listening on {}", server.base_url());
-    tokio::signal::ctrl_c().await?;
+    wait_for_stop().await?;
     server.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from systemd or a container runtime.
+async fn wait_for_stop() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }
 

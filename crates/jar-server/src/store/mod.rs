@@ -109,7 +109,16 @@ impl Store {
 
     pub async fn begin(&self) -> anyhow::Result<WriteTx<'_>> {
         let guard = self.write_lock.lock().await;
-        let tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // Several servers may share the database: one writer at a time across all of them
+            // keeps `changes.seq` in commit order, so no event stream can skip a change that
+            // commits late. Writes are rare next to reads; the lock ends with the transaction.
+            // (It also keeps two servers starting together from migrating at once.)
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(8471)) AS l")
+                .execute(&mut *tx)
+                .await?;
+        }
         Ok(WriteTx {
             tx,
             backend: self.backend,
