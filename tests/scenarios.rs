@@ -644,3 +644,37 @@ fn help_is_generated_from_the_keymap() {
     assert!(!s.help);
     assert!(!s.quit);
 }
+
+#[test]
+fn a_burst_of_changes_refetches_the_board_at_most_once_more() {
+    let mut s = board_state(Role::Paediatrician);
+    let change = |seq| {
+        ApiMsg::Change(ChangeEvent {
+            seq,
+            kind: ChangeKind::CaseUpdated,
+            case_ref: Some("JAR-2026-0039".into()),
+            area: None,
+            category: None,
+            version: Some(2),
+            item: None,
+            at: now(),
+        })
+    };
+    let mut fetches = 0;
+    for seq in 1..=20 {
+        fetches += api(&mut s, change(seq))
+            .iter()
+            .filter(|e| matches!(e, Effect::FetchCases))
+            .count();
+    }
+    assert_eq!(fetches, 1);
+    let fx = api(&mut s, ApiMsg::Cases(Ok(board_cases())));
+    assert_eq!(
+        fx.iter()
+            .filter(|e| matches!(e, Effect::FetchCases))
+            .count(),
+        1
+    );
+    let fx = api(&mut s, ApiMsg::Cases(Ok(board_cases())));
+    assert!(fx.is_empty());
+}

@@ -18,6 +18,8 @@ pub struct BoardState {
     pub cases: Vec<CaseSummary>,
     pub loaded: bool,
     pub loading: bool,
+    /// A change arrived while a fetch was in flight: fetch again when it lands.
+    pub refetch: bool,
     pub filter: Filter,
     /// Typing into the text filter.
     pub editing_filter: bool,

@@ -122,6 +122,10 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
         ApiMsg::Cases(result) => {
             done_loading(s);
             s.board.loading = false;
+            if std::mem::take(&mut s.board.refetch) {
+                // Changes arrived while this list was on its way: the latest wins.
+                fx.extend(fetch_cases(s));
+            }
             match result {
                 Ok(cases) => {
                     s.board.cases = cases;
@@ -207,8 +211,7 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                     fx.push(Effect::Bell);
                 }
             }
-            s.loading += 1;
-            fx.push(Effect::FetchCases);
+            fx.extend(fetch_cases(s));
             if let Some(r) = ev.case_ref.as_deref()
                 && is_current(s, r)
             {
@@ -231,8 +234,7 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
         }
         ApiMsg::Resync => {
-            s.loading += 1;
-            fx.push(Effect::FetchCases);
+            fx.extend(fetch_cases(s));
             if let Some(r) = s.case.as_ref().map(|c| c.reference.clone()) {
                 fx.extend(refetch_case(s, &r));
             }
@@ -247,6 +249,17 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
         ApiMsg::TokenStore(label) => s.store_label = label,
     }
     fx
+}
+
+/// Refetch the board, at most one request at a time: a burst of changes costs two fetches.
+fn fetch_cases(s: &mut State) -> Vec<Effect> {
+    if s.board.loading {
+        s.board.refetch = true;
+        return Vec::new();
+    }
+    s.board.loading = true;
+    s.loading += 1;
+    vec![Effect::FetchCases]
 }
 
 fn clamp_rows(c: &mut crate::state::CaseState) {
@@ -416,8 +429,7 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 format!("Notified: {r} created — press g to open"),
             );
             s.goto = Some(r);
-            s.loading += 1;
-            fx.push(Effect::FetchCases);
+            fx.extend(fetch_cases(s));
         }
         (w, _) => {
             s.banner(BannerKind::Info, format!("Saved: {}.", w.what()));
