@@ -112,11 +112,13 @@ struct DemoCase {
 fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     let stage_idx = i % 9;
     let category = PresentingCategory::ALL[i % 6];
-    let area = DEMO_AREAS[(i / 9 + i) % 3].to_string();
+    // Spread so that every area has every stage, and the key worker has cases at every stage
+    // in every area.
+    let area = DEMO_AREAS[(i / 3 + i / 9) % 3].to_string();
     let age = Duration::minutes(AGE_BY_STAGE_MIN[stage_idx] + (i % 7) as i64 * 10);
     let notified_at = now - age;
     let death = notified_at - Duration::minutes(30);
-    let key_worker = (i % 3 == 1).then(|| "demo-keyworker".to_string());
+    let key_worker = ((i + i / 9) % 3 == 1).then(|| "demo-keyworker".to_string());
     let criminal = i % 7 == 3;
     let people = Assignments {
         lead_paediatrician: i.is_multiple_of(2).then(|| "demo-paed".to_string()),

@@ -101,6 +101,31 @@ impl RunningServer {
     }
 }
 
+/// How long changes are kept for `Last-Event-ID` resumption; older clients get `resync`.
+pub const CHANGE_RETENTION_DAYS: i64 = 7;
+
+async fn prune_changes(store: &Store) -> anyhow::Result<()> {
+    let mut tx = store.begin().await?;
+    let cutoff = chrono::Utc::now() - chrono::Duration::days(CHANGE_RETENTION_DAYS);
+    store::changes::prune(tx.conn(), cutoff).await?;
+    tx.tx.commit().await?;
+    Ok(())
+}
+
+fn spawn_pruner(store: Arc<Store>, cancel: CancellationToken) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            }
+            if let Err(e) = prune_changes(&store).await {
+                tracing::warn!(error = %e, "pruning old changes failed");
+            }
+        }
+    });
+}
+
 /// Migrate, seed if asked, bind and serve in a spawned task.
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     config.check()?;
@@ -110,12 +135,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             .await
             .context("seeding demo data failed")?;
     }
-    {
-        let mut tx = store.begin().await?;
-        store::changes::prune(tx.conn(), chrono::Utc::now() - chrono::Duration::days(7)).await?;
-        tx.tx.commit().await?;
-    }
+    prune_changes(&store).await?;
     let cancel = CancellationToken::new();
+    spawn_pruner(store.clone(), cancel.clone());
     if store.backend == store::Backend::Postgres {
         events::spawn_pg_listener(store.clone(), config.database_url.clone(), cancel.clone());
     }

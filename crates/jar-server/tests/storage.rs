@@ -401,6 +401,40 @@ async fn demo_seeding_covers_every_stage_category_and_area(h: Harness) {
             .expect("demo key worker")
     };
     assert_eq!(demo_kw.summary.role, Role::KeyWorker);
+    // The demo key worker holds about a third of the cases, in every area.
+    let (token, hash) = jar_server::auth::new_token();
+    {
+        let mut tx = store.begin().await.expect("begin");
+        users::insert_token(
+            tx.conn(),
+            &hash,
+            "demo-keyworker",
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
+        .await
+        .expect("token");
+        store.commit(tx).await.expect("commit");
+    }
+    let kw = Person {
+        name: "demo-keyworker".into(),
+        role: Role::KeyWorker,
+        token,
+        ..mgr.clone()
+    };
+    let theirs = kw.get("/cases?limit=1000").await.json();
+    let theirs = theirs["items"].as_array().expect("items");
+    assert!(
+        (8..=12).contains(&theirs.len()),
+        "{} key worker cases",
+        theirs.len()
+    );
+    for area in jar_server::demo::DEMO_AREAS {
+        assert!(
+            theirs.iter().any(|c| c["area"] == area),
+            "no key worker case in {area}"
+        );
+    }
+    assert!(theirs.iter().all(|c| c["flags"].is_null()));
     // New cases after seeding get fresh references and ids.
     let created = mgr.post("/cases", &new_case(NORTH, "sudi")).await;
     assert_eq!(created.status, 201, "{}", created.body);
