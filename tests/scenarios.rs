@@ -678,3 +678,17 @@ fn a_burst_of_changes_refetches_the_board_at_most_once_more() {
     let fx = api(&mut s, ApiMsg::Cases(Ok(board_cases())));
     assert!(fx.is_empty());
 }
+
+#[test]
+fn coming_back_after_a_dropped_link_refetches_what_is_shown() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    api(&mut s, ApiMsg::Conn(jarterm::state::Conn::Reconnecting));
+    assert!(screen(&s, 80, 24).contains("reconnecting"));
+    let fx = api(&mut s, ApiMsg::Conn(jarterm::state::Conn::Live));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::FetchCase(r) if r == "JAR-2026-0042"))
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::FetchCases)));
+    assert!(screen(&s, 80, 24).contains("live"));
+}

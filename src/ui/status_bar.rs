@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use super::{cut, spread, styled};
 use crate::keymap::hints;
@@ -32,15 +33,30 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .map(|p| format!(" {} ({})", p.username, p.role.label()))
         .unwrap_or_else(|| " not signed in".to_string());
     let loading = if s.loading > 0 { " · loading…" } else { "" };
-    // Most important first: narrow screens cut the server name, never the connection.
-    let left = format!(
-        "{who} · {} · {} waiting{loading} · {}",
-        s.conn.label(),
-        s.waiting(),
-        s.server_label,
-    );
+    // Most important first: a narrow screen drops whole parts from the end, never the
+    // connection state.
     let right = format!("{} ", uk_clock(s.now));
-    let left = cut(&left, width.saturating_sub(right.len() + 1));
+    let room = width.saturating_sub(right.len() + 1);
+    let parts = [
+        who,
+        s.conn.label().to_string(),
+        format!("{} waiting{loading}", s.waiting()),
+        s.server_label.clone(),
+        format!("token: {}", s.store_label),
+    ];
+    let mut left = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        let next = if i == 0 {
+            p.clone()
+        } else {
+            format!("{left} · {p}")
+        };
+        if next.width() > room && i > 0 {
+            break;
+        }
+        left = next;
+    }
+    let left = cut(&left, room);
     out.push(spread(vec![Span::raw(left)], vec![Span::raw(right)], area.width).style(theme.status));
     let mut hint_spans: Vec<Span> = Vec::new();
     let mut used = 1;

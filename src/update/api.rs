@@ -244,6 +244,19 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             s.conn = c;
             if c == Conn::Live && was != Conn::Live && s.session.is_some() {
                 fx.extend(resend_unsent(s));
+                if was == Conn::Reconnecting {
+                    // Back after a gap: what failed to load while away is fetched again.
+                    if s.banner
+                        .as_ref()
+                        .is_some_and(|b| b.kind == BannerKind::Error)
+                    {
+                        s.banner = None;
+                    }
+                    fx.extend(fetch_cases(s));
+                    if let Some(r) = s.case.as_ref().map(|c| c.reference.clone()) {
+                        fx.extend(refetch_case(s, &r));
+                    }
+                }
             }
         }
         ApiMsg::TokenStore(label) => s.store_label = label,
