@@ -32,6 +32,8 @@ pub struct App<B: Backend> {
     pub live_clock: bool,
     /// Ring the terminal bell (off under a test backend).
     pub ring_bell: bool,
+    /// Where drafts are kept between runs (`None`: not kept, as in tests).
+    pub drafts_path: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,7 @@ impl<B: Backend> App<B> {
             token_store: None,
             live_clock: true,
             ring_bell: false,
+            drafts_path: None,
         }
     }
 
@@ -263,9 +266,21 @@ impl<B: Backend> App<B> {
                 }
             }
             Effect::SaveDrafts => {
-                let n = self.state.drafts.len();
-                if n > 0 {
-                    tracing::info!(drafts = n, "drafts kept for this run");
+                // Open forms, closed drafts, and the text of writes not yet confirmed.
+                let mut saved: Vec<_> = self
+                    .state
+                    .drafts
+                    .iter()
+                    .chain(self.state.form.iter())
+                    .chain(self.state.outbox.iter().filter_map(|w| w.form.as_ref()))
+                    .map(crate::drafts::to_saved)
+                    .collect();
+                saved.dedup_by(|a, b| a.kind == b.kind);
+                if let Some(path) = self.drafts_path.clone() {
+                    tracing::info!(drafts = saved.len(), "saving drafts");
+                    if let Err(e) = crate::drafts::save(&path, &saved) {
+                        tracing::warn!(error = %e, "drafts not saved");
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod drafts;
 pub mod effect;
 pub mod keymap;
 pub mod logging;

@@ -123,7 +123,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .to_string();
             let mut state = State::signed_in(chrono::Utc::now(), &label, demo.login.user.clone());
             state.bell = config.bell;
-            let result = tui(state, theme, demo.client.clone(), None).await;
+            let result = tui(state, theme, demo.client.clone(), None, false).await;
             demo.server.shutdown().await;
             drop(demo.dir);
             result
@@ -151,7 +151,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             if client.token().is_some() {
                 state.login = None;
             }
-            tui(state, theme, client, Some(store)).await
+            tui(state, theme, client, Some(store), true).await
         }
     }
 }
@@ -164,16 +164,47 @@ fn require_tty() -> anyhow::Result<()> {
 }
 
 async fn tui(
-    state: State,
+    mut state: State,
     theme: Theme,
     client: Client,
     store: Option<Arc<TokenStore>>,
+    keep_drafts: bool,
 ) -> anyhow::Result<()> {
+    // Drafts from last time come back (opening the same form restores the text).
+    let drafts_path = if keep_drafts {
+        jarterm::drafts::path()
+    } else {
+        None
+    };
+    if let Some(p) = drafts_path.clone() {
+        let saved = tokio::task::spawn_blocking(move || jarterm::drafts::load(&p))
+            .await
+            .unwrap_or_default();
+        if !saved.is_empty() {
+            let (areas, user) = state
+                .session
+                .as_ref()
+                .map(|p| (p.areas.clone(), p.username.clone()))
+                .unwrap_or_default();
+            state.drafts = saved
+                .iter()
+                .map(|d| jarterm::drafts::to_form(d, &areas, &user, state.now))
+                .collect();
+            state.banner(
+                jarterm::state::BannerKind::Info,
+                format!(
+                    "{} unsaved draft(s) from last time: open the same form to continue.",
+                    state.drafts.len()
+                ),
+            );
+        }
+    }
     terminal::install_panic_hook();
     let term = terminal::enter()?;
     let _guard = terminal::Guard;
     let mut app = App::new(state, term, theme, client);
     app.ring_bell = true;
+    app.drafts_path = drafts_path;
     if let Some(store) = store {
         app = app.with_token_store(store);
     }

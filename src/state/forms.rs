@@ -14,7 +14,7 @@ use tui_textarea::TextArea;
 use crate::timeparse::{format_local, parse_optional, parse_when};
 
 /// What the form is for; carries what the submit needs besides the fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FormKind {
     Contact {
         case_ref: String,
