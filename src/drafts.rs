@@ -106,7 +106,7 @@ pub fn save(path: &Path, drafts: &[SavedDraft]) -> std::io::Result<()> {
         };
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::config::private_dir(dir)?;
     }
     let body = serde_json::to_vec(&DraftFile {
         drafts: drafts.to_vec(),

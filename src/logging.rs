@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 /// nothing is logged: the screen is never used for logs).
 pub fn init() -> Option<std::path::PathBuf> {
     let dir = crate::config::state_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
+    crate::config::private_dir(&dir).ok()?;
     let path = dir.join("jarterm.log");
     let mut opts = OpenOptions::new();
     opts.create(true).append(true);

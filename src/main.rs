@@ -16,10 +16,13 @@ use jarterm::{logging, terminal};
 #[derive(Parser)]
 #[command(
     name = "jarterm",
-    version,
-    about = "Terminal client for the Joint Agency Response (JAR)"
+    about = "Terminal client for the Joint Agency Response (JAR)",
+    disable_version_flag = true
 )]
 struct Cli {
+    /// Print the version and where the sign-in token is kept.
+    #[arg(short = 'V', long)]
+    version: bool,
     /// Case API address, e.g. https://jar.example.nhs.uk
     #[arg(long, env = "JARTERM_SERVER")]
     server: Option<String>,
@@ -58,6 +61,15 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if cli.version {
+        let store = TokenStore::choose(&config.token_store);
+        println!(
+            "jarterm {} (token store: {})",
+            env!("CARGO_PKG_VERSION"),
+            store.label()
+        );
+        return std::process::ExitCode::SUCCESS;
+    }
     logging::init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
