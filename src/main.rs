@@ -135,6 +135,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .to_string();
             let mut state = State::signed_in(chrono::Utc::now(), &label, demo.login.user.clone());
             state.bell = config.bell;
+            state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
             let result = tui(state, theme, demo.client.clone(), None, false).await;
             demo.server.shutdown().await;
             drop(demo.dir);
@@ -160,6 +161,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .to_string();
             let mut state = State::new(chrono::Utc::now(), &label);
             state.bell = config.bell;
+            state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
             if client.token().is_some() {
                 state.login = None;
             }

@@ -692,3 +692,29 @@ fn coming_back_after_a_dropped_link_refetches_what_is_shown() {
     assert!(fx.iter().any(|e| matches!(e, Effect::FetchCases)));
     assert!(screen(&s, 80, 24).contains("live"));
 }
+
+#[test]
+fn an_idle_screen_locks_hides_everything_and_drops_a_revealed_identity() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    s.idle_lock_minutes = Some(15);
+    if let Some(c) = s.case.as_mut() {
+        c.identity = Some(jar_core::case::Identity {
+            child_name: "Test Child".into(),
+            nhs_number: "999".into(),
+            address: "1 Road".into(),
+            family: vec![],
+        });
+    }
+    update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(14)));
+    assert!(!s.locked);
+    update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(15)));
+    assert!(s.locked);
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("locked"), "{text}");
+    assert!(!text.contains("JAR-2026-0042"));
+    press(&mut s, ch('q'));
+    assert!(s.locked && !s.quit && s.case.is_some());
+    press(&mut s, key(KeyCode::Enter));
+    assert!(!s.locked);
+    assert!(s.case.as_ref().and_then(|c| c.identity.as_ref()).is_none());
+}

@@ -153,6 +153,11 @@ pub struct State {
     /// The case from the last "new notification" banner (`g` opens it).
     pub goto: Option<String>,
     pub size: (u16, u16),
+    /// Lock the screen after this many idle minutes (`None`: never).
+    pub idle_lock_minutes: Option<u32>,
+    pub last_input: DateTime<Utc>,
+    /// Locked: nothing but the lock message is drawn.
+    pub locked: bool,
     pub quit: bool,
     pub dirty: bool,
 }
@@ -180,6 +185,9 @@ impl State {
             loading: 0,
             goto: None,
             size: (80, 24),
+            idle_lock_minutes: None,
+            last_input: now,
+            locked: false,
             quit: false,
             dirty: true,
         }

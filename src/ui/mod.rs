@@ -56,6 +56,19 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         too_small(theme, f, area);
         return;
     }
+    if s.locked {
+        let text = format!(
+            "jarterm is locked after {} idle minutes. Press Enter to continue.",
+            s.idle_lock_minutes.unwrap_or_default()
+        );
+        f.render_widget(
+            Paragraph::new(text)
+                .style(theme.title)
+                .wrap(Wrap { trim: true }),
+            centred(area, 50, 3),
+        );
+        return;
+    }
     if s.login.is_some() && s.session.is_none() {
         login::render_screen(s, theme, f, area);
         return;

@@ -40,6 +40,13 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Tick(now) => {
+            if let Some(m) = s.idle_lock_minutes
+                && !s.locked
+                && s.session.is_some()
+                && now - s.last_input >= chrono::Duration::minutes(i64::from(m))
+            {
+                lock(s);
+            }
             // Redraw only when the visible minute changed.
             if now.timestamp() / 60 != s.now.timestamp() / 60 {
                 s.dirty = true;
@@ -94,6 +101,13 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     if is_ctrl_c(&key) {
         return force_quit(s);
     }
+    s.last_input = s.now;
+    if s.locked {
+        if key.code == KeyCode::Enter {
+            s.locked = false;
+        }
+        return Vec::new();
+    }
     if s.size.0 < MIN_WIDTH || s.size.1 < MIN_HEIGHT {
         // Only quitting works on the "too small" screen; everything else is kept as it is.
         if key.code == KeyCode::Char('q') && s.form.is_none() && s.login.is_none() {
@@ -141,6 +155,17 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
             Screen::Board => board::on_action(s, action),
             Screen::Case => case::on_action(s, action),
         },
+    }
+}
+
+/// Idle lock: hide everything; a revealed identity is dropped (reveal again if needed).
+/// Forms stay as they are.
+fn lock(s: &mut State) {
+    s.locked = true;
+    s.dirty = true;
+    s.help = false;
+    if let Some(c) = s.case.as_mut() {
+        c.identity = None;
     }
 }
 
