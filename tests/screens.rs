@@ -66,6 +66,8 @@ fn the_police_contacts_tab_and_a_too_small_terminal_match_their_snapshots() {
     press(&mut s, ch('4'));
     insta::assert_snapshot!("contacts_police_80x24", draw(&s, 80, 24).backend());
     insta::assert_snapshot!("too_small_30x10", draw(&s, 30, 10).backend());
+    let b = board_state(Role::Paediatrician);
+    insta::assert_snapshot!("board_two_lines_40x12", draw(&b, 40, 12).backend());
 }
 
 #[test]

@@ -37,15 +37,28 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     // connection state.
     let right = format!("{} ", uk_clock(s.now));
     let room = width.saturating_sub(right.len() + 1);
-    let parts = [
-        who,
-        s.conn.label().to_string(),
-        format!("{} waiting{loading}", s.waiting()),
-        s.server_label.clone(),
-        format!("token: {}", s.store_label),
-    ];
+    let conn = s.conn.label().to_string();
+    let waiting = format!("{} waiting{loading}", s.waiting());
+    let parts = if width >= 60 {
+        [
+            who,
+            conn,
+            waiting,
+            s.server_label.clone(),
+            format!("token: {}", s.store_label),
+        ]
+    } else {
+        // Narrow: the connection and the queue come first.
+        [
+            format!(" {conn}"),
+            waiting,
+            who.trim_start().to_string(),
+            s.server_label.clone(),
+            String::new(),
+        ]
+    };
     let mut left = String::new();
-    for (i, p) in parts.iter().enumerate() {
+    for (i, p) in parts.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
         let next = if i == 0 {
             p.clone()
         } else {
