@@ -718,3 +718,35 @@ fn an_idle_screen_locks_hides_everything_and_drops_a_revealed_identity() {
     assert!(!s.locked);
     assert!(s.case.as_ref().and_then(|c| c.identity.as_ref()).is_none());
 }
+
+#[test]
+fn a_huge_paste_is_refused_with_a_banner_and_the_text_is_kept() {
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('4'));
+    press(&mut s, ch('a'));
+    while s.form.as_ref().and_then(|f| f.focused()).map(|f| f.key) != Some("summary") {
+        press(&mut s, key(KeyCode::Tab));
+    }
+    type_text(&mut s, "kept");
+    let fx = update(&mut s, Msg::Paste("x".repeat(1_000_000)));
+    assert!(fx.is_empty());
+    assert_eq!(
+        s.form.as_ref().map(|f| f.text("summary")).as_deref(),
+        Some("kept")
+    );
+    assert!(screen(&s, 80, 24).contains("nothing was pasted"));
+}
+
+#[test]
+fn ascii_mode_draws_only_ascii() {
+    let (s, _) = case_state(Role::Paediatrician);
+    let theme = jarterm::theme::Theme::mono().with_ascii(true);
+    for t in ['1', '3'] {
+        let mut s2 = case_state(Role::Paediatrician).0;
+        press(&mut s2, ch(t));
+        let text = buffer_text(draw_with(&s2, &theme, 80, 24).backend().buffer());
+        assert!(text.is_ascii(), "{text}");
+    }
+    let text = buffer_text(draw_with(&s, &theme, 80, 24).backend().buffer());
+    assert!(text.is_ascii(), "{text}");
+}

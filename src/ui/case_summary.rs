@@ -204,7 +204,9 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             theme.muted,
         )));
     }
-    let scroll = u16::try_from(c.tab.row().min(out.len().saturating_sub(1))).unwrap_or(0);
+    // Scroll no further than the last screenful (wrapped lines may add a few rows).
+    let max = out.len().saturating_sub(usize::from(area.height) / 2);
+    let scroll = u16::try_from(c.tab.row().min(max)).unwrap_or(0);
     f.render_widget(
         Paragraph::new(out)
             .wrap(Wrap { trim: false })

@@ -51,6 +51,30 @@ pub fn help_text() -> String {
 }
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
+    draw(s, theme, f);
+    if theme.ascii {
+        asciify(f.buffer_mut());
+    }
+}
+
+/// ASCII mode: the few non-ASCII marks the UI itself uses become ASCII (box drawing is
+/// already ASCII through the border set).
+fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let replacement = match cell.symbol() {
+            "·" => "-",
+            "—" | "–" => "-",
+            "…" => ".",
+            "┌" | "┐" | "└" | "┘" => "+",
+            "─" => "-",
+            "│" => "|",
+            _ => continue,
+        };
+        cell.set_symbol(replacement);
+    }
+}
+
+fn draw(s: &State, theme: &Theme, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(theme, f, area);
