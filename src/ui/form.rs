@@ -53,8 +53,16 @@ pub fn render(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
         .collect();
     let focus_end: u16 = heights.iter().take(form.focus + 1).sum();
     let focus_start = focus_end.saturating_sub(heights.get(form.focus).copied().unwrap_or(1));
-    let mut offset = focus_end.saturating_sub(body.height);
-    offset = offset.min(focus_start);
+    // Start at a field boundary: the first field from which the focused one fits.
+    let mut offset = focus_start;
+    let mut start = 0u16;
+    for h in heights.iter().take(form.focus + 1) {
+        if focus_end - start <= body.height {
+            offset = start;
+            break;
+        }
+        start += h;
+    }
     let mut y: u16 = 0;
     for (i, field) in form.fields.iter().enumerate() {
         let h = heights[i];
