@@ -59,6 +59,8 @@ pub enum ApiMsg {
     /// The event stream lost its place: refetch everything shown.
     Resync,
     Conn(Conn),
+    /// The event stream was refused with 401: the token expired.
+    SessionExpired,
     TokenStore(String),
 }
 

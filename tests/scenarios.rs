@@ -750,3 +750,15 @@ fn ascii_mode_draws_only_ascii() {
     let text = buffer_text(draw_with(&s, &theme, 80, 24).backend().buffer());
     assert!(text.is_ascii(), "{text}");
 }
+
+#[test]
+fn a_refused_event_stream_brings_sign_in_back_over_the_screen() {
+    let (mut s, _) = case_state(Role::Police);
+    let fx = api(&mut s, ApiMsg::SessionExpired);
+    assert!(fx.iter().any(|e| matches!(e, Effect::StopEvents)));
+    assert!(s.login.is_some());
+    assert!(s.session.is_some(), "the screen behind stays");
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Sign in again"), "{text}");
+    assert!(text.contains("JAR-2026-0042"), "{text}");
+}

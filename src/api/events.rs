@@ -25,8 +25,8 @@ pub async fn run(client: Client, tx: UnboundedSender<Msg>, cancel: CancellationT
         };
         match outcome {
             Outcome::Unauthorized => {
-                // The next write or read will bring the sign-in back; stop until restarted.
-                let _ = tx.send(Msg::Api(ApiMsg::Conn(Conn::Offline)));
+                // Sign-in comes back over the screen; the stream restarts after it.
+                let _ = tx.send(Msg::Api(ApiMsg::SessionExpired));
                 return;
             }
             Outcome::Ended { was_live } => {

@@ -260,6 +260,11 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
         }
         ApiMsg::TokenStore(label) => s.store_label = label,
+        ApiMsg::SessionExpired => {
+            if s.session.is_some() {
+                fx.extend(expire_session(s));
+            }
+        }
     }
     fx
 }
