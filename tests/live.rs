@@ -309,3 +309,95 @@ async fn an_unreachable_server_is_a_message_not_a_crash() {
         screen(&a)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_token_brings_sign_in_back_and_the_tick_is_sent_after_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("live.db").display());
+    let mut config = jar_server::ServerConfig::loopback(db);
+    config.demo_cases = Some(4);
+    config.token_ttl = chrono::Duration::seconds(6);
+    let server = jar_server::start(config).await.expect("server starts");
+    let mut a = app(&server.base_url(), State::new(chrono::Utc::now(), "test"));
+    let (keys, mut input) = unbounded();
+    send_text(&keys, "demo-manager");
+    send_key(&keys, KeyCode::Enter, KeyModifiers::NONE);
+    send_text(&keys, "demo");
+    send_key(&keys, KeyCode::Enter, KeyModifiers::NONE);
+    a.run_until(
+        &mut input,
+        |s| s.board.loaded && !s.board.cases.is_empty(),
+        Some(WAIT),
+    )
+    .await
+    .expect("signed in");
+    let row = a
+        .state
+        .board
+        .visible(a.state.now)
+        .iter()
+        .position(|c| c.progress.total > c.progress.done)
+        .expect("a case with open items");
+    for _ in 0..row {
+        send_key(&keys, KeyCode::Down, KeyModifiers::NONE);
+    }
+    send_key(&keys, KeyCode::Enter, KeyModifiers::NONE);
+    send_key(&keys, KeyCode::Char('3'), KeyModifiers::NONE);
+    a.run_until(
+        &mut input,
+        |s| {
+            s.case
+                .as_ref()
+                .is_some_and(|c| c.checklists.ready().is_some())
+        },
+        Some(WAIT),
+    )
+    .await
+    .expect("checklists shown");
+    let (idx, id) = {
+        let c = a.state.case.as_ref().expect("case");
+        c.items()
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.view.state.status == ItemStatus::Open)
+            .map(|(n, i)| (n, i.view.item.id.clone()))
+            .expect("open item")
+    };
+    // Let the token expire while the person reads.
+    tokio::time::sleep(Duration::from_millis(6500)).await;
+    for _ in 0..idx {
+        send_key(&keys, KeyCode::Down, KeyModifiers::NONE);
+    }
+    send_key(&keys, KeyCode::Char('d'), KeyModifiers::NONE);
+    a.run_until(&mut input, |s| s.login.is_some(), Some(WAIT))
+        .await
+        .expect("sign-in comes back");
+    assert!(a.state.case.is_some(), "the case is still on screen");
+    a.draw().expect("draw");
+    assert!(screen(&a).contains("Sign in again"), "{}", screen(&a));
+    // Wait for the refused write to be back in the outbox, then sign in again.
+    a.run_until(
+        &mut input,
+        |s| s.outbox.iter().all(|w| !w.in_flight) && s.waiting() == 1,
+        Some(WAIT),
+    )
+    .await
+    .expect("the tick waits");
+    send_text(&keys, "demo");
+    send_key(&keys, KeyCode::Enter, KeyModifiers::NONE);
+    let done = |s: &State| {
+        s.case.as_ref().is_some_and(|c| {
+            c.items()
+                .iter()
+                .any(|i| i.view.item.id == id && i.view.state.status == ItemStatus::Done)
+        })
+    };
+    a.run_until(
+        &mut input,
+        |s| s.login.is_none() && s.waiting() == 0 && done(s),
+        Some(WAIT),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the tick is sent after signing in: {e}\n{}", screen(&a)));
+    server.shutdown().await;
+}
