@@ -9,6 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::case::not_ready;
 use super::{fit, styled};
@@ -35,7 +36,6 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     };
     let k = &d.case;
     let now = s.now;
-    let label = |t: &str| styled(fit(t, 11), theme.muted);
     let mut out: Vec<Line> = Vec::new();
     if let Some(id) = &c.identity {
         out.push(Line::from(styled(
@@ -98,69 +98,64 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     }
     let cr = &k.criteria;
     let crit: Vec<&str> = cr.criteria.iter().map(|c| c.label()).collect();
-    out.push(Line::from(vec![
-        Span::raw(" "),
-        label("Criteria"),
-        Span::raw(format!(
+    let mut field = |name: &str, text: String, style: ratatui::style::Style| {
+        labelled(&mut out, name, &text, style, width, theme);
+    };
+    field(
+        "Criteria",
+        format!(
             "{} — decided by {} {}",
             crit.join(", "),
             cr.decided_by,
             when(cr.decided_at, now)
-        )),
-    ]));
+        ),
+        theme.text,
+    );
     if !cr.rationale.trim().is_empty() {
-        out.push(Line::from(vec![
-            Span::raw(" "),
-            label("Rationale"),
-            Span::raw(cr.rationale.replace('\n', " ")),
-        ]));
+        field("Rationale", cr.rationale.clone(), theme.text);
     }
     let p = &k.people;
     let who = |v: &Option<String>| v.clone().unwrap_or_else(|| "unassigned".to_string());
-    out.push(Line::from(vec![
-        Span::raw(" "),
-        label("People"),
-        Span::raw(format!(
+    field(
+        "People",
+        format!(
             "lead paed {} · police {} · SW {} · KW {}",
             who(&p.lead_paediatrician),
             who(&p.police_lead),
             who(&p.social_worker),
             who(&p.key_worker)
-        )),
-    ]));
+        ),
+        theme.text,
+    );
     let t = &k.times;
     let opt = |v: Option<chrono::DateTime<chrono::Utc>>| {
         v.map(uk_datetime)
             .unwrap_or_else(|| "not known".to_string())
     };
-    out.push(Line::from(vec![
-        Span::raw(" "),
-        label("Found"),
-        Span::raw(format!(
+    field(
+        "Found",
+        format!(
             "{} · confirmed {}",
             opt(t.found_at),
             opt(t.death_confirmed_at)
-        )),
-    ]));
-    out.push(Line::from(vec![
-        Span::raw(" "),
-        label("Notified"),
-        Span::raw(format!(
-            "{} by {}",
-            uk_datetime(t.notified_at),
-            k.notified_by
-        )),
-    ]));
-    out.push(Line::from(vec![
-        Span::raw(" "),
-        label("Child"),
-        Span::raw(format!(
+        ),
+        theme.text,
+    );
+    field(
+        "Notified",
+        format!("{} by {}", uk_datetime(t.notified_at), k.notified_by),
+        theme.text,
+    );
+    field(
+        "Child",
+        format!(
             "{} · {} · died at {}",
             age_label(k.age_months),
             k.sex.label(),
             k.place_of_death.label()
-        )),
-    ]));
+        ),
+        theme.text,
+    );
     // Belt and braces: the server redacts these, and the client never draws them for roles
     // that may not read criminal-investigation detail.
     if s.allows(Permission::ReadCriminalDetail)
@@ -181,21 +176,13 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         } else {
             v.join(", ")
         };
-        out.push(Line::from(vec![
-            Span::raw(" "),
-            label("Flags"),
-            styled(text, theme.danger),
-        ]));
+        field("Flags", text, theme.danger);
         if let Some(n) = k
             .investigation_note
             .as_deref()
             .filter(|n| !n.trim().is_empty())
         {
-            out.push(Line::from(vec![
-                Span::raw(" "),
-                label("Police note"),
-                Span::raw(n.replace('\n', " ")),
-            ]));
+            field("Police note", n.to_string(), theme.text);
         }
     }
     if c.identity.is_none() {
@@ -213,4 +200,39 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             .scroll((scroll, 0)),
         area,
     );
+}
+
+/// ` Label      text that wraps
+///              under itself` — a hanging indent, so labels stay readable.
+fn labelled(
+    out: &mut Vec<Line<'static>>,
+    name: &str,
+    text: &str,
+    style: ratatui::style::Style,
+    width: usize,
+    theme: &Theme,
+) {
+    const INDENT: usize = 12;
+    let room = width.saturating_sub(INDENT).max(10);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let needed = if row.is_empty() { 0 } else { 1 } + word.width();
+        if !row.is_empty() && row.width() + needed > room {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+    }
+    rows.push(row);
+    for (i, r) in rows.into_iter().enumerate() {
+        let head = if i == 0 {
+            styled(format!(" {}", fit(name, INDENT - 1)), theme.muted)
+        } else {
+            Span::raw(" ".repeat(INDENT))
+        };
+        out.push(Line::from(vec![head, styled(r, style)]));
+    }
 }
