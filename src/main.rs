@@ -26,7 +26,7 @@ struct Cli {
     /// Case API address, e.g. https://jar.example.nhs.uk
     #[arg(long, env = "JARTERM_SERVER")]
     server: Option<String>,
-    /// Colour theme: default or mono (NO_COLOR selects mono).
+    /// Colour theme: default, mono or high-contrast (NO_COLOR selects mono).
     #[arg(long, env = "JARTERM_THEME")]
     theme: Option<String>,
     /// Draw borders with + - | for fonts without box drawing.

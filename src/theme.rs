@@ -5,9 +5,10 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub const BUILT_IN: [(&str, &str); 2] = [
+pub const BUILT_IN: [(&str, &str); 3] = [
     ("default", include_str!("../themes/default.toml")),
     ("mono", include_str!("../themes/mono.toml")),
+    ("high-contrast", include_str!("../themes/high-contrast.toml")),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +58,7 @@ pub enum ThemeError {
     Colour(String),
     #[error("unknown modifier {0:?} (bold, dim, italic, underlined, reversed)")]
     Modifier(String),
-    #[error("unknown theme {0:?}: built-in themes are default and mono")]
+    #[error("unknown theme {0:?}: built-in themes are default, mono and high-contrast")]
     Unknown(String),
 }
 
