@@ -199,6 +199,7 @@ impl<B: Backend> App<B> {
     }
 
     fn run_effect(&mut self, effect: Effect) {
+        tracing::debug!(effect = %effect.describe(), "effect");
         let c = self.client.clone();
         match effect {
             Effect::Login { username, password } => {

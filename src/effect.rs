@@ -28,6 +28,26 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// For the log: what, and the case reference at most (never names or text).
+    pub fn describe(&self) -> String {
+        match self {
+            Effect::Login { .. } => "login".into(),
+            Effect::Authenticated { .. } => "authenticated".into(),
+            Effect::Logout => "logout".into(),
+            Effect::FetchMe => "fetch me".into(),
+            Effect::FetchCases => "fetch cases".into(),
+            Effect::FetchCase(r) => format!("fetch case {r}"),
+            Effect::FetchTimeline(r) => format!("fetch timeline {r}"),
+            Effect::FetchChecklists(r) => format!("fetch checklists {r}"),
+            Effect::FetchContacts(r) => format!("fetch contacts {r}"),
+            Effect::Send(p) => format!("send {} {}", p.write.what(), p.key),
+            Effect::StartEvents => "start events".into(),
+            Effect::StopEvents => "stop events".into(),
+            Effect::Bell => "bell".into(),
+            Effect::SaveDrafts => "save drafts".into(),
+        }
+    }
+
     pub fn is_fetch_contacts(&self) -> bool {
         matches!(self, Effect::FetchContacts(_))
     }
