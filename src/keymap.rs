@@ -84,6 +84,12 @@ pub enum Action {
     Discard,
     EditMine,
     Close,
+    /// Forms: tick/untick, or the next choice.
+    Toggle,
+    ChoiceNext,
+    ChoicePrev,
+    /// Forms: Enter outside a text box goes to the next field.
+    FieldEnter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,6 +347,48 @@ pub const KEYMAP: &[Binding] = &[
         &[code(KeyCode::Esc), ctrl('g')],
         "close the form (the draft is kept)",
         Some("close"),
+    ),
+    b(
+        C::Form,
+        A::Toggle,
+        &[k(' ')],
+        "tick or untick; next choice (a space in text)",
+        None,
+    ),
+    b(
+        C::Form,
+        A::ChoiceNext,
+        &[code(KeyCode::Right)],
+        "next choice",
+        None,
+    ),
+    b(
+        C::Form,
+        A::ChoicePrev,
+        &[code(KeyCode::Left)],
+        "previous choice",
+        None,
+    ),
+    b(
+        C::Form,
+        A::Down,
+        &[code(KeyCode::Down)],
+        "next field, or down a list",
+        None,
+    ),
+    b(
+        C::Form,
+        A::Up,
+        &[code(KeyCode::Up)],
+        "previous field, or up a list",
+        None,
+    ),
+    b(
+        C::Form,
+        A::FieldEnter,
+        &[code(KeyCode::Enter)],
+        "next field (a newline in text boxes)",
+        None,
     ),
     // Dialogs
     b(

@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 pub const BUILT_IN: [(&str, &str); 3] = [
     ("default", include_str!("../themes/default.toml")),
     ("mono", include_str!("../themes/mono.toml")),
-    ("high-contrast", include_str!("../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../themes/high-contrast.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq)]

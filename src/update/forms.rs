@@ -60,65 +60,59 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
     };
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let mut next_field = 0i32;
-    match &mut field.value {
-        Value::Text(ta) => {
+    // Text boxes and lines take raw keys; lists and choices act on the keymap's Form actions.
+    match (&mut field.value, action) {
+        (Value::Text(ta), _) => {
             // Enter is a newline here; the form is saved only by Ctrl-S.
             ta.input(Input::from(key));
         }
-        Value::Line(text) | Value::Secret(text) => match key.code {
+        (Value::Line(_) | Value::Secret(_), Some(Action::FieldEnter | Action::Down)) => {
+            next_field = 1
+        }
+        (Value::Line(_) | Value::Secret(_), Some(Action::Up)) => next_field = -1,
+        (Value::Line(text) | Value::Secret(text), _) => match key.code {
             KeyCode::Char(c) if !ctrl && text.chars().count() < 500 => text.push(c),
             KeyCode::Backspace => {
                 text.pop();
             }
-            KeyCode::Enter | KeyCode::Down => next_field = 1,
-            KeyCode::Up => next_field = -1,
             _ => {}
         },
-        Value::Choice { options, index } => {
+        (Value::Choice { options, index }, Some(a)) => {
             let n = options.len().max(1);
-            match key.code {
-                KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') => {
-                    *index = (*index + 1) % n
-                }
-                KeyCode::Left | KeyCode::Char('h') => *index = (*index + n - 1) % n,
-                KeyCode::Enter | KeyCode::Down => next_field = 1,
-                KeyCode::Up => next_field = -1,
+            match a {
+                Action::ChoiceNext | Action::Toggle => *index = (*index + 1) % n,
+                Action::ChoicePrev => *index = (*index + n - 1) % n,
+                Action::FieldEnter | Action::Down => next_field = 1,
+                Action::Up => next_field = -1,
                 _ => {}
             }
         }
-        Value::Multi {
-            options,
-            chosen,
-            cursor,
-        } => match key.code {
-            KeyCode::Char(' ') | KeyCode::Char('x') => {
+        (
+            Value::Multi {
+                options,
+                chosen,
+                cursor,
+            },
+            Some(a),
+        ) => match a {
+            Action::Toggle => {
                 if let Some(c) = chosen.get_mut(*cursor) {
                     *c = !*c;
                 }
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                if *cursor + 1 < options.len() {
-                    *cursor += 1;
-                } else {
-                    next_field = 1;
-                }
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                if *cursor > 0 {
-                    *cursor -= 1;
-                } else {
-                    next_field = -1;
-                }
-            }
-            KeyCode::Enter => next_field = 1,
+            Action::Down if *cursor + 1 < options.len() => *cursor += 1,
+            Action::Up if *cursor > 0 => *cursor -= 1,
+            Action::Down | Action::FieldEnter => next_field = 1,
+            Action::Up => next_field = -1,
             _ => {}
         },
-        Value::Check(b) => match key.code {
-            KeyCode::Char(' ') | KeyCode::Char('x') => *b = !*b,
-            KeyCode::Enter | KeyCode::Down => next_field = 1,
-            KeyCode::Up => next_field = -1,
+        (Value::Check(b), Some(a)) => match a {
+            Action::Toggle => *b = !*b,
+            Action::FieldEnter | Action::Down => next_field = 1,
+            Action::Up => next_field = -1,
             _ => {}
         },
+        _ => {}
     }
     match next_field {
         1 => form.focus = (form.focus + 1).min(nfields.saturating_sub(1)),
