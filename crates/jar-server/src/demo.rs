@@ -57,11 +57,15 @@ pub async fn seed(store: &Store, n: usize, overrides: &AreaOverrides) -> anyhow:
         if backend == Backend::Sqlite {
             // A larger page cache for this connection keeps the index updates of a big seed in
             // memory (the pool's connections are reused, so it is set back afterwards).
-            sqlx::query("PRAGMA cache_size = -131072").execute(tx.conn()).await?;
+            sqlx::query("PRAGMA cache_size = -131072")
+                .execute(tx.conn())
+                .await?;
         }
         insert_cases(tx.conn(), backend, n, overrides, now).await?;
         if backend == Backend::Sqlite {
-            sqlx::query("PRAGMA cache_size = -2000").execute(tx.conn()).await?;
+            sqlx::query("PRAGMA cache_size = -2000")
+                .execute(tx.conn())
+                .await?;
         }
     }
     tx.tx.commit().await?;
@@ -376,7 +380,12 @@ async fn bulk(
         }
         q.execute(&mut *conn).await?;
     }
-    tracing::debug!(table, rows = count, elapsed_ms = started.elapsed().as_millis() as u64, "bulk insert");
+    tracing::debug!(
+        table,
+        rows = count,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "bulk insert"
+    );
     Ok(())
 }
 

@@ -48,6 +48,14 @@ async fn a_patch_is_guarded_by_the_version(h: Harness) {
     let d = mgr.get(&path).await.json();
     assert_eq!(d["case"]["version"], 2);
     assert_eq!(d["case"]["people"]["key_worker"], "kw");
+    let paed = h.person("paed", Role::Paediatrician, &[NORTH]).await;
+    mgr.notify(NORTH, "asthma").await;
+    let mine = paed.get("/cases?mine=true&overdue=true").await.json();
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mine["items"][0]["reference"], reference.as_str());
+    assert_eq!(mine["items"][0]["assigned_to_me"], true);
+    let none = mgr.get("/cases?mine=true").await.json();
+    assert_eq!(none["items"].as_array().map(Vec::len), Some(0));
     let kw = h.person("kw", Role::KeyWorker, &[NORTH]).await;
     assert_eq!(
         kw.get("/cases").await.json()["items"][0]["reference"],
