@@ -460,6 +460,49 @@ async fn demo_seeding_covers_every_stage_category_and_area(h: Harness) {
     assert_eq!(t.status, 201, "{}", t.body);
 }
 
+async fn mine_pages_for_someone_assigned_to_thousands_of_cases(h: Harness) {
+    let store = h.server.store();
+    jar_server::demo::seed(&store, 4100, &Default::default())
+        .await
+        .expect("seed");
+    let (token, hash) = jar_server::auth::new_token();
+    {
+        let mut tx = store.begin().await.expect("begin");
+        users::insert_token(
+            tx.conn(),
+            &hash,
+            "demo-paed",
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
+        .await
+        .expect("token");
+        store.commit(tx).await.expect("commit");
+    }
+    let paed = Person {
+        name: "demo-paed".into(),
+        role: Role::Paediatrician,
+        token,
+        http: h.http.clone(),
+        base: h.base.clone(),
+    };
+    let page = paed.get("/cases?mine=true&limit=500").await.json();
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 500);
+    assert!(items.iter().all(|c| c["assigned_to_me"] == true));
+    assert!(page["next_cursor"].is_string());
+    let closed = paed
+        .get("/cases?mine=true&stage=closed&limit=5")
+        .await
+        .json();
+    assert!(
+        closed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|c| c["stage"] == "closed" && c["assigned_to_me"] == true)
+    );
+}
+
 async fn tokens_expire_and_are_revoked(h: Harness) {
     let p = h.person("police", Role::Police, &[NORTH]).await;
     let store = h.server.store();
@@ -570,6 +613,7 @@ suite!(
     audit_rows_filter_and_page,
     changes_are_numbered_in_commit_order,
     demo_seeding_covers_every_stage_category_and_area,
+    mine_pages_for_someone_assigned_to_thousands_of_cases,
     tokens_expire_and_are_revoked,
     usernames_are_unique_and_disable_persists,
 );
