@@ -33,7 +33,7 @@ pub struct App<B: Backend> {
     /// Ring the terminal bell (off under a test backend).
     pub ring_bell: bool,
     /// Where drafts are kept between runs (`None`: not kept, as in tests).
-    pub drafts_path: Option<std::path::PathBuf>,
+    pub drafts_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +61,7 @@ impl<B: Backend> App<B> {
             token_store: None,
             live_clock: true,
             ring_bell: false,
-            drafts_path: None,
+            drafts_dir: None,
         }
     }
 
@@ -79,7 +79,9 @@ impl<B: Backend> App<B> {
     /// First effects: with a session, load the board and listen for changes; with only a
     /// token, ask who it belongs to.
     pub fn start(&mut self) {
-        if self.state.session.is_some() {
+        if let Some(user) = self.state.session.as_ref().map(|p| p.username.clone()) {
+            let drafts = crate::update::load_drafts(&mut self.state, &user);
+            self.run_effects(drafts);
             self.state.loading += 1;
             self.state.board.loading = true;
             self.run_effects(vec![Effect::StartEvents, Effect::FetchCases]);
@@ -258,6 +260,17 @@ impl<B: Backend> App<B> {
                 tokio::spawn(events::run(c, self.tx.clone(), cancel));
             }
             Effect::StopEvents => self.stop_events(),
+            Effect::LoadDrafts(user) => {
+                if let Some(dir) = self.drafts_dir.clone() {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let saved = crate::drafts::load(&crate::drafts::path_for(&dir, &user));
+                        if !saved.is_empty() {
+                            let _ = tx.send(Msg::Api(ApiMsg::DraftsLoaded(saved)));
+                        }
+                    });
+                }
+            }
             Effect::Bell => {
                 if self.ring_bell {
                     use std::io::Write;
@@ -277,7 +290,9 @@ impl<B: Backend> App<B> {
                     .map(crate::drafts::to_saved)
                     .collect();
                 saved.dedup_by(|a, b| a.kind == b.kind);
-                if let Some(path) = self.drafts_path.clone() {
+                let user = self.state.session.as_ref().map(|p| p.username.clone());
+                if let (Some(dir), Some(user)) = (self.drafts_dir.clone(), user) {
+                    let path = crate::drafts::path_for(&dir, &user);
                     tracing::info!(drafts = saved.len(), "saving drafts");
                     if let Err(e) = crate::drafts::save(&path, &saved) {
                         tracing::warn!(error = %e, "drafts not saved");

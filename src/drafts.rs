@@ -1,5 +1,6 @@
 //! Drafts survive a quit, a Ctrl-C or a dropped SSH link: the text of every unsaved form is
-//! written to `$XDG_STATE_HOME/jarterm/drafts.json` (mode 0600) and offered again next time.
+//! written to `$XDG_STATE_HOME/jarterm/drafts/<user>.json` (mode 0600, directory 0700) and
+//! offered again the next time that person signs in.
 //! The file holds what people typed, so it is private to the user and deleted when empty.
 //! (Encryption with a keyring-held key, as the design asks, is not done yet.)
 
@@ -29,8 +30,25 @@ struct DraftFile {
     drafts: Vec<SavedDraft>,
 }
 
-pub fn path() -> Option<PathBuf> {
-    crate::config::state_dir().map(|d| d.join("drafts.json"))
+/// `$XDG_STATE_HOME/jarterm/drafts/`: one file per user, so one person never sees
+/// another's unsaved text on a shared account.
+pub fn dir() -> Option<PathBuf> {
+    crate::config::state_dir().map(|d| d.join("drafts"))
+}
+
+/// The drafts file for `username` in `dir` (the name reduced to safe characters).
+pub fn path_for(dir: &Path, username: &str) -> PathBuf {
+    let safe: String = username
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join(format!("{safe}.json"))
 }
 
 pub fn to_saved(form: &Form) -> SavedDraft {

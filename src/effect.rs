@@ -25,6 +25,8 @@ pub enum Effect {
     Bell,
     /// Ctrl-C and hang-ups: keep what was typed.
     SaveDrafts,
+    /// Once the person is known: bring back their drafts from last time.
+    LoadDrafts(String),
 }
 
 impl Effect {
@@ -45,6 +47,7 @@ impl Effect {
             Effect::StopEvents => "stop events".into(),
             Effect::Bell => "bell".into(),
             Effect::SaveDrafts => "save drafts".into(),
+            Effect::LoadDrafts(_) => "load drafts".into(),
         }
     }
 

@@ -178,47 +178,24 @@ fn require_tty() -> anyhow::Result<()> {
 }
 
 async fn tui(
-    mut state: State,
+    state: State,
     theme: Theme,
     client: Client,
     store: Option<Arc<TokenStore>>,
     keep_drafts: bool,
 ) -> anyhow::Result<()> {
-    // Drafts from last time come back (opening the same form restores the text).
-    let drafts_path = if keep_drafts {
-        jarterm::drafts::path()
+    // Drafts are kept per user; they are loaded once the person is known.
+    let drafts_dir = if keep_drafts {
+        jarterm::drafts::dir()
     } else {
         None
     };
-    if let Some(p) = drafts_path.clone() {
-        let saved = tokio::task::spawn_blocking(move || jarterm::drafts::load(&p))
-            .await
-            .unwrap_or_default();
-        if !saved.is_empty() {
-            let (areas, user) = state
-                .session
-                .as_ref()
-                .map(|p| (p.areas.clone(), p.username.clone()))
-                .unwrap_or_default();
-            state.drafts = saved
-                .iter()
-                .map(|d| jarterm::drafts::to_form(d, &areas, &user, state.now))
-                .collect();
-            state.banner(
-                jarterm::state::BannerKind::Info,
-                format!(
-                    "{} unsaved draft(s) from last time: open the same form to continue.",
-                    state.drafts.len()
-                ),
-            );
-        }
-    }
     terminal::install_panic_hook();
     let term = terminal::enter()?;
     let _guard = terminal::Guard;
     let mut app = App::new(state, term, theme, client);
     app.ring_bell = true;
-    app.drafts_path = drafts_path;
+    app.drafts_dir = drafts_dir;
     if let Some(store) = store {
         app = app.with_token_store(store);
     }

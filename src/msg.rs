@@ -61,6 +61,8 @@ pub enum ApiMsg {
     Conn(Conn),
     /// The event stream was refused with 401: the token expired.
     SessionExpired,
+    /// Drafts saved in an earlier run by the person now signed in.
+    DraftsLoaded(Vec<crate::drafts::SavedDraft>),
     TokenStore(String),
 }
 

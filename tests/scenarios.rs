@@ -762,3 +762,49 @@ fn a_refused_event_stream_brings_sign_in_back_over_the_screen() {
     assert!(text.contains("Sign in again"), "{text}");
     assert!(text.contains("JAR-2026-0042"), "{text}");
 }
+
+#[test]
+fn drafts_from_last_time_come_back_for_the_same_person_only_once() {
+    let mut s = jarterm::state::State::new(now(), "127.0.0.1:8471");
+    type_text(&mut s, "demo-keyworker");
+    press(&mut s, key(KeyCode::Enter));
+    type_text(&mut s, "demo");
+    press(&mut s, key(KeyCode::Enter));
+    let login = |s: &mut jarterm::state::State| {
+        api(
+            s,
+            ApiMsg::LoggedIn(Ok(jar_core::wire::LoginResponse {
+                token: "t".into(),
+                expires_at: now() + chrono::Duration::hours(1),
+                user: principal(Role::KeyWorker),
+            })),
+        )
+    };
+    let fx = login(&mut s);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadDrafts(u) if u == "demo-keyworker"))
+    );
+    // A later sign-in (session expiry) does not load them again.
+    let fx = login(&mut s);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadDrafts(_))));
+    let mut form = jarterm::state::Form::contact("JAR-2026-0042", now());
+    if let Some(f) = form.field_mut("present")
+        && let Value::Line(l) = &mut f.value
+    {
+        l.push_str("mother");
+    }
+    api(
+        &mut s,
+        ApiMsg::DraftsLoaded(vec![jarterm::drafts::to_saved(&form)]),
+    );
+    assert!(screen(&s, 80, 24).contains("1 unsaved draft"));
+    api(&mut s, ApiMsg::Cases(Ok(board_cases())));
+    open(&mut s, "JAR-2026-0042");
+    press(&mut s, ch('4'));
+    press(&mut s, ch('a'));
+    assert_eq!(
+        s.form.as_ref().map(|f| f.text("present")).as_deref(),
+        Some("mother")
+    );
+}

@@ -142,6 +142,8 @@ pub struct State {
     pub form: Option<Form>,
     /// Forms closed before saving, kept so reopening restores the text.
     pub drafts: Vec<Form>,
+    /// Drafts from earlier runs were asked for (once per run).
+    pub drafts_loaded: bool,
     pub dialog: Option<Dialog>,
     pub help: bool,
     pub help_scroll: usize,
@@ -176,6 +178,7 @@ impl State {
             case: None,
             form: None,
             drafts: Vec::new(),
+            drafts_loaded: false,
             dialog: None,
             help: false,
             help_scroll: 0,

@@ -66,6 +66,7 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             done_loading(s);
             match result {
                 Ok(resp) => {
+                    fx.extend(load_drafts(s, &resp.user.username));
                     s.session = Some(resp.user);
                     s.login = None;
                     fx.push(Effect::Authenticated { token: resp.token });
@@ -100,6 +101,7 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             done_loading(s);
             match result {
                 Ok(who) => {
+                    fx.extend(load_drafts(s, &who.username));
                     s.session = Some(who);
                     s.login = None;
                     fx.push(Effect::StartEvents);
@@ -260,6 +262,29 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
         }
         ApiMsg::TokenStore(label) => s.store_label = label,
+        ApiMsg::DraftsLoaded(saved) => {
+            let (areas, user) = s
+                .session
+                .as_ref()
+                .map(|p| (p.areas.clone(), p.username.clone()))
+                .unwrap_or_default();
+            let now = s.now;
+            for d in &saved {
+                let form = crate::drafts::to_form(d, &areas, &user, now);
+                if !s.drafts.iter().any(|x| x.kind == form.kind) {
+                    s.drafts.push(form);
+                }
+            }
+            if !saved.is_empty() {
+                s.banner(
+                    BannerKind::Info,
+                    format!(
+                        "{} unsaved draft(s) from last time: open the same form to continue.",
+                        saved.len()
+                    ),
+                );
+            }
+        }
         ApiMsg::SessionExpired => {
             if s.session.is_some() {
                 fx.extend(expire_session(s));
@@ -267,6 +292,15 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
         }
     }
     fx
+}
+
+/// Ask once per run for this person's drafts from earlier runs.
+pub fn load_drafts(s: &mut State, username: &str) -> Vec<Effect> {
+    if s.drafts_loaded {
+        return Vec::new();
+    }
+    s.drafts_loaded = true;
+    vec![Effect::LoadDrafts(username.to_string())]
 }
 
 /// Refetch the board, at most one request at a time: a burst of changes costs two fetches.

@@ -14,6 +14,7 @@ use crate::keymap::{Action, Ctx, lookup};
 use crate::msg::Msg;
 use crate::state::{Screen, State, Tab};
 
+pub use api::load_drafts;
 pub use forms::submit_form;
 
 /// The smallest screen anything but the "too small" message is drawn on.
