@@ -127,6 +127,16 @@ mod tests {
         assert_eq!(clean("plain café"), "plain café");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn nothing_that_moves_a_terminal_survives_cleaning(s in "\\PC*|[\\x00-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}a-z]*") {
+            let out = clean(&s);
+            let moves = |c: char| matches!(c, '\u{1b}' | '\r' | '\t');
+            proptest::prop_assert!(!out.chars().any(moves), "{:?}", out);
+            proptest::prop_assert!(!out.chars().any(jar_core::text::is_forbidden_char), "{:?}", out);
+        }
+    }
+
     #[test]
     fn json_strings_are_cleaned_before_decoding() {
         let body = br#"{"a":"x\u001b[31my","b":["\u202eq"]}"#;
