@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod demo;
 pub mod events;
 pub mod http;
@@ -146,6 +147,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         token_ttl: config.token_ttl,
         area_overrides: config.area_overrides.clone(),
         limiter: auth::RateLimiter::new(5, Duration::from_secs(15 * 60)),
+        principals: cache::PrincipalCache::default(),
+        pages: cache::ListCache::default(),
     });
     let app = http::api_router(ctx).into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(config.listen)

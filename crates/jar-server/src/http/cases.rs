@@ -148,9 +148,23 @@ pub async fn list_cases(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
     Query(p): Query<ListParams>,
-) -> Result<Reply> {
+    uri: axum::http::Uri,
+) -> Result<axum::response::Response> {
     let who = &user.principal;
     require(who, Permission::ListCases, "list cases")?;
+    // Read the change sequence before the query: a write landing meanwhile makes this page
+    // stale at once rather than cached as current.
+    let seq = ctx.store.latest_seq();
+    let cache_key = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        who.username,
+        who.role,
+        who.areas.join("\u{1e}"),
+        uri.query().unwrap_or("")
+    );
+    if let Some(body) = ctx.pages.get(&cache_key, seq) {
+        return Ok(json_response(body));
+    }
     let stage = match &p.stage {
         Some(s) => Some(
             Stage::parse(s)
@@ -217,12 +231,18 @@ pub async fn list_cases(
     body.push_str("],\"next_cursor\":");
     body.push_str(&serde_json::to_string(&next_cursor).map_err(anyhow::Error::from)?);
     body.push('}');
-    Ok(Reply {
-        status: StatusCode::OK,
+    let body = axum::body::Bytes::from(body);
+    ctx.pages.put(cache_key, seq, body.clone());
+    Ok(json_response(body))
+}
+
+fn json_response(body: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
         body,
-        etag: None,
-        location: None,
-    })
+    )
+        .into_response()
 }
 
 const ASSIGNED_FALSE: &str = "\"assigned_to_me\":false";

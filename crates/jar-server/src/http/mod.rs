@@ -38,12 +38,23 @@ pub struct ApiContext {
     pub token_ttl: chrono::Duration,
     pub area_overrides: AreaOverrides,
     pub limiter: RateLimiter,
+    pub principals: crate::cache::PrincipalCache,
+    pub pages: crate::cache::ListCache,
 }
 
 impl ApiContext {
     pub async fn principal(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
+        if let Some(p) = self.principals.get(token_hash) {
+            return Ok(Some(p));
+        }
         let mut conn = self.store.read().await?;
-        crate::store::users::principal_for_token(&mut conn, token_hash, Utc::now()).await
+        let found =
+            crate::store::users::principal_for_token(&mut conn, token_hash, Utc::now()).await?;
+        Ok(found.map(|(principal, expires_at)| {
+            self.principals
+                .put(token_hash, principal.clone(), expires_at);
+            principal
+        }))
     }
 }
 

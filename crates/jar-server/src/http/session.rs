@@ -103,6 +103,7 @@ pub async fn logout(State(ctx): State<Arc<ApiContext>>, user: AuthUser) -> Resul
     )
     .await?;
     ctx.store.commit(tx).await?;
+    ctx.principals.forget_token(&user.token_hash);
     Ok(Reply::no_content())
 }
 

@@ -112,5 +112,7 @@ pub async fn disable_user(
     )
     .await?;
     ctx.store.commit(tx).await?;
+    // After the commit, so no request in between can cache the user again.
+    ctx.principals.forget_user(&name);
     Ok(Reply::no_content())
 }

@@ -149,6 +149,11 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// The newest committed change this server knows of.
+    pub fn latest_seq(&self) -> i64 {
+        *self.latest.borrow()
+    }
+
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.latest.subscribe()
     }

@@ -125,9 +125,9 @@ pub async fn principal_for_token(
     conn: &mut Conn,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<Option<Principal>> {
+) -> anyhow::Result<Option<(Principal, DateTime<Utc>)>> {
     let row = sqlx::query(
-        "SELECT u.username, u.role, u.areas FROM tokens t JOIN users u ON u.username = t.username \
+        "SELECT u.username, u.role, u.areas, t.expires_at FROM tokens t JOIN users u ON u.username = t.username \
          WHERE t.token_hash = $1 AND t.revoked = 0 AND t.expires_at > $2 AND u.disabled = 0",
     )
     .bind(token_hash)
@@ -136,9 +136,10 @@ pub async fn principal_for_token(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let areas: String = row.try_get("areas")?;
-    Ok(Some(Principal {
+    let principal = Principal {
         username: row.try_get("username")?,
         role: parse_role(&row.try_get::<String, _>("role")?)?,
         areas: serde_json::from_str(&areas)?,
-    }))
+    };
+    Ok(Some((principal, from_ms(row.try_get("expires_at")?))))
 }

@@ -1,0 +1,83 @@
+//! Two small in-memory caches for the hottest paths: who holds a token, and rendered case-list
+//! pages. Both are only shortcuts: the database stays the truth.
+//!
+//! - A principal is cached for at most [`PRINCIPAL_TTL`]. Sign-out and disabling a user clear
+//!   it at once on this server; other servers sharing a PostgreSQL database notice within the TTL.
+//! - A list page is valid only while no change has been committed since it was built (the
+//!   change sequence) and for at most [`LIST_TTL`], because `overdue=true` depends on the clock.
+
+use axum::body::Bytes;
+use chrono::{DateTime, Utc};
+use jar_core::permissions::Principal;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const PRINCIPAL_TTL: Duration = Duration::from_secs(5);
+pub const LIST_TTL: Duration = Duration::from_secs(1);
+const MAX_PRINCIPALS: usize = 10_000;
+const MAX_PAGES: usize = 128;
+
+#[derive(Default)]
+pub struct PrincipalCache {
+    map: Mutex<HashMap<String, (Principal, Instant)>>,
+}
+
+impl PrincipalCache {
+    pub fn get(&self, token_hash: &str) -> Option<Principal> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(token_hash)
+            .filter(|(_, until)| Instant::now() < *until)
+            .map(|(p, _)| p.clone())
+    }
+
+    pub fn put(&self, token_hash: &str, principal: Principal, expires_at: DateTime<Utc>) {
+        let left = (expires_at - Utc::now()).to_std().unwrap_or_default();
+        let until = Instant::now() + left.min(PRINCIPAL_TTL);
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX_PRINCIPALS {
+            map.clear();
+        }
+        map.insert(token_hash.to_string(), (principal, until));
+    }
+
+    pub fn forget_token(&self, token_hash: &str) {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token_hash);
+    }
+
+    pub fn forget_user(&self, username: &str) {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (p, _)| p.username != username);
+    }
+}
+
+#[derive(Default)]
+pub struct ListCache {
+    map: Mutex<HashMap<String, (i64, Instant, Bytes)>>,
+}
+
+impl ListCache {
+    /// The page for `key` if it was built at change `seq` less than [`LIST_TTL`] ago.
+    pub fn get(&self, key: &str, seq: i64) -> Option<Bytes> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|(at_seq, built, _)| *at_seq == seq && built.elapsed() < LIST_TTL)
+            .map(|(_, _, body)| body.clone())
+    }
+
+    pub fn put(&self, key: String, seq: i64, body: Bytes) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX_PAGES {
+            map.retain(|_, (at_seq, built, _)| *at_seq == seq && built.elapsed() < LIST_TTL);
+            if map.len() >= MAX_PAGES {
+                map.clear();
+            }
+        }
+        map.insert(key, (seq, Instant::now(), body));
+    }
+}
