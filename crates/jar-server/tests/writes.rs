@@ -521,3 +521,32 @@ async fn an_area_override_moves_that_areas_deadline_only() {
     assert_eq!(due(&north), 2880);
     assert_eq!(due(&south), 24 * 60);
 }
+
+#[tokio::test]
+async fn the_same_list_asked_again_after_a_write_shows_the_write() {
+    let h = Harness::sqlite().await;
+    let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
+    let reference = mgr.notify(NORTH, "sudi").await;
+    let before = mgr.get("/cases?limit=10").await.json();
+    assert_eq!(before["items"][0]["stage"], "reported");
+    assert_eq!(
+        mgr.get("/cases?limit=10").await.json(),
+        before,
+        "asked twice, same answer"
+    );
+    mgr.post(
+        &format!("/cases/{reference}/timeline"),
+        &json!({"kind": "death_confirmed"}),
+    )
+    .await;
+    let after = mgr.get("/cases?limit=10").await.json();
+    assert_eq!(after["items"][0]["stage"], "ed_response");
+    // Another person asking the same question gets their own view.
+    let kw = h.person("kw", Role::KeyWorker, &[NORTH]).await;
+    assert_eq!(
+        kw.get("/cases?limit=10").await.json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}
