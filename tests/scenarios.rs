@@ -808,3 +808,20 @@ fn drafts_from_last_time_come_back_for_the_same_person_only_once() {
         Some("mother")
     );
 }
+
+#[test]
+fn quitting_with_unsent_changes_asks_once_more() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    press(&mut s, ch('3'));
+    for _ in 0..4 {
+        press(&mut s, key(KeyCode::Down));
+    }
+    press(&mut s, ch('d'));
+    press(&mut s, ch('q')); // back to the board
+    press(&mut s, ch('q'));
+    assert!(!s.quit);
+    assert!(screen(&s, 80, 24).contains("not sent yet"));
+    let fx = press(&mut s, ch('q'));
+    assert!(s.quit);
+    assert!(fx.iter().any(|e| matches!(e, Effect::SaveDrafts)));
+}

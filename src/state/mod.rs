@@ -161,6 +161,8 @@ pub struct State {
     /// Locked: nothing but the lock message is drawn.
     pub locked: bool,
     pub quit: bool,
+    /// `q` was pressed once with unsent changes.
+    pub quit_armed: bool,
     pub dirty: bool,
 }
 
@@ -192,6 +194,7 @@ impl State {
             last_input: now,
             locked: false,
             quit: false,
+            quit_armed: false,
             dirty: true,
         }
     }

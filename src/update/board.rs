@@ -99,6 +99,18 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             vec![Effect::FetchCases]
         }
         Action::Quit => {
+            // Unsent changes: say so once; a second q quits (their text is kept as drafts).
+            if !s.outbox.is_empty() && !s.quit_armed {
+                s.quit_armed = true;
+                s.banner(
+                    BannerKind::Error,
+                    format!(
+                        "{} change(s) not sent yet. Press q again to quit anyway (typed text is kept as drafts).",
+                        s.outbox.len()
+                    ),
+                );
+                return Vec::new();
+            }
             s.quit = true;
             vec![Effect::SaveDrafts]
         }

@@ -103,6 +103,9 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         return force_quit(s);
     }
     s.last_input = s.now;
+    if key.code != KeyCode::Char('q') {
+        s.quit_armed = false;
+    }
     if s.locked {
         if key.code == KeyCode::Enter {
             s.locked = false;
