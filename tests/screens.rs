@@ -47,6 +47,27 @@ fn screens() -> Vec<(&'static str, State)> {
     let mut s = State::new(now(), "127.0.0.1:8471");
     type_text(&mut s, "demo-paed");
     out.push(("login", s));
+    let (mut s, _) = case_state(Role::Paediatrician);
+    press(&mut s, ch('3'));
+    s.dialog = Some(jarterm::state::Dialog::Conflict {
+        case_ref: "JAR-2026-0042".into(),
+        template: "sudi".into(),
+        item: "SUDI-A05".into(),
+        item_text: "Record a 24-hour narrative".into(),
+        mine: jar_core::wire::ItemUpdate {
+            status: jar_core::checklist::ItemStatus::Done,
+            note: "Narrative taken with the mother".into(),
+        },
+        theirs: jar_core::checklist::ItemState {
+            item_id: "SUDI-A05".into(),
+            status: jar_core::checklist::ItemStatus::NotApplicable,
+            note: Some("Not needed: in hospital since birth".into()),
+            updated_by: Some("demo-manager".into()),
+            updated_at: Some(now()),
+            version: 3,
+        },
+    });
+    out.push(("conflict", s));
     out
 }
 

@@ -54,7 +54,15 @@ pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
             )
         }
     };
-    let rect = centred(area, 72, body.len() as u16 + 2);
+    // Height after wrapping, so the last line (the keys) is never cut off.
+    let inner_w = usize::from(area.width.min(72).saturating_sub(2)).max(1);
+    let rows: usize = body
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    // Word wrapping can take a row more than the division says.
+    let rows = rows + usize::from(body.iter().any(|l| l.width() > inner_w));
+    let rect = centred(area, 72, u16::try_from(rows + 2).unwrap_or(u16::MAX));
     f.render_widget(Clear, rect);
     let b = block(theme, title);
     let inner = b.inner(rect);
