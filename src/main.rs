@@ -97,7 +97,8 @@ fn theme_for(cli: &Cli, config: &Config) -> anyhow::Result<Theme> {
         .to_ascii_uppercase();
     let ascii = cli.ascii || config.ascii || !(locale.contains("UTF-8") || locale.contains("UTF8"));
     let requested = cli.theme.as_deref().or(config.theme.as_deref());
-    Ok(Theme::choose(requested, no_color, dumb)?.with_ascii(ascii))
+    let user_themes = jarterm::config::config_dir().map(|d| d.join("themes"));
+    Ok(Theme::choose_in(requested, no_color, dumb, user_themes.as_deref())?.with_ascii(ascii))
 }
 
 async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {

@@ -164,10 +164,29 @@ impl Theme {
         no_color: bool,
         term_dumb: bool,
     ) -> Result<Theme, ThemeError> {
+        Theme::choose_in(requested, no_color, term_dumb, None)
+    }
+
+    /// As [`Theme::choose`], also looking for `<name>.toml` in `user_dir` (the config
+    /// directory's `themes/`) when the name is not a built-in theme.
+    pub fn choose_in(
+        requested: Option<&str>,
+        no_color: bool,
+        term_dumb: bool,
+        user_dir: Option<&std::path::Path>,
+    ) -> Result<Theme, ThemeError> {
         if no_color || term_dumb {
             return Ok(Theme::mono());
         }
-        Theme::named(requested.unwrap_or("default"))
+        let name = requested.unwrap_or("default");
+        match (Theme::named(name), user_dir) {
+            (Err(ThemeError::Unknown(_)), Some(dir)) if !name.contains(['/', '\\', '.']) => {
+                let text = std::fs::read_to_string(dir.join(format!("{name}.toml")))
+                    .map_err(|_| ThemeError::Unknown(name.to_string()))?;
+                Theme::parse(&text)
+            }
+            (other, _) => other,
+        }
     }
 
     pub fn with_ascii(mut self, ascii: bool) -> Theme {
@@ -193,6 +212,19 @@ mod tests {
         let t = Theme::choose(Some("default"), true, false).expect("theme");
         assert_eq!(t.name, "mono");
         assert_eq!(t.danger.fg, None);
+    }
+
+    #[test]
+    fn a_theme_file_in_the_config_directory_can_be_chosen_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("night.toml"),
+            "name = 'night'\n[roles]\ntext = { fg = 'gray' }\n",
+        )
+        .expect("write");
+        let t = Theme::choose_in(Some("night"), false, false, Some(dir.path())).expect("theme");
+        assert_eq!(t.name, "night");
+        assert!(Theme::choose_in(Some("../x"), false, false, Some(dir.path())).is_err());
     }
 
     #[test]
