@@ -237,3 +237,35 @@ async fn south_wessex_changes_do_not_reach_north_wessex_police() {
     );
     assert!(changes(&police.frames).iter().all(|c| c["area"] == NORTH));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_change_reaches_a_hundred_subscribers() {
+    let h = Harness::sqlite().await;
+    let f = fixture::build(&h).await;
+    let mut streams = Vec::new();
+    for _ in 0..100 {
+        streams.push(Sse::open(&f.mgr, None).await);
+    }
+    let r = f
+        .paed
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "note", "note": "to all"}),
+        )
+        .await;
+    let id = r.json()["id"].to_string();
+    let waits = streams.into_iter().map(|mut s| {
+        let id = id.clone();
+        tokio::spawn(async move {
+            s.until(20, |fr| {
+                changes(fr).iter().any(|c| c["item"] == id.as_str())
+            })
+            .await
+        })
+    });
+    let got = futures::future::join_all(waits).await;
+    assert!(
+        got.iter().all(|r| matches!(r, Ok(true))),
+        "every subscriber hears the change"
+    );
+}

@@ -95,13 +95,13 @@ async fn pump(
     };
     loop {
         loop {
-            let batch = changes::after(&mut *ctx.store.read().await?, cursor, BATCH).await?;
+            let batch = ctx.store.changes_after(cursor, BATCH).await?;
             if batch.is_empty() {
                 break;
             }
-            for c in batch {
+            for c in batch.iter() {
                 cursor = c.event.seq;
-                if visible(&user.principal, &c) {
+                if visible(&user.principal, c) {
                     let data = serde_json::to_string(&c.event)?;
                     tx.send(
                         Event::default()

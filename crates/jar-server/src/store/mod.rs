@@ -36,6 +36,17 @@ pub struct Store {
     write_lock: Mutex<()>,
     /// The highest committed change sequence this server knows of; SSE subscribers watch it.
     latest: watch::Sender<i64>,
+    /// The last batch read for the event streams, shared: after a change, a thousand
+    /// subscribers waiting at the same point need one query, not a thousand.
+    recent: std::sync::Mutex<Option<RecentBatch>>,
+}
+
+/// Every committed change with `from < seq <= to`, as one query saw them. Writers are
+/// serialised, so commits land in `seq` order and a query sees a complete prefix.
+struct RecentBatch {
+    from: i64,
+    to: i64,
+    rows: Arc<Vec<changes::StoredChange>>,
 }
 
 /// A write transaction holding the server's write lock until it commits or drops.
@@ -100,6 +111,7 @@ impl Store {
             backend,
             write_lock: Mutex::new(()),
             latest,
+            recent: std::sync::Mutex::new(None),
         });
         migrate::run(&store).await?;
         let seq = changes::max_seq(&mut *store.pool.acquire().await?).await?;
@@ -169,6 +181,36 @@ impl Store {
             newer
         });
         Ok(())
+    }
+
+    /// Changes after `cursor` (at most `limit`), for the event streams.
+    pub async fn changes_after(
+        &self,
+        cursor: i64,
+        limit: i64,
+    ) -> anyhow::Result<Arc<Vec<changes::StoredChange>>> {
+        let latest = self.latest_seq();
+        {
+            let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(b) = recent.as_ref()
+                && b.from == cursor
+                && b.to >= latest
+            {
+                return Ok(b.rows.clone());
+            }
+        }
+        let rows = Arc::new(changes::after(&mut *self.read().await?, cursor, limit).await?);
+        // A full batch may have more behind it; only a complete answer can be shared.
+        if (rows.len() as i64) < limit {
+            let to = rows.last().map_or(cursor, |c| c.event.seq);
+            let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            *recent = Some(RecentBatch {
+                from: cursor,
+                to,
+                rows: rows.clone(),
+            });
+        }
+        Ok(rows)
     }
 
     pub async fn ping(&self) -> anyhow::Result<()> {
