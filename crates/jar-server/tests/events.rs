@@ -269,3 +269,45 @@ async fn one_change_reaches_a_hundred_subscribers() {
         "every subscriber hears the change"
     );
 }
+
+#[tokio::test]
+async fn a_client_behind_the_retained_changes_is_told_to_resync() {
+    let h = Harness::sqlite().await;
+    let f = fixture::build(&h).await;
+    f.mgr.notify(NORTH, "sudi").await;
+    let store = h.server.store();
+    {
+        let mut tx = store.begin().await.expect("begin");
+        // Everything is "old": only the newest change survives.
+        jar_server::store::changes::prune(
+            tx.conn(),
+            chrono::Utc::now() + chrono::Duration::days(1),
+        )
+        .await
+        .expect("prune");
+        store.commit(tx).await.expect("commit");
+    }
+    let latest = store.latest_seq();
+    let mut s = Sse::open(&f.mgr, Some("1")).await;
+    assert!(
+        s.until(10, |fr| fr.iter().any(|f| f.event == "resync"))
+            .await,
+        "{:?}",
+        s.frames
+    );
+    let resync = s
+        .frames
+        .iter()
+        .find(|f| f.event == "resync")
+        .cloned()
+        .expect("resync");
+    assert_eq!(
+        resync.id,
+        Some(latest.to_string()),
+        "resume from the newest change after refetching"
+    );
+    // A client that is only just behind still gets a plain replay.
+    let mut ok = Sse::open(&f.mgr, Some(&(latest - 1).to_string())).await;
+    assert!(ok.until(10, |fr| !changes(fr).is_empty()).await);
+    assert!(ok.frames.iter().all(|f| f.event != "resync"));
+}

@@ -104,10 +104,15 @@ pub async fn after(conn: &mut Conn, seq: i64, limit: i64) -> anyhow::Result<Vec<
         .collect()
 }
 
-/// Drop changes older than the retention window; clients further behind are told to resync.
+/// Drop changes (and stored idempotent replies) older than the retention window; event clients
+/// further behind are told to resync, and a retry a week late is treated as a new request.
 pub async fn prune(conn: &mut Conn, older_than: DateTime<Utc>) -> anyhow::Result<()> {
     // Keep the newest row whatever its age so the sequence never appears to restart.
     sqlx::query("DELETE FROM changes WHERE at < $1 AND seq < (SELECT MAX(seq) FROM changes)")
+        .bind(ms(older_than))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM idempotency WHERE created_at < $1")
         .bind(ms(older_than))
         .execute(&mut *conn)
         .await?;
