@@ -27,6 +27,9 @@ pub struct Config {
     pub bell: bool,
     pub token_store: TokenStoreKind,
     pub ascii: bool,
+    /// `"board.toggle-mine" = ["M"]`: replaces the keys of one action (names shown by `?`
+    /// on a wide screen).
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             bell: true,
             token_store: TokenStoreKind::Auto,
             ascii: false,
+            keys: Default::default(),
         }
     }
 }

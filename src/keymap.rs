@@ -537,13 +537,175 @@ fn matches(key: &Key, ev: &KeyEvent) -> bool {
 
 /// The action for a key in the given contexts, searched in order.
 pub fn lookup(contexts: &[Ctx], ev: &KeyEvent) -> Option<Action> {
-    contexts.iter().find_map(|ctx| {
-        KEYMAP
+    Keymap::default().lookup(contexts, ev)
+}
+
+/// The keymap in force: the defaults above, patched by the `[keys]` table of the config
+/// file (`"board.toggle-mine" = ["M"]` replaces that action's keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keymap {
+    overrides: Vec<(Ctx, Action, Vec<Key>)>,
+}
+
+impl Keymap {
+    /// The keys for a binding, after the user's patch.
+    pub fn keys<'a>(&'a self, b: &'a Binding) -> &'a [Key] {
+        self.overrides
             .iter()
-            .filter(|bnd| bnd.ctx == *ctx)
-            .find(|bnd| bnd.keys.iter().any(|key| matches(key, ev)))
-            .map(|bnd| bnd.action)
-    })
+            .find(|(c, a, _)| *c == b.ctx && *a == b.action)
+            .map(|(_, _, k)| k.as_slice())
+            .unwrap_or(b.keys)
+    }
+
+    pub fn lookup(&self, contexts: &[Ctx], ev: &KeyEvent) -> Option<Action> {
+        contexts.iter().find_map(|ctx| {
+            KEYMAP
+                .iter()
+                .filter(|bnd| bnd.ctx == *ctx)
+                .find(|bnd| self.keys(bnd).iter().any(|key| matches(key, ev)))
+                .map(|bnd| bnd.action)
+        })
+    }
+
+    /// The hint line for the given contexts: "Enter open  / filter  ? help".
+    pub fn hints(&self, contexts: &[Ctx]) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(String, &'static str)> = Vec::new();
+        for ctx in contexts {
+            for bnd in KEYMAP.iter().filter(|bnd| bnd.ctx == *ctx) {
+                if let (Some(hint), Some(first)) = (bnd.hint, self.keys(bnd).first())
+                    && !out.iter().any(|(_, h)| *h == hint)
+                {
+                    out.push((key_name(first), hint));
+                }
+            }
+        }
+        out
+    }
+
+    /// Patch the defaults. Any error leaves the defaults in force (the caller shows it).
+    pub fn from_config(
+        table: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (name, keys) in table {
+            let bnd = KEYMAP
+                .iter()
+                .find(|b| binding_name(b) == *name)
+                .ok_or_else(|| format!("keys: unknown action {name:?} (see ? for the names)"))?;
+            let keys = keys
+                .iter()
+                .map(|k| parse_key(k))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("keys: {name}: {e}"))?;
+            if keys.is_empty() {
+                return Err(format!("keys: {name} needs at least one key"));
+            }
+            map.overrides.push((bnd.ctx, bnd.action, keys));
+        }
+        // No key may then do two things in one context.
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for b in &KEYMAP[i + 1..] {
+                if a.ctx == b.ctx
+                    && let Some(k) = map.keys(a).iter().find(|k| map.keys(b).contains(k))
+                {
+                    return Err(format!(
+                        "keys: {} is bound to both {} and {}",
+                        key_name(k),
+                        binding_name(a),
+                        binding_name(b)
+                    ));
+                }
+            }
+        }
+        Ok(map)
+    }
+}
+
+fn ctx_name(ctx: Ctx) -> &'static str {
+    match ctx {
+        Ctx::Global => "global",
+        Ctx::Board => "board",
+        Ctx::Case => "case",
+        Ctx::CaseSummary => "summary",
+        Ctx::CaseTimeline => "timeline",
+        Ctx::CaseChecklists => "checklists",
+        Ctx::CaseContacts => "contacts",
+        Ctx::Form => "form",
+        Ctx::Dialog => "dialog",
+        Ctx::Help => "help",
+        Ctx::Login => "login",
+        Ctx::Filter => "filter",
+    }
+}
+
+/// The name used in the config file: `board.toggle-mine`, `case.tab1`.
+pub fn binding_name(b: &Binding) -> String {
+    let debug = format!("{:?}", b.action);
+    let mut action = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                action.push('-');
+            }
+            action.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            action.push(c);
+        }
+    }
+    format!("{}.{action}", ctx_name(b.ctx))
+}
+
+/// `q`, `N`, `Enter`, `Esc`, `Tab`, `Shift-Tab`, `Space`, `Up`, `PgDn`, `F2`, `Ctrl-S`.
+/// Ctrl-A and Ctrl-B are refused (screen and tmux prefixes), as is Ctrl-C (always quits).
+pub fn parse_key(s: &str) -> Result<Key, String> {
+    let named = |code| {
+        Ok(Key {
+            code,
+            mods: KeyModifiers::NONE,
+        })
+    };
+    match s {
+        "Enter" => return named(KeyCode::Enter),
+        "Esc" => return named(KeyCode::Esc),
+        "Tab" => return named(KeyCode::Tab),
+        "Shift-Tab" => return named(KeyCode::BackTab),
+        "Backspace" => return named(KeyCode::Backspace),
+        "Space" => return named(KeyCode::Char(' ')),
+        "Up" => return named(KeyCode::Up),
+        "Down" => return named(KeyCode::Down),
+        "Left" => return named(KeyCode::Left),
+        "Right" => return named(KeyCode::Right),
+        "PgUp" => return named(KeyCode::PageUp),
+        "PgDn" => return named(KeyCode::PageDown),
+        "Home" => return named(KeyCode::Home),
+        "End" => return named(KeyCode::End),
+        _ => {}
+    }
+    if let Some(n) = s.strip_prefix('F').and_then(|n| n.parse::<u8>().ok()) {
+        return named(KeyCode::F(n));
+    }
+    if let Some(rest) = s.strip_prefix("Ctrl-") {
+        let mut chars = rest.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            let c = c.to_ascii_lowercase();
+            if matches!(c, 'a' | 'b' | 'c') {
+                return Err(format!(
+                    "{s} is reserved (screen, tmux and quitting use it)"
+                ));
+            }
+            return Ok(Key {
+                code: KeyCode::Char(c),
+                mods: KeyModifiers::CONTROL,
+            });
+        }
+    }
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if !c.is_control() => named(KeyCode::Char(c)),
+        _ => Err(format!(
+            "{s:?} is not a key (try q, N, Enter, Esc, F2, Ctrl-S)"
+        )),
+    }
 }
 
 /// Words for a key, never glyphs: `Enter`, `Esc`, `Ctrl-S`, `Shift-Tab`.
@@ -576,20 +738,9 @@ pub fn keys_label(keys: &[Key]) -> String {
     keys.iter().map(key_name).collect::<Vec<_>>().join("/")
 }
 
-/// The hint line for the given contexts: "Enter open  / filter  ? help".
+/// The default hint line for the given contexts.
 pub fn hints(contexts: &[Ctx]) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    for ctx in contexts {
-        for bnd in KEYMAP.iter().filter(|bnd| bnd.ctx == *ctx) {
-            if let (Some(hint), Some(first)) = (bnd.hint, bnd.keys.first()) {
-                if out.iter().any(|(_, h)| *h == hint) {
-                    continue;
-                }
-                out.push((key_name(first), hint));
-            }
-        }
-    }
-    out
+    Keymap::default().hints(contexts)
 }
 
 #[cfg(test)]
@@ -612,6 +763,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_config_can_rebind_an_action_but_not_onto_a_taken_or_reserved_key() {
+        use std::collections::BTreeMap;
+        let mut t = BTreeMap::new();
+        t.insert("board.toggle-mine".to_string(), vec!["M".to_string()]);
+        let km = Keymap::from_config(&t).expect("valid");
+        let ev = KeyEvent::new(KeyCode::Char('M'), KeyModifiers::SHIFT);
+        assert_eq!(km.lookup(&[Ctx::Board], &ev), Some(Action::ToggleMine));
+        let m = KeyEvent::new(KeyCode::Char('m'), KeyModifiers::NONE);
+        assert_eq!(km.lookup(&[Ctx::Board], &m), None);
+        t.insert("board.toggle-overdue".to_string(), vec!["M".to_string()]);
+        assert!(Keymap::from_config(&t).unwrap_err().contains("both"));
+        let mut t = BTreeMap::new();
+        t.insert("form.submit".to_string(), vec!["Ctrl-B".to_string()]);
+        assert!(Keymap::from_config(&t).unwrap_err().contains("reserved"));
+        let mut t = BTreeMap::new();
+        t.insert("board.fly".to_string(), vec!["f".to_string()]);
+        assert!(Keymap::from_config(&t).is_err());
+    }
+
+    #[test]
+    fn every_binding_has_a_distinct_config_name() {
+        let mut names: Vec<String> = KEYMAP.iter().map(binding_name).collect();
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n);
+        assert!(names.contains(&"case.tab1".to_string()));
     }
 
     #[test]

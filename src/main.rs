@@ -136,6 +136,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .to_string();
             let mut state = State::signed_in(chrono::Utc::now(), &label, demo.login.user.clone());
             state.bell = config.bell;
+            apply_keys(&mut state, &config);
             state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
             let result = tui(state, theme, demo.client.clone(), None, false).await;
             demo.server.shutdown().await;
@@ -162,6 +163,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .to_string();
             let mut state = State::new(chrono::Utc::now(), &label);
             state.bell = config.bell;
+            apply_keys(&mut state, &config);
             state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
             if client.token().is_some() {
                 state.login = None;
@@ -225,4 +227,15 @@ fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<jarterm::msg::Msg>) {
         }
         let _ = tx.send(jarterm::msg::Msg::Terminate);
     });
+}
+
+/// The user's key patch; a broken one is reported and the defaults stay.
+fn apply_keys(state: &mut State, config: &Config) {
+    match jarterm::keymap::Keymap::from_config(&config.keys) {
+        Ok(k) => state.keymap = k,
+        Err(e) => state.banner(
+            jarterm::state::BannerKind::Error,
+            format!("{e}. The default keys are in force."),
+        ),
+    }
 }

@@ -160,6 +160,8 @@ pub struct State {
     pub last_input: DateTime<Utc>,
     /// Locked: nothing but the lock message is drawn.
     pub locked: bool,
+    /// Keys in force (defaults patched by the config file).
+    pub keymap: crate::keymap::Keymap,
     pub quit: bool,
     /// `q` was pressed once with unsent changes.
     pub quit_armed: bool,
@@ -193,6 +195,7 @@ impl State {
             idle_lock_minutes: None,
             last_input: now,
             locked: false,
+            keymap: crate::keymap::Keymap::default(),
             quit: false,
             quit_armed: false,
             dirty: true,

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{fit, styled};
-use crate::keymap::{Ctx, KEYMAP, keys_label};
+use crate::keymap::{Ctx, KEYMAP, Keymap, binding_name, keys_label};
 use crate::state::State;
 use crate::theme::Theme;
 
@@ -25,22 +25,39 @@ pub const ORDER: [Ctx; 12] = [
     Ctx::Global,
 ];
 
-pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
+pub fn help_lines(theme: &Theme, keymap: &Keymap, width: u16) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for ctx in ORDER {
         out.push(Line::from(styled(format!(" {}", ctx.title()), theme.title)));
         for b in KEYMAP.iter().filter(|b| b.ctx == ctx) {
-            out.push(Line::from(vec![
-                Span::styled(format!("   {}", fit(&keys_label(b.keys), 22)), theme.key),
-                Span::raw(b.help),
-            ]));
+            let mut spans = vec![Span::styled(
+                format!("   {}", fit(&keys_label(keymap.keys(b)), 22)),
+                theme.key,
+            )];
+            // Wide screens also show the name to use in config.toml [keys].
+            if width >= 100 {
+                let help_w = KEYMAP.iter().map(|b| b.help.len()).max().unwrap_or(40);
+                spans.push(Span::raw(fit(b.help, help_w)));
+                spans.push(styled(format!(" {}", binding_name(b)), theme.muted));
+            } else {
+                spans.push(Span::raw(b.help));
+            }
+            out.push(Line::from(spans));
         }
     }
+    out.push(Line::from(styled(
+        " Keys can be changed in config.toml [keys], e.g. \"board.toggle-mine\" = [\"M\"];",
+        theme.muted,
+    )));
+    out.push(Line::from(styled(
+        " a screen 100 columns wide shows every action's name.",
+        theme.muted,
+    )));
     out
 }
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let all = help_lines(theme);
+    let all = help_lines(theme, &s.keymap, area.width);
     let max = all.len().saturating_sub(usize::from(area.height));
     let scroll = s.help_scroll.min(max);
     let mut out = vec![Line::from(styled(

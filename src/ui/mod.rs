@@ -38,7 +38,7 @@ pub const ASCII_BORDER: border::Set<'static> = border::Set {
 
 /// The help screen's text (for tests and `--help-keys`).
 pub fn help_text() -> String {
-    help::help_lines(&Theme::mono())
+    help::help_lines(&Theme::mono(), &crate::keymap::Keymap::default(), 200)
         .iter()
         .map(|l| {
             l.spans

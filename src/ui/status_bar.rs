@@ -8,7 +8,6 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use super::{cut, spread, styled};
-use crate::keymap::hints;
 use crate::state::{BannerKind, State};
 use crate::theme::Theme;
 use crate::update::contexts;
@@ -74,7 +73,9 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut hint_spans: Vec<Span> = Vec::new();
     let mut used = 1;
     hint_spans.push(Span::raw(" "));
-    for (key, words) in hints(&contexts(s))
+    for (key, words) in s
+        .keymap
+        .hints(&contexts(s))
         .into_iter()
         .filter(|(_, words)| hint_allowed(s, words))
     {

@@ -10,7 +10,7 @@ mod login;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::effect::Effect;
-use crate::keymap::{Action, Ctx, lookup};
+use crate::keymap::{Action, Ctx};
 use crate::msg::Msg;
 use crate::state::{Screen, State, Tab};
 
@@ -120,7 +120,7 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let ctx = contexts(s);
-    let action = lookup(&ctx, &key);
+    let action = s.keymap.lookup(&ctx, &key);
     if s.login.is_some() {
         return login::on_key(s, key, action);
     }
