@@ -173,7 +173,7 @@ impl State {
         State {
             now,
             server_label: server_label.to_string(),
-            store_label: "memory".to_string(),
+            store_label: "memory only".to_string(),
             bell: false,
             session: None,
             login: Some(LoginForm::default()),
