@@ -208,3 +208,41 @@ fn a_missing_tls_certificate_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_added_from_the_command_line_while_the_server_runs_can_sign_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = db(&dir);
+    let server = jar_server::start(jar_server::ServerConfig::loopback(url.clone()))
+        .await
+        .expect("start");
+    let (ok, err) = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || {
+            let args = [
+                "user",
+                "add",
+                "late-joiner",
+                "--role",
+                "police",
+                "--area",
+                "North Wessex",
+                "--database",
+                url.as_str(),
+            ];
+            run(&args, Some("pass-phrase\n"))
+        }
+    })
+    .await
+    .expect("join");
+    assert!(ok, "{err}");
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/session", server.base_url()))
+        .body(r#"{"username": "late-joiner", "password": "pass-phrase"}"#)
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(res.status().as_u16(), 201);
+    server.shutdown().await;
+}

@@ -121,7 +121,12 @@ impl Store {
 
     pub async fn begin(&self) -> anyhow::Result<WriteTx<'_>> {
         let guard = self.write_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = match self.backend {
+            // Take SQLite's write lock at the start, so that a writer in another process (the
+            // `user` CLI) makes us wait out the busy timeout instead of failing mid-transaction.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         if self.backend == Backend::Postgres {
             // Several servers may share the database: one writer at a time across all of them
             // keeps `changes.seq` in commit order, so no event stream can skip a change that
