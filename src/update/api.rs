@@ -117,7 +117,11 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                     });
                 }
                 Err(e) => {
-                    s.banner(BannerKind::Error, e.describe());
+                    // Without knowing who this is, nothing can be shown: offer sign-in.
+                    s.login = Some(LoginForm {
+                        error: Some(e.describe()),
+                        ..LoginForm::default()
+                    });
                 }
             }
         }
@@ -304,7 +308,7 @@ pub fn load_drafts(s: &mut State, username: &str) -> Vec<Effect> {
 }
 
 /// Refetch the board, at most one request at a time: a burst of changes costs two fetches.
-fn fetch_cases(s: &mut State) -> Vec<Effect> {
+pub(crate) fn fetch_cases(s: &mut State) -> Vec<Effect> {
     if s.board.loading {
         s.board.refetch = true;
         return Vec::new();

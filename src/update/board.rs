@@ -93,11 +93,7 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
-        Action::Refresh => {
-            s.board.loading = true;
-            s.loading += 1;
-            vec![Effect::FetchCases]
-        }
+        Action::Refresh => super::api::fetch_cases(s),
         Action::Quit => {
             // Unsent changes: say so once; a second q quits (their text is kept as drafts).
             if !s.outbox.is_empty() && !s.quit_armed {
