@@ -1,7 +1,8 @@
 //! `GET /audit`: managers read the audit log, newest first.
 
 use super::ApiContext;
-use super::cases::{parse_limit, require};
+use super::case_list::parse_limit;
+use super::cases::require;
 use super::error::{Error, Result};
 use super::extract::{AuthUser, Query};
 use crate::store::audit;

@@ -2,6 +2,7 @@
 //! merged, then the layers every request passes through.
 
 pub mod audit;
+pub mod case_list;
 pub mod cases;
 pub mod checklists;
 pub mod contacts;

@@ -13,7 +13,7 @@ use utoipa::OpenApi;
     info(title = "jarterm case API", description = "The central case API for the Joint Agency Response. See docs/api.md."),
     paths(
         super::session::login, super::session::logout, super::session::me,
-        super::cases::list_cases, super::cases::create_case, super::cases::get_case, super::cases::patch_case,
+        super::case_list::list_cases, super::cases::create_case, super::cases::get_case, super::cases::patch_case,
         super::identity::reveal,
         super::timeline::list_events, super::timeline::add_event,
         super::checklists::list_checklists, super::checklists::start_checklist, super::checklists::update_item,
