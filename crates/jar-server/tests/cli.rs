@@ -246,3 +246,32 @@ async fn a_user_added_from_the_command_line_while_the_server_runs_can_sign_in() 
     assert_eq!(res.status().as_u16(), 201);
     server.shutdown().await;
 }
+
+#[test]
+fn a_valid_deadlines_file_is_read_before_the_listen_checks() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("deadlines.toml");
+    std::fs::write(
+        &file,
+        "[area.\"North Wessex\".home_visit]\noffset_minutes = 2880\n",
+    )
+    .expect("write");
+    // The file parses, so the refusal that follows is about plain HTTP, not the file.
+    let (ok, err) = run(
+        &[
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--database",
+            &db(&dir),
+            "--deadlines",
+            file.to_str().expect("utf8"),
+        ],
+        None,
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("refusing plain HTTP") && !err.contains("deadlines"),
+        "{err}"
+    );
+}
