@@ -404,10 +404,24 @@ fn a_dropped_link_keeps_the_write_and_sends_it_again_when_live() {
     );
     assert_eq!(s.waiting(), 1);
     assert!(screen(&s, 80, 24).contains("1 waiting"));
+    // The event stream coming back sends it again, with the same key...
+    api(&mut s, ApiMsg::Conn(jarterm::state::Conn::Reconnecting));
     let fx = api(&mut s, ApiMsg::Conn(jarterm::state::Conn::Live));
     let again = sent(&fx);
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].key, w.key);
+    // ...and so does the retry timer, when the stream never dropped.
+    api(
+        &mut s,
+        ApiMsg::WriteDone {
+            key: w.key,
+            result: Err(ApiError::Network("timed out".into())),
+        },
+    );
+    let fx = update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(5)));
+    assert!(sent(&fx).is_empty());
+    let fx = update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(11)));
+    assert_eq!(sent(&fx)[0].key, w.key);
 }
 
 #[test]

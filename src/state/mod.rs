@@ -150,6 +150,8 @@ pub struct State {
     pub banner: Option<Banner>,
     pub conn: Conn,
     pub outbox: Vec<PendingWrite>,
+    /// When writes that met a network error are sent again.
+    pub retry_at: Option<DateTime<Utc>>,
     /// Reads in flight (for "loading…").
     pub loading: u32,
     /// The case from the last "new notification" banner (`g` opens it).
@@ -189,6 +191,7 @@ impl State {
             banner: None,
             conn: Conn::Offline,
             outbox: Vec::new(),
+            retry_at: None,
             loading: 0,
             goto: None,
             size: (80, 24),

@@ -331,8 +331,12 @@ fn clamp_rows(c: &mut crate::state::CaseState) {
     c.tab.tab = tab;
 }
 
+/// How long a write that met a network error waits before it is sent again.
+pub const RETRY_SECONDS: i64 = 10;
+
 /// Send again every write that is not on its way (same idempotency keys).
-fn resend_unsent(s: &mut State) -> Vec<Effect> {
+pub(crate) fn resend_unsent(s: &mut State) -> Vec<Effect> {
+    s.retry_at = None;
     s.outbox
         .iter_mut()
         .filter(|w| !w.in_flight)
@@ -361,7 +365,8 @@ fn write_done(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError>)
         }
         Err(ApiError::Network(e)) => {
             s.outbox[pos].in_flight = false;
-            s.conn = Conn::Offline;
+            // Try again in a while (sooner if the event stream comes back first).
+            s.retry_at = Some(s.now + chrono::Duration::seconds(RETRY_SECONDS));
             s.banner(
                 BannerKind::Error,
                 format!(

@@ -53,6 +53,9 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
                 s.dirty = true;
             }
             s.now = now;
+            if s.retry_at.is_some_and(|t| now >= t) && s.login.is_none() {
+                return api::resend_unsent(s);
+            }
             Vec::new()
         }
         Msg::Terminate => force_quit(s),
