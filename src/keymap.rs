@@ -528,6 +528,10 @@ fn matches(key: &Key, ev: &KeyEvent) -> bool {
     let mods = ev.modifiers - KeyModifiers::SHIFT;
     match (key.code, ev.code) {
         // Shifted letters arrive as uppercase chars, with or without SHIFT reported.
+        // With Ctrl held, caps lock or Shift must not matter: Ctrl-S is Ctrl-S.
+        (KeyCode::Char(a), KeyCode::Char(b)) if key.mods.contains(KeyModifiers::CONTROL) => {
+            a.eq_ignore_ascii_case(&b) && mods == key.mods
+        }
         (KeyCode::Char(a), KeyCode::Char(b)) => a == b && mods == (key.mods - KeyModifiers::SHIFT),
         (a, b) => {
             a == b && ev.modifiers == key.mods || (a == KeyCode::BackTab && b == KeyCode::BackTab)

@@ -839,3 +839,16 @@ fn quitting_with_unsent_changes_asks_once_more() {
     assert!(s.quit);
     assert!(fx.iter().any(|e| matches!(e, Effect::SaveDrafts)));
 }
+
+#[test]
+fn ctrl_s_saves_even_with_caps_lock_on() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    press(&mut s, ch('r'));
+    type_text(&mut s, "Arranging the home visit");
+    let caps = crossterm::event::KeyEvent::new(
+        KeyCode::Char('S'),
+        crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::SHIFT,
+    );
+    let fx = press(&mut s, caps);
+    assert_eq!(sent(&fx).len(), 1);
+}

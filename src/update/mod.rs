@@ -98,7 +98,7 @@ pub fn contexts(s: &State) -> Vec<Ctx> {
 }
 
 fn is_ctrl_c(key: &KeyEvent) -> bool {
-    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+    matches!(key.code, KeyCode::Char('c' | 'C')) && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
