@@ -440,6 +440,12 @@ async fn writes_reveals_and_contact_reads_leave_audit_rows() {
             "no {action} by {user} in {actions:?}"
         );
     }
+    for (action, _) in &actions {
+        assert!(
+            jar_server::audit::ACTIONS.contains(&action.as_str()),
+            "{action} is not a documented action"
+        );
+    }
     // No contact text or names in the audit log.
     let raw = f.mgr.get("/audit?limit=1000").await.body;
     assert!(!raw.contains("CONTACT-TEXT-7731") && !raw.contains(CHILD_NAME));
