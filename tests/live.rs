@@ -233,13 +233,27 @@ async fn a_tick_and_a_contact_reach_a_second_client_live() {
     )
     .await
     .unwrap_or_else(|e| panic!("B sees the tick and the contact live: {e}\n{}", screen(&b)));
+    // Select the new contact (the list may hold earlier ones) to see its text.
+    let new_row = b
+        .state
+        .case
+        .as_ref()
+        .and_then(|c| c.contacts.ready())
+        .and_then(|v| {
+            v.iter()
+                .position(|c| c.entry.summary.starts_with("Visited the family home"))
+        })
+        .expect("the new contact is in B's list");
     send_key(&keys_b, KeyCode::Char('4'), KeyModifiers::NONE);
+    for _ in 0..new_row {
+        send_key(&keys_b, KeyCode::Down, KeyModifiers::NONE);
+    }
     b.run_until(
         &mut input_b,
         |s| {
-            s.case
-                .as_ref()
-                .is_some_and(|c| c.tab.tab == jarterm::state::Tab::Contacts)
+            s.case.as_ref().is_some_and(|c| {
+                c.tab.tab == jarterm::state::Tab::Contacts && c.tab.row() == new_row
+            })
         },
         Some(WAIT),
     )
