@@ -275,3 +275,37 @@ fn a_valid_deadlines_file_is_read_before_the_listen_checks() {
         "{err}"
     );
 }
+
+/// A self-signed certificate for 127.0.0.1, made for this test only (tests/fixtures).
+#[tokio::test]
+async fn with_a_certificate_the_api_is_served_over_https() {
+    let dir = tempfile::tempdir().expect("dir");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut config = jar_server::ServerConfig::loopback(db(&dir));
+    config.tls = Some((
+        fixtures.join("test-cert.pem"),
+        fixtures.join("test-key.pem"),
+    ));
+    let server = jar_server::start(config).await.expect("start with TLS");
+    let base = server.base_url();
+    assert!(base.starts_with("https://"), "{base}");
+    let client = reqwest::Client::builder()
+        .tls_danger_accept_invalid_certs(true)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let res = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("https request");
+    assert_eq!(res.status().as_u16(), 200);
+    // Plain HTTP on the same port is not answered as HTTP.
+    let plain = reqwest::Client::new()
+        .get(format!("http://{}/healthz", server.addr))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await;
+    assert!(plain.map(|r| !r.status().is_success()).unwrap_or(true));
+    server.shutdown().await;
+}
