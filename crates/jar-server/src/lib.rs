@@ -149,6 +149,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         limiter: auth::RateLimiter::new(5, Duration::from_secs(15 * 60)),
         principals: cache::PrincipalCache::default(),
         pages: cache::ListCache::default(),
+        shutdown: cancel.clone(),
     });
     let app = http::api_router(ctx).into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(config.listen)

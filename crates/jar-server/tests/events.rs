@@ -311,3 +311,19 @@ async fn a_client_behind_the_retained_changes_is_told_to_resync() {
     assert!(ok.until(10, |fr| !changes(fr).is_empty()).await);
     assert!(ok.frames.iter().all(|f| f.event != "resync"));
 }
+
+#[tokio::test]
+async fn the_server_stops_promptly_with_event_streams_open() {
+    let h = Harness::sqlite().await;
+    let f = fixture::build(&h).await;
+    let _open = Sse::open(&f.mgr, None).await;
+    let _another = Sse::open(&f.kw, None).await;
+    let Harness { server, .. } = h;
+    let started = std::time::Instant::now();
+    server.shutdown().await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+}

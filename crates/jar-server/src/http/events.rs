@@ -114,6 +114,7 @@ async fn pump(
             }
         }
         tokio::select! {
+            _ = ctx.shutdown.cancelled() => return Ok(()),
             changed = watch.changed() => changed?,
             _ = tokio::time::sleep(KEEP_ALIVE) => {
                 if tx.is_closed() {

@@ -41,6 +41,8 @@ pub struct ApiContext {
     pub limiter: RateLimiter,
     pub principals: crate::cache::PrincipalCache,
     pub pages: crate::cache::ListCache,
+    /// Cancelled when the server stops, so long-lived event streams end and let it.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl ApiContext {
