@@ -756,7 +756,7 @@ async fn every_route_as_every_role_and_without_a_token_answers_right_and_leaks_n
         )
     });
     for route in order {
-        for who in 0..WHO.len() {
+        for (who, _) in WHO.iter().enumerate() {
             let audit_before = audit_rows(&w.db_url).await.len();
             let cells = exercise(&w, route, who).await;
             assert!(!cells.is_empty(), "{route}: no cell");
