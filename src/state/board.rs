@@ -42,29 +42,38 @@ pub fn is_overdue(c: &CaseSummary, now: DateTime<Utc>) -> bool {
 impl BoardState {
     /// The rows shown, most urgent first.
     pub fn visible(&self, now: DateTime<Utc>) -> Vec<&CaseSummary> {
+        // Each case's urgency is computed once, not at every comparison: with 10,000 cases the
+        // comparison sort dominated every frame (docs/benchmarks.md). References are unique,
+        // so an unstable sort gives the same order.
+        let mut keyed: Vec<_> = self
+            .matching(now)
+            .map(|c| (c.urgency(now), c.reference.as_str(), c))
+            .collect();
+        keyed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        keyed.into_iter().map(|(_, _, c)| c).collect()
+    }
+
+    /// How many rows `visible` would show, without sorting them.
+    pub fn visible_len(&self, now: DateTime<Utc>) -> usize {
+        self.matching(now).count()
+    }
+
+    fn matching(&self, now: DateTime<Utc>) -> impl Iterator<Item = &CaseSummary> {
         let f = &self.filter;
         let needle = f.text.to_lowercase();
-        let mut rows: Vec<&CaseSummary> = self
-            .cases
+        self.cases
             .iter()
-            .filter(|c| c.stage.is_active() != f.closed)
-            .filter(|c| !f.mine || c.assigned_to_me)
-            .filter(|c| !f.overdue || is_overdue(c, now))
-            .filter(|c| f.area.as_ref().is_none_or(|a| &c.area == a))
-            .filter(|c| {
+            .filter(move |c| c.stage.is_active() != f.closed)
+            .filter(move |c| !f.mine || c.assigned_to_me)
+            .filter(move |c| !f.overdue || is_overdue(c, now))
+            .filter(move |c| f.area.as_ref().is_none_or(|a| &c.area == a))
+            .filter(move |c| {
                 needle.is_empty()
                     || c.reference.to_lowercase().contains(&needle)
                     || c.area.to_lowercase().contains(&needle)
                     || c.category.label().to_lowercase().contains(&needle)
                     || c.stage.label().to_lowercase().contains(&needle)
             })
-            .collect();
-        rows.sort_by(|a, b| {
-            a.urgency(now)
-                .cmp(&b.urgency(now))
-                .then_with(|| a.reference.cmp(&b.reference))
-        });
-        rows
     }
 
     pub fn counts(&self, now: DateTime<Utc>) -> Counts {
@@ -101,7 +110,7 @@ impl BoardState {
     }
 
     pub fn clamp(&mut self, now: DateTime<Utc>) {
-        let n = self.visible(now).len();
+        let n = self.visible_len(now);
         self.selected = self.selected.min(n.saturating_sub(1));
     }
 }

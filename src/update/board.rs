@@ -17,7 +17,7 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
         | Action::PageDown
         | Action::Top
         | Action::Bottom => {
-            let len = s.board.visible(now).len();
+            let len = s.board.visible_len(now);
             let page = usize::from(s.size.1.saturating_sub(6)).max(1);
             s.board.selected = moved(s.board.selected, len, action, page);
             Vec::new()
