@@ -32,9 +32,22 @@ pub struct App<B: Backend> {
     pub live_clock: bool,
     /// Ring the terminal bell (off under a test backend).
     pub ring_bell: bool,
-    /// Where drafts are kept between runs (`None`: not kept, as in tests).
+    /// The directory of the local journal (unconfirmed writes and drafts, kept between
+    /// runs; `None`: nothing is kept, as in most tests). See `crate::journal`.
     pub drafts_dir: Option<std::path::PathBuf>,
+    /// Where the journal key comes from (the kernel keyring by default).
+    pub journal_keys: crate::journal::KeySource,
+    journal: Option<crate::journal::Journal>,
+    /// What the journal file holds now (to skip writing the same again).
+    journal_saved: Option<crate::journal::Contents>,
+    /// Opened, but its entries not yet merged into the state: do not overwrite it yet.
+    journal_loading: bool,
+    /// When to save drafts: a pause in typing.
+    draft_save_at: Option<tokio::time::Instant>,
 }
+
+/// A pause this long in typing saves the drafts to the journal.
+pub const DRAFT_PAUSE: Duration = Duration::from_millis(700);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -62,6 +75,11 @@ impl<B: Backend> App<B> {
             live_clock: true,
             ring_bell: false,
             drafts_dir: None,
+            journal_keys: crate::journal::KeySource::default(),
+            journal: None,
+            journal_saved: None,
+            journal_loading: false,
+            draft_save_at: None,
         }
     }
 
@@ -92,8 +110,119 @@ impl<B: Backend> App<B> {
     }
 
     pub fn dispatch(&mut self, msg: Msg) {
+        let typing = matches!(msg, Msg::Key(_) | Msg::Paste(_));
+        if matches!(msg, Msg::Api(ApiMsg::JournalLoaded { .. })) {
+            self.journal_loading = false;
+        }
+        let before: Vec<uuid::Uuid> = self.state.outbox.iter().map(|w| w.key).collect();
         let effects = update::update(&mut self.state, msg);
+        if self.journal.is_some() {
+            let changed = self.state.outbox.len() != before.len()
+                || self.state.outbox.iter().zip(&before).any(|(w, k)| w.key != *k);
+            if changed || effects.iter().any(|e| matches!(e, Effect::Send(_))) {
+                // A write is in the journal before it is sent, and leaves it once confirmed.
+                self.save_journal();
+            } else if typing {
+                self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
+            }
+        }
         self.run_effects(effects);
+    }
+
+    /// What the journal should hold now: every unconfirmed write (with its form) and the
+    /// text of open and closed forms.
+    pub fn journal_contents(&self) -> crate::journal::Contents {
+        let s = &self.state;
+        let mut drafts: Vec<_> = s
+            .drafts
+            .iter()
+            .chain(s.form.iter())
+            .map(crate::drafts::to_saved)
+            .collect();
+        drafts.dedup_by(|a, b| a.kind == b.kind);
+        crate::journal::Contents {
+            writes: s
+                .outbox
+                .iter()
+                .map(|w| crate::journal::JournalWrite {
+                    key: w.key,
+                    write: w.write.clone(),
+                    form: w.form.as_ref().map(crate::drafts::to_saved),
+                })
+                .collect(),
+            drafts,
+        }
+    }
+
+    /// Write the journal now if it changed. Blocking, but small: one file, one fsync.
+    pub fn save_journal(&mut self) {
+        self.draft_save_at = None;
+        if self.journal_loading {
+            return;
+        }
+        let Some(journal) = self.journal.as_ref() else {
+            return;
+        };
+        let contents = self.journal_contents();
+        if self.journal_saved.as_ref() == Some(&contents) {
+            return;
+        }
+        match journal.save(&contents) {
+            Ok(()) => self.journal_saved = Some(contents),
+            Err(e) => {
+                tracing::warn!(error = %e, "journal not saved");
+                self.state.banner(
+                    crate::state::BannerKind::Error,
+                    format!(
+                        "Changes could not be kept on this device ({}); they are still being sent.",
+                        e.kind()
+                    ),
+                );
+                self.state.dirty = true;
+            }
+        }
+    }
+
+    /// Open the journal of `user` on this server and hand its entries to `update`.
+    fn open_journal(&mut self, user: &str) {
+        let Some(dir) = self.drafts_dir.clone() else {
+            return;
+        };
+        let opened =
+            crate::journal::Journal::open(&dir, user, self.client.base(), &self.journal_keys);
+        let (areas, now) = (
+            self.state
+                .session
+                .as_ref()
+                .map(|p| p.areas.clone())
+                .unwrap_or_default(),
+            self.state.now,
+        );
+        let writes = opened
+            .contents
+            .writes
+            .iter()
+            .map(|w| crate::state::PendingWrite {
+                key: w.key,
+                write: w.write.clone(),
+                in_flight: false,
+                form: w
+                    .form
+                    .as_ref()
+                    .map(|f| crate::drafts::to_form(f, &areas, user, now)),
+            })
+            .collect();
+        let encrypted = opened.journal.encrypted();
+        self.journal_saved = Some(opened.contents.clone());
+        self.journal = Some(opened.journal);
+        self.journal_loading = true;
+        // Through the channel: effects queued before this one (the token) run first.
+        let _ = self.tx.send(Msg::Api(ApiMsg::JournalLoaded {
+            writes,
+            drafts: opened.contents.drafts,
+            encrypted,
+            problem: opened.problem,
+        }));
     }
 
     fn input(&mut self, ev: crossterm::event::Event) {
@@ -152,9 +281,9 @@ impl<B: Backend> App<B> {
             if done(&self.state) {
                 return Ok(());
             }
-            let sleep_until = deadline.unwrap_or_else(|| {
-                tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600)
-            });
+            let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
+            let sleep_until = deadline.unwrap_or(far);
+            let draft_at = self.draft_save_at.unwrap_or(far);
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => self.dispatch(msg),
@@ -168,6 +297,9 @@ impl<B: Backend> App<B> {
                 },
                 _ = tick.tick(), if self.live_clock => {
                     self.dispatch(Msg::Tick(chrono::Utc::now()));
+                }
+                _ = tokio::time::sleep_until(draft_at), if self.draft_save_at.is_some() => {
+                    self.save_journal();
                 }
                 _ = tokio::time::sleep_until(sleep_until) => return Err(AppError::Timeout),
             }
@@ -260,17 +392,7 @@ impl<B: Backend> App<B> {
                 tokio::spawn(events::run(c, self.tx.clone(), cancel));
             }
             Effect::StopEvents => self.stop_events(),
-            Effect::LoadDrafts(user) => {
-                if let Some(dir) = self.drafts_dir.clone() {
-                    let tx = self.tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let saved = crate::drafts::load(&crate::drafts::path_for(&dir, &user));
-                        if !saved.is_empty() {
-                            let _ = tx.send(Msg::Api(ApiMsg::DraftsLoaded(saved)));
-                        }
-                    });
-                }
-            }
+            Effect::LoadDrafts(user) => self.open_journal(&user),
             Effect::Bell => {
                 if self.ring_bell {
                     use std::io::Write;
@@ -279,26 +401,7 @@ impl<B: Backend> App<B> {
                     let _ = out.flush();
                 }
             }
-            Effect::SaveDrafts => {
-                // Open forms, closed drafts, and the text of writes not yet confirmed.
-                let mut saved: Vec<_> = self
-                    .state
-                    .drafts
-                    .iter()
-                    .chain(self.state.form.iter())
-                    .chain(self.state.outbox.iter().filter_map(|w| w.form.as_ref()))
-                    .map(crate::drafts::to_saved)
-                    .collect();
-                saved.dedup_by(|a, b| a.kind == b.kind);
-                let user = self.state.session.as_ref().map(|p| p.username.clone());
-                if let (Some(dir), Some(user)) = (self.drafts_dir.clone(), user) {
-                    let path = crate::drafts::path_for(&dir, &user);
-                    tracing::info!(drafts = saved.len(), "saving drafts");
-                    if let Err(e) = crate::drafts::save(&path, &saved) {
-                        tracing::warn!(error = %e, "drafts not saved");
-                    }
-                }
-            }
+            Effect::SaveDrafts => self.save_journal(),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Drafts survive a quit, a Ctrl-C or a dropped SSH link: the text of every unsaved form is
-//! written to `$XDG_STATE_HOME/jarterm/drafts/<user>.json` (mode 0600, directory 0700) and
-//! offered again the next time that person signs in.
-//! The file holds what people typed, so it is private to the user and deleted when empty.
-//! (Encryption with a keyring-held key, as the design asks, is not done yet.)
+//! kept in the local journal (`crate::journal`: one private file per person and server,
+//! encrypted where a keyring works) and offered again the next time that person signs in.
+//! This module turns forms into saved drafts and back; `save`/`load` are the older plain
+//! per-user file, kept for its own tests.
 
 use std::path::{Path, PathBuf};
 
@@ -30,10 +30,10 @@ struct DraftFile {
     drafts: Vec<SavedDraft>,
 }
 
-/// `$XDG_STATE_HOME/jarterm/drafts/`: one file per user, so one person never sees
-/// another's unsaved text on a shared account.
+/// Where drafts are kept: the journal's directory (`$XDG_STATE_HOME/jarterm/journal/`),
+/// one file per person and server, so one person never sees another's unsaved text.
 pub fn dir() -> Option<PathBuf> {
-    crate::config::state_dir().map(|d| d.join("drafts"))
+    crate::journal::dir()
 }
 
 /// The drafts file for `username` in `dir` (the name reduced to safe characters).

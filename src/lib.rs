@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod drafts;
 pub mod effect;
+pub mod journal;
 pub mod keymap;
 pub mod logging;
 pub mod msg;

@@ -64,6 +64,15 @@ pub enum ApiMsg {
     /// Drafts saved in an earlier run by the person now signed in.
     DraftsLoaded(Vec<crate::drafts::SavedDraft>),
     TokenStore(String),
+    /// The local journal of the person now signed in: writes not yet confirmed in an
+    /// earlier run (replayed first, in order) and their drafts.
+    JournalLoaded {
+        writes: Vec<crate::state::PendingWrite>,
+        drafts: Vec<crate::drafts::SavedDraft>,
+        encrypted: bool,
+        /// The old journal could not be read (kept aside): words for a banner.
+        problem: Option<String>,
+    },
 }
 
 /// What a confirmed write returned.

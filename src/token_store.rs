@@ -99,7 +99,7 @@ impl TokenStore {
 }
 
 /// keyutils refuses outside a login session only on use, so try set, get and delete.
-fn probe_keyutils() -> Option<Arc<CredentialStore>> {
+pub(crate) fn probe_keyutils() -> Option<Arc<CredentialStore>> {
     let store: Arc<CredentialStore> = linux_keyutils_keyring_store::Store::new().ok()?;
     let entry = store.build(SERVICE, "probe", None).ok()?;
     entry.set_password("probe").ok()?;

@@ -418,9 +418,10 @@ fn a_dropped_link_keeps_the_write_and_sends_it_again_when_live() {
             result: Err(ApiError::Network("timed out".into())),
         },
     );
-    let fx = update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(5)));
+    // (second failure in a row: 2 s backoff plus at most a quarter of jitter)
+    let fx = update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(1)));
     assert!(sent(&fx).is_empty());
-    let fx = update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(11)));
+    let fx = update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(3)));
     assert_eq!(sent(&fx)[0].key, w.key);
 }
 

@@ -63,9 +63,14 @@ fn network(e: reqwest::Error) -> ApiError {
 
 impl Client {
     pub fn new(server: &str) -> Result<Client, ApiError> {
+        Client::with_timeout(server, TOTAL_TIMEOUT)
+    }
+
+    /// A client whose requests give up after `total` (tests of a server that never answers).
+    pub fn with_timeout(server: &str, total: Duration) -> Result<Client, ApiError> {
         let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TOTAL_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT.min(total))
+            .timeout(total)
             .user_agent(concat!("jarterm/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Network(e.to_string()))?;

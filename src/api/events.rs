@@ -14,10 +14,25 @@ use crate::msg::{ApiMsg, Msg};
 use crate::sanitize;
 use crate::state::Conn;
 
+/// The longest wait between two tries to reach the event stream.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(8);
+/// Failed tries in a row after which the connection is shown as offline.
+pub const OFFLINE_AFTER: u32 = 3;
+
+/// `backoff` plus up to half again, at random, so clients do not all come back together.
+fn jittered(backoff: Duration) -> Duration {
+    use rand::Rng;
+    let extra = rand::rng().random_range(0..=backoff.as_millis() as u64 / 2);
+    backoff + Duration::from_millis(extra)
+}
+
 /// Run until cancelled (sign-out, session expiry, quit).
+/// Live → reconnecting (exponential backoff with jitter, capped) → offline after
+/// `OFFLINE_AFTER` failed tries in a row; tries go on while offline.
 pub async fn run(client: Client, tx: UnboundedSender<Msg>, cancel: CancellationToken) {
     let mut last_id: Option<String> = None;
     let mut backoff = Duration::from_millis(500);
+    let mut failures: u32 = 0;
     loop {
         let outcome = tokio::select! {
             _ = cancel.cancelled() => return,
@@ -32,15 +47,23 @@ pub async fn run(client: Client, tx: UnboundedSender<Msg>, cancel: CancellationT
             Outcome::Ended { was_live } => {
                 if was_live {
                     backoff = Duration::from_millis(500);
+                    failures = 0;
+                } else {
+                    failures = failures.saturating_add(1);
                 }
-                let _ = tx.send(Msg::Api(ApiMsg::Conn(Conn::Reconnecting)));
+                let conn = if failures >= OFFLINE_AFTER {
+                    Conn::Offline
+                } else {
+                    Conn::Reconnecting
+                };
+                let _ = tx.send(Msg::Api(ApiMsg::Conn(conn)));
             }
         }
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::time::sleep(jittered(backoff)) => {}
         }
-        backoff = (backoff * 2).min(Duration::from_secs(15));
+        backoff = (backoff * 2).min(BACKOFF_CAP);
     }
 }
 

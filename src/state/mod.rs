@@ -63,7 +63,7 @@ pub struct PendingWrite {
     pub form: Option<Form>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Write {
     ItemUpdate {
         case_ref: String,
@@ -152,6 +152,10 @@ pub struct State {
     pub outbox: Vec<PendingWrite>,
     /// When writes that met a network error are sent again.
     pub retry_at: Option<DateTime<Utc>>,
+    /// Tries in a row that failed (for the backoff).
+    pub retry_attempts: u32,
+    /// The local journal is written in clear (no keyring): said in the status bar.
+    pub journal_unencrypted: bool,
     /// Reads in flight (for "loading…").
     pub loading: u32,
     /// The case from the last "new notification" banner (`g` opens it).
@@ -192,6 +196,8 @@ impl State {
             conn: Conn::Offline,
             outbox: Vec::new(),
             retry_at: None,
+            retry_attempts: 0,
+            journal_unencrypted: false,
             loading: 0,
             goto: None,
             size: (80, 24),

@@ -37,7 +37,12 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let right = format!("{} ", uk_clock(s.now));
     let room = width.saturating_sub(right.len() + 1);
     let conn = s.conn.label().to_string();
-    let waiting = format!("{} waiting{loading}", s.waiting());
+    let unencrypted = if s.journal_unencrypted {
+        " · journal unencrypted"
+    } else {
+        ""
+    };
+    let waiting = format!("{} waiting{unencrypted}{loading}", s.waiting());
     let parts = if width >= 60 {
         [
             who,

@@ -250,7 +250,7 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             s.conn = c;
             if c == Conn::Live && was != Conn::Live && s.session.is_some() {
                 fx.extend(resend_unsent(s));
-                if was == Conn::Reconnecting {
+                if was == Conn::Reconnecting || (was == Conn::Offline && s.board.loaded) {
                     // Back after a gap: what failed to load while away is fetched again.
                     if s.banner
                         .as_ref()
@@ -288,6 +288,40 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                     ),
                 );
             }
+        }
+        ApiMsg::JournalLoaded {
+            writes,
+            drafts,
+            encrypted,
+            problem,
+        } => {
+            s.journal_unencrypted = !encrypted;
+            let n = writes.len();
+            // Older writes go first, ahead of anything made since this run began.
+            let fresh = std::mem::take(&mut s.outbox);
+            let mut older: Vec<_> = writes
+                .into_iter()
+                .filter(|w| !fresh.iter().any(|f| f.key == w.key))
+                .map(|mut w| {
+                    w.in_flight = false;
+                    w
+                })
+                .collect();
+            older.extend(fresh);
+            s.outbox = older;
+            if !drafts.is_empty() {
+                fx.extend(on_api(s, ApiMsg::DraftsLoaded(drafts)));
+            }
+            if n > 0 {
+                s.banner(
+                    BannerKind::Info,
+                    format!("{n} change(s) from last time were not confirmed: sending them now."),
+                );
+            }
+            if let Some(p) = problem {
+                s.banner(BannerKind::Error, p);
+            }
+            fx.extend(pump(s));
         }
         ApiMsg::SessionExpired => {
             if s.session.is_some() {
@@ -331,29 +365,74 @@ fn clamp_rows(c: &mut crate::state::CaseState) {
     c.tab.tab = tab;
 }
 
-/// How long a write that met a network error waits before it is sent again.
-pub const RETRY_SECONDS: i64 = 10;
+/// The longest wait between two tries of a write that met a network or server error.
+pub const RETRY_CAP_SECONDS: i64 = 30;
 
-/// Send again every write that is not on its way (same idempotency keys).
+/// Wait before try number `attempt` (1, 2, …) of the write `key`: 1 s doubling to 30 s,
+/// with up to a quarter more as jitter (taken from the key, so `update` stays pure and
+/// many clients do not come back in step).
+pub fn retry_delay(attempt: u32, key: uuid::Uuid) -> chrono::Duration {
+    let base_ms = (1000i64 << attempt.saturating_sub(1).min(10)).min(RETRY_CAP_SECONDS * 1000);
+    let seed = key.as_u128() as u64 ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let jitter = (seed % 1000) as i64 * base_ms / 4000;
+    chrono::Duration::milliseconds(base_ms + jitter)
+}
+
+/// Send the oldest waiting write, one at a time and in order, with its own idempotency key.
+/// Nothing is sent while signed out or while a write is already on its way.
+pub(crate) fn pump(s: &mut State) -> Vec<Effect> {
+    if s.login.is_some() || s.session.is_none() || s.outbox.iter().any(|w| w.in_flight) {
+        return Vec::new();
+    }
+    if s.retry_at.is_some_and(|t| s.now < t) {
+        return Vec::new();
+    }
+    s.retry_at = None;
+    match s.outbox.first_mut() {
+        Some(w) => {
+            w.in_flight = true;
+            vec![Effect::Send(Box::new(w.clone()))]
+        }
+        None => Vec::new(),
+    }
+}
+
+/// Send again now (the connection came back, or the person signed in again).
 pub(crate) fn resend_unsent(s: &mut State) -> Vec<Effect> {
     s.retry_at = None;
-    s.outbox
-        .iter_mut()
-        .filter(|w| !w.in_flight)
-        .map(|w| {
-            w.in_flight = true;
-            Effect::Send(Box::new(w.clone()))
-        })
-        .collect()
+    pump(s)
+}
+
+/// A write that could not be sent stays first in line; it is tried again after a while
+/// (sooner if the event stream comes back first).
+fn retry_later(s: &mut State, pos: usize, why: String) {
+    s.outbox[pos].in_flight = false;
+    s.retry_attempts = s.retry_attempts.saturating_add(1);
+    let key = s.outbox[pos].key;
+    s.retry_at = Some(s.now + retry_delay(s.retry_attempts, key));
+    s.banner(
+        BannerKind::Error,
+        format!(
+            "Not sent yet: {why} {} waiting, kept on this device and sent when the server answers.",
+            s.outbox.len()
+        ),
+    );
 }
 
 fn write_done(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError>) -> Vec<Effect> {
+    let mut fx = write_result(s, key, result);
+    fx.extend(pump(s));
+    fx
+}
+
+fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError>) -> Vec<Effect> {
     let Some(pos) = s.outbox.iter().position(|w| w.key == key) else {
         return Vec::new();
     };
     let mut fx = Vec::new();
     match result {
         Ok(ok) => {
+            s.retry_attempts = 0;
             let pending = s.outbox.remove(pos);
             s.drafts
                 .retain(|d| Some(&d.kind) != pending.form.as_ref().map(|f| &f.kind));
@@ -363,18 +442,14 @@ fn write_done(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError>)
             s.outbox[pos].in_flight = false;
             fx.extend(expire_session(s));
         }
-        Err(ApiError::Network(e)) => {
-            s.outbox[pos].in_flight = false;
-            // Try again in a while (sooner if the event stream comes back first).
-            s.retry_at = Some(s.now + chrono::Duration::seconds(RETRY_SECONDS));
-            s.banner(
-                BannerKind::Error,
-                format!(
-                    "Not sent yet ({e}). {} waiting: sent when the server is back.",
-                    s.outbox.len()
-                ),
-            );
+        Err(ApiError::Network(e)) => retry_later(s, pos, format!("cannot reach the server ({e})."))
+,
+        // A server in trouble, or an answer that could not be read: the write may or may
+        // not have been applied, so it is sent again with the same key (applied once).
+        Err(e @ ApiError::Problem(_)) if e.status().is_some_and(|c| c >= 500 || c == 408 || c == 429) => {
+            retry_later(s, pos, e.describe())
         }
+        Err(e @ ApiError::Decode(_)) => retry_later(s, pos, e.describe()),
         Err(ApiError::Problem(p)) if p.status == 412 => {
             let pending = s.outbox.remove(pos);
             let theirs: Option<ItemState> = p

@@ -8,7 +8,7 @@ use crate::effect::Effect;
 use crate::keymap::Action;
 use crate::sanitize;
 use crate::state::forms::Value;
-use crate::state::{Form, FormKind, PendingWrite, State, Write};
+use crate::state::{BannerKind, Form, FormKind, PendingWrite, State, Write};
 
 /// The most text one paste may add (characters); a larger paste is refused with a banner.
 pub const PASTE_CAP: usize = 20_000;
@@ -220,14 +220,26 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
     }
 }
 
-/// Queue a write in the outbox with a fresh idempotency key and send it.
+/// Queue a write in the outbox with a fresh idempotency key; it is sent (after the
+/// journal has it) when the writes before it are confirmed.
 pub fn send(s: &mut State, write: Write, form: Option<Form>) -> Vec<Effect> {
     let pending = PendingWrite {
         key: Uuid::new_v4(),
         write,
-        in_flight: true,
+        in_flight: false,
         form,
     };
-    s.outbox.push(pending.clone());
-    vec![Effect::Send(Box::new(pending))]
+    let what = pending.write.what();
+    s.outbox.push(pending);
+    let fx = super::api::pump(s);
+    if fx.is_empty() {
+        s.banner(
+            BannerKind::Info,
+            format!(
+                "Pending: {what} kept on this device; {} waiting to be sent.",
+                s.outbox.len()
+            ),
+        );
+    }
+    fx
 }
