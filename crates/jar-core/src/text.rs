@@ -25,10 +25,14 @@ pub enum TextError {
 }
 
 /// True for characters that can change a terminal's state when printed: C0 and C1 controls
-/// (except newline and tab), DEL, and the Unicode bidirectional overrides and isolates.
+/// (except newline and tab), DEL, and the Unicode bidirectional overrides, isolates and marks
+/// (U+061C ARABIC LETTER MARK was found missing by the sanitiser fuzz test, issue G).
 pub fn is_forbidden_char(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
 }
 
 /// Check a text field against a cap and the forbidden characters.

@@ -1,0 +1,139 @@
+//! Issue G fuzzing (proptest on the stable toolchain): the text sanitiser every server string
+//! passes through before it reaches the screen. Output never holds ESC, C0 (but newline), DEL,
+//! C1 or a bidirectional control; cleaning is idempotent; JSON cleaning and decoding never
+//! panic. The corpus in `fuzz/corpus/sanitize/` is replayed every run.
+//! Cases: `JARTERM_FUZZ_CASES` (default 256).
+
+use jarterm::sanitize::{clean, clean_json, decode};
+use proptest::prelude::*;
+use std::path::PathBuf;
+
+fn cases() -> u32 {
+    std::env::var("JARTERM_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
+fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("read corpus file");
+            (p, bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What must never reach the terminal.
+fn dangerous(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}
+
+fn check_clean(s: &str) {
+    let once = clean(s);
+    if let Some(c) = once.chars().find(|c| dangerous(*c)) {
+        panic!("clean({s:?}) left {c:?} in {once:?}");
+    }
+    assert_eq!(clean(&once), once, "clean is not idempotent on {s:?}");
+    // Never longer than the input (tabs become one space, CRs at most one newline).
+    assert!(once.len() <= s.len(), "clean grew {s:?}");
+}
+
+fn check_json(s: &str) {
+    if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(s) {
+        clean_json(&mut v);
+        let text = v.to_string();
+        let back: serde_json::Value = serde_json::from_str(&text).expect("round trip");
+        fn walk(v: &serde_json::Value) {
+            match v {
+                serde_json::Value::String(s) => {
+                    assert!(!s.chars().any(dangerous), "clean_json left {s:?}")
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(walk),
+                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
+                    assert!(!k.chars().any(dangerous), "clean_json left key {k:?}");
+                    walk(v)
+                }),
+                _ => {}
+            }
+        }
+        walk(&back);
+    }
+    let _ = decode::<serde_json::Value>(s.as_bytes());
+    let _ = decode::<Vec<jar_core::wire::CaseSummary>>(s.as_bytes());
+}
+
+/// Strings rich in what terminals interpret.
+fn hostile() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "\\PC{0,6}",
+        prop::sample::select(vec![
+            "\u{1b}", "\u{1b}[", "\u{1b}]", "\u{1b}P", "\u{1b}\\", "\u{7}", "\u{9b}", "\u{9c}",
+            "\u{9d}", "\u{90}", "\r", "\n", "\t", "\u{7f}", "\u{85}", "\u{202E}", "\u{2066}",
+            "\u{200F}", "\u{061C}", "[31m", "]52;c;", "0;title", "\u{0}", "\u{feff}", "é",
+            "\u{1b}(B",
+        ])
+        .prop_map(String::from),
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+}
+
+#[test]
+fn sanitize_corpus_replays_without_panics_or_leaks() {
+    let files = corpus("sanitize");
+    assert!(!files.is_empty(), "the corpus must not be empty");
+    for (path, bytes) in files {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let r = std::panic::catch_unwind(|| {
+            check_clean(&text);
+            check_json(&text);
+        });
+        assert!(r.is_ok(), "{} failed", path.display());
+    }
+}
+
+/// Found by the fuzzer: U+061C ARABIC LETTER MARK, a bidirectional control, passed through.
+#[test]
+fn regression_arabic_letter_mark_is_removed() {
+    check_clean("a\u{061C}b");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fuzz_sanitize_hostile_strings(s in hostile()) {
+        check_clean(&s);
+    }
+
+    #[test]
+    fn fuzz_sanitize_any_string(s in any::<String>()) {
+        check_clean(&s);
+    }
+
+    #[test]
+    fn fuzz_sanitize_json_bodies(s in hostile(), wrap in 0u8..4) {
+        let escaped = serde_json::to_string(&s).expect("string");
+        let body = match wrap {
+            0 => escaped.clone(),
+            1 => format!("[{escaped}, {{{escaped}: {escaped}}}]"),
+            2 => format!("{{\"reference\": {escaped}, \"area\": {escaped}}}"),
+            _ => s.clone(),
+        };
+        check_json(&body);
+    }
+}
