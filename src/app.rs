@@ -44,6 +44,8 @@ pub struct App<B: Backend> {
     journal_loading: bool,
     /// When to save drafts: a pause in typing.
     draft_save_at: Option<tokio::time::Instant>,
+    /// Ctrl-Z stops the process (only with a real terminal, never under a test backend).
+    pub can_suspend: bool,
 }
 
 /// A pause this long in typing saves the drafts to the journal.
@@ -80,6 +82,7 @@ impl<B: Backend> App<B> {
             journal_saved: None,
             journal_loading: false,
             draft_save_at: None,
+            can_suspend: false,
         }
     }
 
@@ -393,6 +396,16 @@ impl<B: Backend> App<B> {
             }
             Effect::StopEvents => self.stop_events(),
             Effect::LoadDrafts(user) => self.open_journal(&user),
+            Effect::Suspend => {
+                if self.can_suspend {
+                    if let Err(e) = crate::terminal::suspend() {
+                        tracing::warn!(error = %e, "terminal not taken back after suspend");
+                    }
+                    // Whatever the shell drew meanwhile is gone: draw everything again.
+                    let _ = self.terminal.clear();
+                }
+                self.state.dirty = true;
+            }
             Effect::Bell => {
                 if self.ring_bell {
                     use std::io::Write;

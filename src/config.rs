@@ -37,7 +37,7 @@ impl Default for Config {
         Config {
             server: None,
             theme: None,
-            idle_lock_minutes: Some(15),
+            idle_lock_minutes: Some(10),
             bell: true,
             token_store: TokenStoreKind::Auto,
             ascii: false,

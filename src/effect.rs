@@ -25,6 +25,8 @@ pub enum Effect {
     Bell,
     /// Ctrl-C and hang-ups: keep what was typed.
     SaveDrafts,
+    /// Ctrl-Z: hand the terminal back, stop (SIGTSTP), and take it again on `fg`.
+    Suspend,
     /// Once the person is known: bring back their drafts from last time.
     LoadDrafts(String),
 }
@@ -47,6 +49,7 @@ impl Effect {
             Effect::StopEvents => "stop events".into(),
             Effect::Bell => "bell".into(),
             Effect::SaveDrafts => "save drafts".into(),
+            Effect::Suspend => "suspend".into(),
             Effect::LoadDrafts(_) => "load drafts".into(),
         }
     }

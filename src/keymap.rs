@@ -210,7 +210,7 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Board,
         A::Back,
-        &[code(KeyCode::Esc)],
+        &[code(KeyCode::Esc), ctrl('g')],
         "clear the filters",
         None,
     ),
@@ -467,7 +467,7 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Filter,
         A::Cancel,
-        &[code(KeyCode::Esc)],
+        &[code(KeyCode::Esc), ctrl('g')],
         "clear the filter",
         Some("clear"),
     ),
@@ -622,6 +622,50 @@ impl Keymap {
             }
         }
         Ok(map)
+    }
+}
+
+/// The name of the keymap file in the config directory.
+pub const KEYS_FILE: &str = "keys.toml";
+
+impl Keymap {
+    /// The defaults patched by config.toml's `[keys]` and then by `keys.toml` in `config_dir`
+    /// (same form: `"board.toggle-mine" = ["M"]`, or one key as a string). Any problem (a
+    /// broken file, an unknown name, a key bound twice, a reserved key) is returned for a
+    /// banner and the caller keeps the defaults.
+    pub fn load(
+        config: &std::collections::BTreeMap<String, Vec<String>>,
+        config_dir: Option<&std::path::Path>,
+    ) -> Result<Keymap, String> {
+        let mut table = config.clone();
+        if let Some(path) = config_dir.map(|d| d.join(KEYS_FILE)) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    #[derive(serde::Deserialize)]
+                    #[serde(untagged)]
+                    enum OneOrMany {
+                        One(String),
+                        Many(Vec<String>),
+                    }
+                    let file: std::collections::BTreeMap<String, OneOrMany> = toml::from_str(&text)
+                        .map_err(|e| {
+                            let first =
+                                e.to_string().lines().next().unwrap_or_default().to_string();
+                            format!("{KEYS_FILE}: {first}")
+                        })?;
+                    for (name, keys) in file {
+                        let keys = match keys {
+                            OneOrMany::One(k) => vec![k],
+                            OneOrMany::Many(k) => k,
+                        };
+                        table.insert(name, keys);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("{KEYS_FILE}: {e}")),
+            }
+        }
+        Keymap::from_config(&table)
     }
 }
 
@@ -806,6 +850,57 @@ mod tests {
                 assert!(!(key.code == KeyCode::Char('a') && key.mods == KeyModifiers::CONTROL));
                 assert!(!(key.code == KeyCode::Char('b') && key.mods == KeyModifiers::CONTROL));
             }
+        }
+    }
+
+    #[test]
+    fn a_keymap_file_in_the_config_dir_patches_the_defaults_and_problems_keep_them() {
+        use std::collections::BTreeMap;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ev = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        // No file: the defaults.
+        let km = Keymap::load(&BTreeMap::new(), Some(dir.path())).expect("no file is fine");
+        assert_eq!(km, Keymap::default());
+        std::fs::write(
+            dir.path().join(KEYS_FILE),
+            "\"board.toggle-mine\" = \"M\"\n\"board.toggle-overdue\" = [\"O\", \"z\"]\n",
+        )
+        .expect("write");
+        let km = Keymap::load(&BTreeMap::new(), Some(dir.path())).expect("valid file");
+        assert_eq!(km.lookup(&[Ctx::Board], &ev('M')), Some(Action::ToggleMine));
+        assert_eq!(
+            km.lookup(&[Ctx::Board], &ev('z')),
+            Some(Action::ToggleOverdue)
+        );
+        assert_eq!(km.lookup(&[Ctx::Board], &ev('m')), None);
+        // Everything else keeps its default key.
+        assert_eq!(km.lookup(&[Ctx::Board], &ev('q')), Some(Action::Quit));
+        for (text, words) in [
+            ("\"board.fly\" = \"f\"\n", "unknown action"),
+            ("\"board.toggle-mine\" = \"q\"\n", "both"),
+            ("\"form.submit\" = \"Ctrl-A\"\n", "reserved"),
+            ("\"board.toggle-mine\" = [\n", "keys.toml"),
+        ] {
+            std::fs::write(dir.path().join(KEYS_FILE), text).expect("write");
+            let err = Keymap::load(&BTreeMap::new(), Some(dir.path())).unwrap_err();
+            assert!(err.contains(words), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_action_is_reachable_without_esc_alt_or_function_keys() {
+        // Ctrl-C (ForceQuit, everywhere) stands in for Login's Esc quit.
+        for bnd in KEYMAP {
+            let plain = bnd.keys.iter().any(|key| {
+                !matches!(key.code, KeyCode::Esc | KeyCode::F(_))
+                    && !key.mods.contains(KeyModifiers::ALT)
+            });
+            let forced = bnd.ctx == Ctx::Login && bnd.action == Action::Quit;
+            assert!(
+                plain || forced,
+                "{} needs Esc, Alt or an F-key",
+                binding_name(bnd)
+            );
         }
     }
 

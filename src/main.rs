@@ -80,6 +80,10 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(run(cli, config)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.is::<NoTty>() => {
+            eprintln!("jarterm: {e}");
+            std::process::ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("jarterm: {e:#}");
             std::process::ExitCode::FAILURE
@@ -87,22 +91,18 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn theme_for(cli: &Cli, config: &Config) -> anyhow::Result<Theme> {
-    let no_color = std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty());
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_default()
-        .to_ascii_uppercase();
-    let ascii = cli.ascii || config.ascii || !(locale.contains("UTF-8") || locale.contains("UTF8"));
+/// The theme for this terminal, and the words for a banner when the one asked for could not
+/// be used (the default theme is used instead).
+fn theme_for(cli: &Cli, config: &Config) -> (Theme, Option<String>) {
+    let env =
+        jarterm::theme::TermEnv::from_vars(|k| std::env::var(k).ok(), cli.ascii || config.ascii);
     let requested = cli.theme.as_deref().or(config.theme.as_deref());
     let user_themes = jarterm::config::config_dir().map(|d| d.join("themes"));
-    Ok(Theme::choose_in(requested, no_color, dumb, user_themes.as_deref())?.with_ascii(ascii))
+    Theme::select(requested, &env, user_themes.as_deref())
 }
 
 async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
-    let theme = theme_for(&cli, &config)?;
+    let (theme, theme_warning) = theme_for(&cli, &config);
     let server = cli
         .server
         .clone()
@@ -136,9 +136,11 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .to_string();
             let mut state = State::signed_in(chrono::Utc::now(), &label, demo.login.user.clone());
             state.bell = config.bell;
-            apply_keys(&mut state, &config);
+            apply_keys(&mut state, &config, theme_warning);
             state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
-            let result = tui(state, theme, demo.client.clone(), None, false).await;
+            // Demo drafts are kept apart from real ones (the demo's cases are the same each run).
+            let drafts = jarterm::drafts::dir().map(|d| d.join("demo"));
+            let result = tui(state, theme, demo.client.clone(), None, drafts).await;
             demo.server.shutdown().await;
             drop(demo.dir);
             result
@@ -163,19 +165,24 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .to_string();
             let mut state = State::new(chrono::Utc::now(), &label);
             state.bell = config.bell;
-            apply_keys(&mut state, &config);
+            apply_keys(&mut state, &config, theme_warning);
             state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
             if client.token().is_some() {
                 state.login = None;
             }
-            tui(state, theme, client, Some(store), true).await
+            tui(state, theme, client, Some(store), jarterm::drafts::dir()).await
         }
     }
 }
 
+/// No terminal to draw on (a pipe, or `ssh host jarterm` without `-t`): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("needs an interactive terminal; use ssh -t")]
+struct NoTty;
+
 fn require_tty() -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        anyhow::bail!("jarterm needs an interactive terminal (use `ssh -t`)");
+        return Err(NoTty.into());
     }
     Ok(())
 }
@@ -185,19 +192,15 @@ async fn tui(
     theme: Theme,
     client: Client,
     store: Option<Arc<TokenStore>>,
-    keep_drafts: bool,
+    drafts_dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
     // Drafts are kept per user; they are loaded once the person is known.
-    let drafts_dir = if keep_drafts {
-        jarterm::drafts::dir()
-    } else {
-        None
-    };
     terminal::install_panic_hook();
     let term = terminal::enter()?;
     let _guard = terminal::Guard;
     let mut app = App::new(state, term, theme, client);
     app.ring_bell = true;
+    app.can_suspend = true;
     app.drafts_dir = drafts_dir;
     if let Some(store) = store {
         app = app.with_token_store(store);
@@ -209,29 +212,38 @@ async fn tui(
     Ok(())
 }
 
-/// SIGTERM and SIGHUP (a dropped SSH link) keep drafts and quit through the loop, so the
-/// terminal is restored on the way out.
+/// SIGTERM, SIGHUP (a dropped SSH link), SIGINT and SIGQUIT keep drafts and quit through the
+/// loop, so the terminal is restored on the way out.
 fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<jarterm::msg::Msg>) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup)) = (
+        let (Ok(mut term), Ok(mut hup), Ok(mut int), Ok(mut quit)) = (
             signal(SignalKind::terminate()),
             signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::quit()),
         ) else {
             return;
         };
         tokio::select! {
             _ = term.recv() => {}
             _ = hup.recv() => {}
+            _ = int.recv() => {}
+            _ = quit.recv() => {}
         }
         let _ = tx.send(jarterm::msg::Msg::Terminate);
     });
 }
 
-/// The user's key patch; a broken one is reported and the defaults stay.
-fn apply_keys(state: &mut State, config: &Config) {
-    match jarterm::keymap::Keymap::from_config(&config.keys) {
+/// The user's key patch (config.toml `[keys]`, then `keys.toml`); a broken one is reported
+/// and the defaults stay. A theme that could not be used is reported the same way.
+fn apply_keys(state: &mut State, config: &Config, theme_warning: Option<String>) {
+    if let Some(w) = theme_warning {
+        state.banner(jarterm::state::BannerKind::Error, w);
+    }
+    let dir = jarterm::config::config_dir();
+    match jarterm::keymap::Keymap::load(&config.keys, dir.as_deref()) {
         Ok(k) => state.keymap = k,
         Err(e) => state.banner(
             jarterm::state::BannerKind::Error,

@@ -22,6 +22,23 @@ pub fn enter() -> std::io::Result<Tui> {
     Terminal::new(CrosstermBackend::new(stdout()))
 }
 
+/// Ctrl-Z: give the terminal back, stop as a shell job would, and take the terminal again
+/// when continued (`fg`). The caller then clears and redraws everything.
+pub fn suspend() -> std::io::Result<()> {
+    restore();
+    #[cfg(unix)]
+    // SAFETY: raise(3) only sends a signal to this process; SIGTSTP's default action
+    // stops it until SIGCONT, and jarterm installs no handler for it.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    enable_raw_mode()?;
+    let mut out = stdout();
+    execute!(out, EnterAlternateScreen, cursor::Hide)?;
+    let _ = execute!(out, EnableBracketedPaste);
+    Ok(())
+}
+
 /// Idempotent: safe to call from Drop, the panic hook and signal paths.
 pub fn restore() {
     let mut out = stdout();

@@ -5,13 +5,15 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub const BUILT_IN: [(&str, &str); 3] = [
+pub const BUILT_IN: [(&str, &str); 4] = [
     ("default", include_str!("../themes/default.toml")),
     ("mono", include_str!("../themes/mono.toml")),
     (
         "high-contrast",
         include_str!("../themes/high-contrast.toml"),
     ),
+    // Hex colours: used only when `COLORTERM` says the terminal shows them.
+    ("truecolor", include_str!("../themes/truecolor.toml")),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +59,11 @@ struct RoleStyle {
 pub enum ThemeError {
     #[error("theme file: {0}")]
     Parse(String),
-    #[error("unknown colour {0:?} (use the 16 ANSI names, e.g. red, dark_gray, reset)")]
+    #[error("unknown colour {0:?} (use the 16 ANSI names, e.g. red, dark_gray, reset, or #rrggbb)")]
     Colour(String),
     #[error("unknown modifier {0:?} (bold, dim, italic, underlined, reversed)")]
     Modifier(String),
-    #[error("unknown theme {0:?}: built-in themes are default, mono and high-contrast")]
+    #[error("unknown theme {0:?}: built-in themes are default, mono, high-contrast and truecolor")]
     Unknown(String),
 }
 
@@ -84,6 +86,12 @@ fn colour(name: &str) -> Result<Color, ThemeError> {
         "light_magenta" => Color::LightMagenta,
         "light_cyan" => Color::LightCyan,
         "white" => Color::White,
+        hex if hex.len() == 7 && hex.starts_with('#') => {
+            let n = u32::from_str_radix(&hex[1..], 16)
+                .map_err(|_| ThemeError::Colour(hex.to_string()))?;
+            let [_, r, g, b] = n.to_be_bytes();
+            Color::Rgb(r, g, b)
+        }
         other => return Err(ThemeError::Colour(other.to_string())),
     })
 }
@@ -183,15 +191,111 @@ impl Theme {
             (Err(ThemeError::Unknown(_)), Some(dir)) if !name.contains(['/', '\\', '.']) => {
                 let text = std::fs::read_to_string(dir.join(format!("{name}.toml")))
                     .map_err(|_| ThemeError::Unknown(name.to_string()))?;
-                Theme::parse(&text)
+                Theme::parse(&text).map_err(|e| {
+                    let why = match e {
+                        ThemeError::Parse(m) => m,
+                        other => other.to_string(),
+                    };
+                    // TOML errors span lines; a banner has one.
+                    let first = why.lines().next().unwrap_or_default().to_string();
+                    ThemeError::Parse(format!("{name}.toml: {first}"))
+                })
             }
             (other, _) => other,
         }
     }
 
+    /// True when any role uses a `#rrggbb` colour (needs a truecolor terminal).
+    pub fn uses_rgb(&self) -> bool {
+        [
+            self.text,
+            self.muted,
+            self.title,
+            self.border,
+            self.selection,
+            self.accent,
+            self.ok,
+            self.warn,
+            self.danger,
+            self.overdue,
+            self.restricted,
+            self.input,
+            self.banner,
+            self.error,
+            self.status,
+            self.key,
+        ]
+        .iter()
+        .flat_map(|s| [s.fg, s.bg])
+        .any(|c| matches!(c, Some(Color::Rgb(..))))
+    }
+
+    /// The theme for this environment, never failing: an unknown or broken theme, or a hex
+    /// theme on a terminal whose `COLORTERM` does not say `truecolor`/`24bit`, gives the
+    /// default theme and the words for a banner.
+    pub fn select(
+        requested: Option<&str>,
+        env: &TermEnv,
+        user_dir: Option<&std::path::Path>,
+    ) -> (Theme, Option<String>) {
+        let (theme, warning) =
+            match Theme::choose_in(requested, env.no_color, env.term_dumb, user_dir) {
+                Ok(t) if t.uses_rgb() && !env.truecolor => {
+                    let msg = format!(
+                        "Theme {:?} needs a truecolor terminal (COLORTERM=truecolor); \
+                         using the default theme.",
+                        t.name
+                    );
+                    (Theme::default_theme(), Some(msg))
+                }
+                Ok(t) => (t, None),
+                Err(e) => (
+                    Theme::default_theme(),
+                    Some(format!("{e}; using the default theme.")),
+                ),
+            };
+        (theme.with_ascii(env.ascii), warning)
+    }
+
     pub fn with_ascii(mut self, ascii: bool) -> Theme {
         self.ascii = ascii;
         self
+    }
+}
+
+/// What the environment says about the terminal. Read from variables only: jarterm never
+/// queries the terminal (replies leak into input over slow links).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TermEnv {
+    /// `NO_COLOR` is set and not empty.
+    pub no_color: bool,
+    /// `TERM=dumb`.
+    pub term_dumb: bool,
+    /// `COLORTERM` is `truecolor` or `24bit`.
+    pub truecolor: bool,
+    /// ASCII borders and marks: asked for, or the locale is not UTF-8.
+    pub ascii: bool,
+}
+
+impl TermEnv {
+    /// From variables looked up by `var` (`std::env::var` in the binary); `ascii` is the
+    /// `--ascii` flag or the config's `ascii = true`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>, ascii: bool) -> TermEnv {
+        let set = |k: &str| var(k).filter(|v| !v.is_empty());
+        // The first of LC_ALL, LC_CTYPE, LANG that is set decides the character set.
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|k| set(k))
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let utf8 = locale.contains("UTF-8") || locale.contains("UTF8");
+        TermEnv {
+            no_color: set("NO_COLOR").is_some(),
+            term_dumb: set("TERM").is_some_and(|t| t == "dumb"),
+            truecolor: set("COLORTERM")
+                .is_some_and(|c| matches!(c.to_ascii_lowercase().as_str(), "truecolor" | "24bit")),
+            ascii: ascii || !utf8,
+        }
     }
 }
 
@@ -225,6 +329,75 @@ mod tests {
         let t = Theme::choose_in(Some("night"), false, false, Some(dir.path())).expect("theme");
         assert_eq!(t.name, "night");
         assert!(Theme::choose_in(Some("../x"), false, false, Some(dir.path())).is_err());
+    }
+
+    fn env(vars: &[(&str, &str)]) -> TermEnv {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TermEnv::from_vars(
+            |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+            false,
+        )
+    }
+
+    #[test]
+    fn ascii_mode_is_automatic_when_the_locale_is_not_utf8() {
+        assert!(!env(&[("LANG", "en_GB.UTF-8")]).ascii);
+        assert!(!env(&[("LC_ALL", "C.utf8"), ("LANG", "C")]).ascii);
+        assert!(env(&[("LANG", "C")]).ascii);
+        assert!(env(&[]).ascii, "no locale at all is POSIX: ASCII");
+        assert!(env(&[("LC_ALL", "POSIX"), ("LANG", "en_GB.UTF-8")]).ascii);
+        assert!(env(&[("LC_CTYPE", "en_GB.ISO-8859-1"), ("LANG", "en_GB.UTF-8")]).ascii);
+        assert!(TermEnv::from_vars(|_| Some("en_GB.UTF-8".into()), true).ascii);
+    }
+
+    #[test]
+    fn the_truecolor_theme_is_used_only_when_colorterm_says_so() {
+        let plain = env(&[("LANG", "C.UTF-8"), ("COLORTERM", "")]);
+        let (t, warning) = Theme::select(Some("truecolor"), &plain, None);
+        assert_eq!(t.name, "default");
+        assert!(warning.expect("a banner").contains("truecolor"));
+        for c in ["truecolor", "24bit"] {
+            let tc = env(&[("LANG", "C.UTF-8"), ("COLORTERM", c)]);
+            let (t, warning) = Theme::select(Some("truecolor"), &tc, None);
+            assert_eq!(t.name, "truecolor");
+            assert!(t.uses_rgb() && warning.is_none());
+        }
+        // The built-in default never uses RGB and keeps the terminal's background.
+        let d = Theme::default_theme();
+        assert!(!d.uses_rgb());
+        assert_eq!(d.text.bg, None);
+        // NO_COLOR and TERM=dumb win over everything.
+        let nc = env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")]);
+        assert_eq!(Theme::select(Some("truecolor"), &nc, None).0.name, "mono");
+        let dumb = env(&[("TERM", "dumb")]);
+        assert_eq!(Theme::select(None, &dumb, None).0.name, "mono");
+        assert!(
+            !env(&[("NO_COLOR", "")]).no_color,
+            "an empty NO_COLOR is not set"
+        );
+    }
+
+    #[test]
+    fn a_broken_user_theme_falls_back_to_the_default_with_a_banner() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("broken.toml"), "name = 'b'\n[roles\n").expect("write");
+        std::fs::write(
+            dir.path().join("mauve.toml"),
+            "name = 'mauve'\n[roles]\ntext = { fg = 'mauve' }\n",
+        )
+        .expect("write");
+        let e = env(&[("LANG", "C.UTF-8")]);
+        for name in ["broken", "mauve", "missing"] {
+            let (t, warning) = Theme::select(Some(name), &e, Some(dir.path()));
+            assert_eq!(t.name, "default", "{name}");
+            let w = warning.unwrap_or_else(|| panic!("{name}: no banner"));
+            assert!(w.contains("default theme"), "{w}");
+        }
+        let (t, warning) = Theme::select(None, &e, Some(dir.path()));
+        assert_eq!((t.name.as_str(), warning), ("default", None));
     }
 
     #[test]

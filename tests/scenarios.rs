@@ -729,7 +729,20 @@ fn an_idle_screen_locks_hides_everything_and_drops_a_revealed_identity() {
     assert!(!text.contains("JAR-2026-0042"));
     press(&mut s, ch('q'));
     assert!(s.locked && !s.quit && s.case.is_some());
-    press(&mut s, key(KeyCode::Enter));
+    // Unlocking asks for the password again (the lock tests in tests/terminals.rs).
+    press(&mut s, key(KeyCode::Backspace));
+    type_text(&mut s, "pw");
+    let fx = press(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[0], Effect::Login { password, .. } if password == "pw"));
+    assert!(s.locked);
+    api(
+        &mut s,
+        ApiMsg::LoggedIn(Ok(jar_core::wire::LoginResponse {
+            token: "t".into(),
+            expires_at: now(),
+            user: principal(Role::Paediatrician),
+        })),
+    );
     assert!(!s.locked);
     assert!(s.case.as_ref().and_then(|c| c.identity.as_ref()).is_none());
 }

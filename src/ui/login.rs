@@ -45,10 +45,12 @@ fn form_lines(s: &State, form: &LoginForm, theme: &Theme) -> Vec<Line<'static>> 
     if form.busy {
         out.push(Line::from(styled(" signing in…", theme.muted)));
     }
-    out.push(Line::from(styled(
-        " Enter sign in · Tab next field · Esc quit · Ctrl-C quit",
-        theme.muted,
-    )));
+    let hint = if s.locked {
+        " Enter unlock · Ctrl-C keep drafts and quit"
+    } else {
+        " Enter sign in · Tab next field · Esc quit · Ctrl-C quit"
+    };
+    out.push(Line::from(styled(hint, theme.muted)));
     out
 }
 
@@ -58,6 +60,15 @@ pub fn render_screen(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         " jarterm · Joint Agency Response — sign in",
         theme.title,
     ))];
+    out.push(Line::from(""));
+    out.extend(form_lines(s, form, theme));
+    f.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), area);
+}
+
+/// The idle lock: the sign-in form alone, its reason saying why.
+pub fn render_locked(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    let Some(form) = &s.login else { return };
+    let mut out = vec![Line::from(styled(" jarterm is locked", theme.title))];
     out.push(Line::from(""));
     out.extend(form_lines(s, form, theme));
     f.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), area);

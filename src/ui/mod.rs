@@ -81,16 +81,8 @@ fn draw(s: &State, theme: &Theme, f: &mut Frame) {
         return;
     }
     if s.locked {
-        let text = format!(
-            "jarterm is locked after {} idle minutes. Press Enter to continue.",
-            s.idle_lock_minutes.unwrap_or_default()
-        );
-        f.render_widget(
-            Paragraph::new(text)
-                .style(theme.title)
-                .wrap(Wrap { trim: true }),
-            centred(area, 50, 3),
-        );
+        // Nothing from a case: only the password prompt (the whole screen is redrawn).
+        login::render_locked(s, theme, f, area);
         return;
     }
     if s.login.is_some() && s.session.is_none() {

@@ -10,8 +10,9 @@ use crate::sanitize;
 use crate::state::forms::Value;
 use crate::state::{BannerKind, Form, FormKind, PendingWrite, State, Write};
 
-/// The most text one paste may add (characters); a larger paste is refused with a banner.
-pub const PASTE_CAP: usize = 20_000;
+/// The most text one paste may add (64 KiB, after cleaning); a larger paste is refused
+/// with a banner and the text already typed is kept.
+pub const PASTE_CAP: usize = 64 * 1024;
 
 /// Open a form, restoring the draft of the same form if one was kept.
 pub fn open(s: &mut State, kind: FormKind, fresh: Form) {
@@ -126,10 +127,13 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
 /// one-line field become spaces.
 pub fn on_paste(s: &mut State, raw: &str) {
     let text = sanitize::clean(raw);
-    if text.chars().count() > PASTE_CAP {
+    if text.len() > PASTE_CAP {
         s.banner(
             crate::state::BannerKind::Error,
-            format!("That paste is longer than {PASTE_CAP} characters; nothing was pasted."),
+            format!(
+                "That paste is over {} KiB; nothing was pasted (what you typed is kept).",
+                PASTE_CAP / 1024
+            ),
         );
         return;
     }

@@ -32,6 +32,8 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
                 password: form.password.clone(),
             }]
         }
+        // Locked: the username is the signed-in person's and cannot change.
+        Some(Action::NextField) | Some(Action::PrevField) if s.locked => Vec::new(),
         Some(Action::NextField) | Some(Action::PrevField) => {
             form.focus = 1 - form.focus.min(1);
             Vec::new()

@@ -15,7 +15,7 @@ use crate::msg::Msg;
 use crate::state::{Screen, State, Tab};
 
 pub use api::load_drafts;
-pub use forms::submit_form;
+pub use forms::{PASTE_CAP, submit_form};
 
 /// The smallest screen anything but the "too small" message is drawn on.
 pub const MIN_WIDTH: u16 = 40;
@@ -61,6 +61,10 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Terminate => force_quit(s),
         Msg::Api(m) => {
             s.dirty = true;
+            // The password typed on the lock screen was right: back to where the person was.
+            if matches!(&m, crate::msg::ApiMsg::LoggedIn(Ok(_))) {
+                s.locked = false;
+            }
             api::on_api(s, m)
         }
     }
@@ -101,19 +105,27 @@ fn is_ctrl_c(key: &KeyEvent) -> bool {
     matches!(key.code, KeyCode::Char('c' | 'C')) && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
+fn is_ctrl_z(key: &KeyEvent) -> bool {
+    matches!(key.code, KeyCode::Char('z' | 'Z')) && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
 fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     if is_ctrl_c(&key) {
         return force_quit(s);
+    }
+    if is_ctrl_z(&key) {
+        // Keep what is typed first: a stopped job can be killed.
+        s.dirty = true;
+        return vec![Effect::SaveDrafts, Effect::Suspend];
     }
     s.last_input = s.now;
     if key.code != KeyCode::Char('q') {
         s.quit_armed = false;
     }
     if s.locked {
-        if key.code == KeyCode::Enter {
-            s.locked = false;
-        }
-        return Vec::new();
+        // Only the password opens it again (sign-in with the username fixed).
+        let action = s.keymap.lookup(&[Ctx::Login], &key);
+        return login::on_key(s, key, action);
     }
     if s.size.0 < MIN_WIDTH || s.size.1 < MIN_HEIGHT {
         // Only quitting works on the "too small" screen; everything else is kept as it is.
@@ -174,6 +186,22 @@ fn lock(s: &mut State) {
     if let Some(c) = s.case.as_mut() {
         c.identity = None;
     }
+    let username = s
+        .session
+        .as_ref()
+        .map(|p| p.username.clone())
+        .unwrap_or_default();
+    let reason = format!(
+        "Locked after {} idle minutes. Type the password for {username} and press Enter: \
+         your place and drafts are kept.",
+        s.idle_lock_minutes.unwrap_or_default()
+    );
+    let form = s.login.get_or_insert_with(Default::default);
+    form.username = username;
+    form.password.clear();
+    form.focus = 1;
+    form.busy = false;
+    form.reason = Some(reason);
 }
 
 /// Ctrl-C: keep the open form as a draft, save drafts, quit.
