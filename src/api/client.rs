@@ -49,7 +49,7 @@ pub fn api_base(server: &str) -> String {
     }
 }
 
-fn network(e: reqwest::Error) -> ApiError {
+pub(crate) fn network(e: reqwest::Error) -> ApiError {
     let what = if e.is_timeout() {
         "timed out".to_string()
     } else if e.is_connect() {
@@ -124,7 +124,7 @@ impl Client {
     /// Turn a response into `T`, or the server's problem.
     pub(crate) async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
         let status = resp.status();
-        let body = resp.bytes().await.map_err(network)?;
+        let body = super::limits::read_body(resp).await?;
         if status.is_success() {
             let body: &[u8] = if body.is_empty() { b"null" } else { &body };
             return sanitize::decode(body).map_err(|e| ApiError::Decode(e.to_string()));

@@ -102,7 +102,8 @@ async fn listen(
     if last_id.is_none() {
         let _ = tx.send(Msg::Api(ApiMsg::Resync));
     }
-    let mut stream = resp.bytes_stream().eventsource();
+    // Capped: an endless line or event ends the stream (then it reconnects with backoff).
+    let mut stream = super::limits::capped_sse(resp.bytes_stream()).eventsource();
     while let Some(item) = stream.next().await {
         let Ok(ev) = item else {
             break;

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod events;
+pub mod limits;
 
 pub use client::Client;
 
