@@ -46,6 +46,9 @@ pub struct App<B: Backend> {
     draft_save_at: Option<tokio::time::Instant>,
     /// Ctrl-Z stops the process (only with a real terminal, never under a test backend).
     pub can_suspend: bool,
+    /// The server name the journal is kept under, when not the client's address (`jarterm
+    /// demo`: its server's port changes each run, its cases do not).
+    pub journal_server: Option<String>,
 }
 
 /// A pause this long in typing saves the drafts to the journal.
@@ -83,6 +86,7 @@ impl<B: Backend> App<B> {
             journal_loading: false,
             draft_save_at: None,
             can_suspend: false,
+            journal_server: None,
         }
     }
 
@@ -191,8 +195,11 @@ impl<B: Backend> App<B> {
         let Some(dir) = self.drafts_dir.clone() else {
             return;
         };
-        let opened =
-            crate::journal::Journal::open(&dir, user, self.client.base(), &self.journal_keys);
+        let server = self
+            .journal_server
+            .clone()
+            .unwrap_or_else(|| self.client.base().to_string());
+        let opened = crate::journal::Journal::open(&dir, user, &server, &self.journal_keys);
         let (areas, now) = (
             self.state
                 .session
@@ -234,11 +241,22 @@ impl<B: Backend> App<B> {
             Event::Key(k) => self.dispatch(Msg::Key(k)),
             Event::Paste(p) => self.dispatch(Msg::Paste(p)),
             Event::Resize(w, h) => {
-                let _ = self.terminal.clear();
+                self.redraw_all();
                 self.dispatch(Msg::Resize(w, h));
             }
             _ => {}
         }
+    }
+
+    /// Clear the screen so the next draw writes every cell. Not `Terminal::clear`, which
+    /// asks the terminal where the cursor is (ESC [6n): no queries, ever (over a slow link
+    /// the answer arrives as typed keys, and a terminal that never answers stalls us).
+    fn redraw_all(&mut self) {
+        if let Ok(size) = self.terminal.size() {
+            let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+            let _ = self.terminal.resize(area);
+        }
+        self.state.dirty = true;
     }
 
     pub fn draw(&mut self) -> Result<(), AppError> {
@@ -402,7 +420,7 @@ impl<B: Backend> App<B> {
                         tracing::warn!(error = %e, "terminal not taken back after suspend");
                     }
                     // Whatever the shell drew meanwhile is gone: draw everything again.
-                    let _ = self.terminal.clear();
+                    self.redraw_all();
                 }
                 self.state.dirty = true;
             }

@@ -138,8 +138,9 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             state.bell = config.bell;
             apply_keys(&mut state, &config, theme_warning);
             state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
-            // Demo drafts are kept apart from real ones (the demo's cases are the same each run).
-            let drafts = jarterm::drafts::dir().map(|d| d.join("demo"));
+            // Demo drafts are kept apart from real ones, under one name whatever the port
+            // (the demo's cases are the same each run).
+            let drafts = jarterm::drafts::dir().map(|d| (d.join("demo"), "jarterm-demo"));
             let result = tui(state, theme, demo.client.clone(), None, drafts).await;
             demo.server.shutdown().await;
             drop(demo.dir);
@@ -170,7 +171,8 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             if client.token().is_some() {
                 state.login = None;
             }
-            tui(state, theme, client, Some(store), jarterm::drafts::dir()).await
+            let drafts = jarterm::drafts::dir().map(|d| (d, ""));
+            tui(state, theme, client, Some(store), drafts).await
         }
     }
 }
@@ -192,7 +194,8 @@ async fn tui(
     theme: Theme,
     client: Client,
     store: Option<Arc<TokenStore>>,
-    drafts_dir: Option<std::path::PathBuf>,
+    // Where drafts are kept, and the server name they are kept under ("": the address).
+    drafts: Option<(std::path::PathBuf, &str)>,
 ) -> anyhow::Result<()> {
     // Drafts are kept per user; they are loaded once the person is known.
     terminal::install_panic_hook();
@@ -201,7 +204,10 @@ async fn tui(
     let mut app = App::new(state, term, theme, client);
     app.ring_bell = true;
     app.can_suspend = true;
-    app.drafts_dir = drafts_dir;
+    if let Some((dir, server)) = drafts {
+        app.drafts_dir = Some(dir);
+        app.journal_server = Some(server.to_string()).filter(|s| !s.is_empty());
+    }
     if let Some(store) = store {
         app = app.with_token_store(store);
     }
