@@ -125,7 +125,12 @@ impl<B: Backend> App<B> {
         let effects = update::update(&mut self.state, msg);
         if self.journal.is_some() {
             let changed = self.state.outbox.len() != before.len()
-                || self.state.outbox.iter().zip(&before).any(|(w, k)| w.key != *k);
+                || self
+                    .state
+                    .outbox
+                    .iter()
+                    .zip(&before)
+                    .any(|(w, k)| w.key != *k);
             if changed || effects.iter().any(|e| matches!(e, Effect::Send(_))) {
                 // A write is in the journal before it is sent, and leaves it once confirmed.
                 self.save_journal();

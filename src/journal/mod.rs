@@ -395,7 +395,12 @@ mod tests {
         std::fs::copy(a.journal.path(), b.journal.path()).expect("copy");
         let b2 = Journal::open(tmp.path(), "bob", "http://a", &keys);
         assert!(b2.contents.is_empty());
-        assert!(b2.problem.as_deref().unwrap_or("").contains("another person"));
+        assert!(
+            b2.problem
+                .as_deref()
+                .unwrap_or("")
+                .contains("another person")
+        );
         assert!(!b2.journal.path().exists());
     }
 

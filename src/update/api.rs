@@ -434,8 +434,11 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
         Ok(ok) => {
             s.retry_attempts = 0;
             let pending = s.outbox.remove(pos);
-            s.drafts
-                .retain(|d| Some(&d.kind) != pending.form.as_ref().map(|f| &f.kind));
+            // A copy of this very text kept as a draft goes; another draft of the same
+            // kind of form (typed since) stays.
+            if let Some(sent) = pending.form.as_ref().map(crate::drafts::to_saved) {
+                s.drafts.retain(|d| crate::drafts::to_saved(d) != sent);
+            }
             apply_ok(s, &pending.write, ok, &mut fx);
         }
         Err(ApiError::Unauthorized) => {
