@@ -736,9 +736,14 @@ pub fn parse_key(s: &str) -> Result<Key, String> {
         let mut chars = rest.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
             let c = c.to_ascii_lowercase();
-            if matches!(c, 'a' | 'b' | 'c') {
+            if matches!(c, 'a' | 'b' | 'c' | 'z') {
                 return Err(format!(
-                    "{s} is reserved (screen, tmux and quitting use it)"
+                    "{s} is reserved (screen, tmux, quitting and suspending use it)"
+                ));
+            }
+            if matches!(c, 'h' | 'i' | 'm' | '[') {
+                return Err(format!(
+                    "{s} is the same key as Backspace, Tab, Enter or Esc on most terminals"
                 ));
             }
             return Ok(Key {
@@ -901,6 +906,24 @@ mod tests {
                 "{} needs Esc, Alt or an F-key",
                 binding_name(bnd)
             );
+        }
+    }
+
+    #[test]
+    fn no_binding_uses_a_ctrl_key_that_is_really_backspace_tab_enter_or_esc() {
+        for bnd in KEYMAP {
+            for key in bnd.keys {
+                if key.mods.contains(KeyModifiers::CONTROL) {
+                    assert!(
+                        !matches!(key.code, KeyCode::Char('h' | 'i' | 'm' | '[' | 'z')),
+                        "{}",
+                        binding_name(bnd)
+                    );
+                }
+            }
+        }
+        for k in ["Ctrl-H", "Ctrl-I", "Ctrl-M", "Ctrl-[", "Ctrl-Z", "Ctrl-a"] {
+            assert!(parse_key(k).is_err(), "{k}");
         }
     }
 

@@ -59,6 +59,11 @@ impl Drop for Guard {
 
 /// Restore the terminal before the panic message is printed. The message names no data.
 pub fn install_panic_hook() {
+    install_panic_hook_with(restore);
+}
+
+/// As [`install_panic_hook`], with the restoring step given (tests record the order).
+pub fn install_panic_hook_with(restore: impl Fn() + Send + Sync + 'static) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();

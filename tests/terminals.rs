@@ -592,3 +592,26 @@ fn without_a_terminal_jarterm_says_so_in_one_line_and_exits_2() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Any size from 1x1 to 200x60, any screen with server text, any theme: no panic, and
+    /// nothing is drawn outside the frame.
+    #[test]
+    fn no_screen_panics_at_any_size_from_1x1_to_200x60(
+        w in 1u16..=200,
+        h in 1u16..=60,
+        which in 0usize..9,
+        ascii in proptest::bool::ANY,
+    ) {
+        thread_local! {
+            static SCREENS: Vec<(&'static str, State)> = hostile_screens();
+        }
+        let theme = if ascii { Theme::mono().with_ascii(true) } else { Theme::default_theme() };
+        SCREENS.with(|screens| {
+            let (_, s) = &screens[which % screens.len()];
+            let t = draw_with(s, &theme, w, h);
+            assert_eq!(t.backend().buffer().area.width, w);
+        });
+    }
+}
