@@ -243,3 +243,26 @@ fn ctrl_z_hands_the_terminal_back_and_resuming_redraws_everything() {
     assert_eq!(pty.wait_exit(STEP), 0);
     terminal_restored(&pty.raw()).expect("terminal restored");
 }
+
+#[test]
+fn a_broken_theme_or_keymap_file_is_a_banner_and_the_defaults_are_used() {
+    let home = tempfile::tempdir().expect("home");
+    let config = home.path().join("config").join("jarterm");
+    std::fs::create_dir_all(config.join("themes")).expect("config dir");
+    std::fs::write(
+        config.join("themes").join("night.toml"),
+        "name = 'night'\n[roles\n",
+    )
+    .expect("theme");
+    let mut pty = key_worker(home.path(), &[("JARTERM_THEME", "night")], 100, 30);
+    pty.wait_for_text("using the default theme", STEP);
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(STEP), 0);
+
+    std::fs::write(config.join("keys.toml"), "\"board.toggle-mine\" = \"q\"\n").expect("keys");
+    let mut pty = key_worker(home.path(), &[], 100, 30);
+    pty.wait_for_text("default keys are in force", STEP);
+    // The defaults are in force: q still quits.
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(STEP), 0);
+}

@@ -480,6 +480,19 @@ fn ctrl_z_keeps_drafts_then_suspends_and_the_state_is_untouched() {
     assert!(fx.iter().any(|e| matches!(e, Effect::Suspend)));
 }
 
+#[test]
+fn key_release_events_are_ignored_as_windows_sends_them_too() {
+    let mut s = board_state(Role::Paediatrician);
+    let mut release = ch('q');
+    release.kind = crossterm::event::KeyEventKind::Release;
+    let fx = press(&mut s, release);
+    assert!(fx.is_empty() && !s.quit);
+    let mut down = key(KeyCode::Down);
+    down.kind = crossterm::event::KeyEventKind::Release;
+    press(&mut s, down);
+    assert_eq!(s.board.selected, 0);
+}
+
 fn contact_summary(role: Role) -> State {
     let (mut s, _) = case_state(role);
     press(&mut s, ch('4'));
