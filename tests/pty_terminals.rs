@@ -266,3 +266,30 @@ fn a_broken_theme_or_keymap_file_is_a_banner_and_the_defaults_are_used() {
     pty.send(b"q");
     assert_eq!(pty.wait_exit(STEP), 0);
 }
+
+#[test]
+fn an_idle_screen_writes_nothing_until_something_changes() {
+    let home = tempfile::tempdir().expect("home");
+    let mut pty = key_worker(home.path(), &[], 80, 24);
+    let minute = || chrono::Utc::now().timestamp() / 60;
+    let mut quiet = false;
+    // The clock on screen shows minutes: a window that crosses a minute is tried again.
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(500));
+        let (m, before) = (minute(), pty.raw().len());
+        std::thread::sleep(Duration::from_millis(2500));
+        if minute() != m {
+            continue;
+        }
+        assert_eq!(pty.raw().len(), before, "no redraw without a change");
+        quiet = true;
+        break;
+    }
+    assert!(quiet, "no quiet window found");
+    // A key that changes something is drawn at once.
+    let before = pty.raw().len();
+    pty.send(b"j");
+    pty.wait_for("a redraw after a key", STEP, |_| pty.raw().len() > before);
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(STEP), 0);
+}
