@@ -46,7 +46,8 @@ pub async fn seed(store: &Store, n: usize, overrides: &AreaOverrides) -> anyhow:
     let phc = crate::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
     let areas: Vec<String> = DEMO_AREAS.iter().map(|a| a.to_string()).collect();
     let mut tx = store.begin().await?;
-    let now = Utc::now();
+    // Whole seconds keep the stored summaries (and so the case list) compact.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
     for (name, role) in DEMO_USERS {
         if crate::store::users::find(tx.conn(), name).await?.is_none() {
             crate::store::users::insert(tx.conn(), name, &phc, role, &areas, now).await?;
