@@ -179,8 +179,8 @@ fn sighup_with_a_half_typed_contact_note_keeps_it_for_the_next_run() {
 }
 
 #[test]
-fn sigterm_and_sigint_restore_the_terminal_and_exit() {
-    for sig in [libc::SIGTERM, libc::SIGINT] {
+fn sigterm_sigint_and_sigquit_restore_the_terminal_and_exit() {
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGQUIT] {
         let home = tempfile::tempdir().expect("home");
         let mut pty = key_worker(home.path(), &[], 80, 24);
         signal(&pty, sig);
