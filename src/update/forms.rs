@@ -235,15 +235,13 @@ pub fn send(s: &mut State, write: Write, form: Option<Form>) -> Vec<Effect> {
     };
     let what = pending.write.what();
     s.outbox.push(pending);
-    let fx = super::api::pump(s);
-    if fx.is_empty() {
-        s.banner(
-            BannerKind::Info,
-            format!(
-                "Pending: {what} kept on this device; {} waiting to be sent.",
-                s.outbox.len()
-            ),
-        );
-    }
-    fx
+    // Shown at once as pending; "Saved: …" replaces it when the server confirms.
+    s.banner(
+        BannerKind::Info,
+        format!(
+            "Pending: {what} kept on this device and sending ({} waiting).",
+            s.outbox.len()
+        ),
+    );
+    super::api::pump(s)
 }
