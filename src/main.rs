@@ -26,10 +26,12 @@ struct Cli {
     /// Case API address, e.g. https://jar.example.nhs.uk
     #[arg(long, env = "JARTERM_SERVER")]
     server: Option<String>,
-    /// Colour theme: default, mono or high-contrast (NO_COLOR selects mono).
+    /// Colour theme: default, mono, high-contrast, truecolor (only with COLORTERM=truecolor),
+    /// or a NAME.toml in the config directory's themes/ (NO_COLOR selects mono).
     #[arg(long, env = "JARTERM_THEME")]
     theme: Option<String>,
-    /// Draw borders with + - | for fonts without box drawing.
+    /// Draw borders with + - | for fonts without box drawing (automatic when the locale is
+    /// not UTF-8).
     #[arg(long)]
     ascii: bool,
     #[command(subcommand)]
