@@ -481,6 +481,31 @@ fn ctrl_z_keeps_drafts_then_suspends_and_the_state_is_untouched() {
 }
 
 #[test]
+fn no_emoji_and_no_double_width_marks_are_drawn_by_the_ui() {
+    use unicode_width::UnicodeWidthStr;
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, s) in hostile_screens() {
+        for (w, h) in [(120u16, 40u16), (80, 24), (60, 20)] {
+            let t = draw_with(&s, &Theme::default_theme(), w, h);
+            for cell in t.backend().buffer().content() {
+                let sym = cell.symbol();
+                if sym.is_ascii() {
+                    continue;
+                }
+                seen.insert(sym.to_string());
+                let emoji = sym.chars().any(
+                    |c| matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0xFE0F | 0x200D),
+                );
+                assert!(!emoji, "{name}: emoji {sym:?}");
+                assert_eq!(sym.width(), 1, "{name}: {sym:?} is not one column");
+            }
+        }
+    }
+    // The UI's own marks: box drawing and a few punctuation marks, all ASCII in ASCII mode.
+    assert!(seen.len() < 20, "{seen:?}");
+}
+
+#[test]
 fn key_release_events_are_ignored_as_windows_sends_them_too() {
     let mut s = board_state(Role::Paediatrician);
     let mut release = ch('q');
