@@ -165,6 +165,25 @@ fn hostile_screens() -> Vec<(&'static str, State)> {
     api(&mut banner, ApiMsg::Cases(Err(hostile_problem(409, None))));
     assert!(banner.banner.is_some());
     out.push(("banner", banner));
+    // A live notification from the event stream (decoded the same way).
+    let mut live = board_state(Role::Paediatrician);
+    let ev = jar_core::wire::ChangeEvent {
+        seq: 1,
+        kind: jar_core::wire::ChangeKind::CaseCreated,
+        case_ref: Some("JAR-2026-0099".into()),
+        area: Some("Bristol".into()),
+        category: None,
+        version: Some(1),
+        item: None,
+        at: now(),
+    };
+    api(&mut live, ApiMsg::Change(hostile(&ev)));
+    assert!(
+        live.banner
+            .as_ref()
+            .is_some_and(|b| b.text.contains("JAR-2026-0099"))
+    );
+    out.push(("notification", live));
     // A refused write: the form comes back with the server's reason.
     let mut refused = hostile_case(Role::KeyWorker, '4');
     press(&mut refused, ch('a'));
@@ -310,6 +329,7 @@ fn hostile_server_text_never_reaches_the_screen_or_the_terminal() {
         "contacts",
         "identity",
         "banner",
+        "notification",
         "refused_write",
         "conflict",
     ] {
@@ -639,7 +659,7 @@ proptest::proptest! {
     fn no_screen_panics_at_any_size_from_1x1_to_200x60(
         w in 1u16..=200,
         h in 1u16..=60,
-        which in 0usize..9,
+        which in 0usize..10,
         ascii in proptest::bool::ANY,
     ) {
         thread_local! {
