@@ -122,9 +122,12 @@ impl<B: Backend> App<B> {
             self.journal_loading = false;
         }
         let before: Vec<uuid::Uuid> = self.state.outbox.iter().map(|w| w.key).collect();
+        let conflict = |s: &State| matches!(s.dialog, Some(crate::state::Dialog::Conflict { .. }));
+        let had_conflict = conflict(&self.state);
         let effects = update::update(&mut self.state, msg);
         if self.journal.is_some() {
             let changed = self.state.outbox.len() != before.len()
+                || had_conflict != conflict(&self.state)
                 || self
                     .state
                     .outbox
@@ -152,18 +155,39 @@ impl<B: Backend> App<B> {
             .map(crate::drafts::to_saved)
             .collect();
         drafts.dedup_by(|a, b| a.kind == b.kind);
-        crate::journal::Contents {
-            writes: s
-                .outbox
-                .iter()
-                .map(|w| crate::journal::JournalWrite {
-                    key: w.key,
-                    write: w.write.clone(),
-                    form: w.form.as_ref().map(crate::drafts::to_saved),
-                })
-                .collect(),
-            drafts,
+        let mut writes: Vec<_> = s
+            .outbox
+            .iter()
+            .map(|w| crate::journal::JournalWrite {
+                key: w.key,
+                write: w.write.clone(),
+                form: w.form.as_ref().map(crate::drafts::to_saved),
+            })
+            .collect();
+        // A change in a conflict box is kept too: after a crash it is sent again with a
+        // version that can never match, so the box comes back with the server's current
+        // version instead of anything being overwritten or lost.
+        if let Some(crate::state::Dialog::Conflict {
+            case_ref,
+            template,
+            item,
+            mine,
+            ..
+        }) = &s.dialog
+        {
+            writes.push(crate::journal::JournalWrite {
+                key: uuid::Uuid::nil(),
+                write: crate::state::Write::ItemUpdate {
+                    case_ref: case_ref.clone(),
+                    template: template.clone(),
+                    item: item.clone(),
+                    version: -1,
+                    update: mine.clone(),
+                },
+                form: None,
+            });
         }
+        crate::journal::Contents { writes, drafts }
     }
 
     /// Write the journal now if it changed. Blocking, but small: one file, one fsync.
