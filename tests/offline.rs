@@ -762,3 +762,34 @@ async fn two_people_marking_one_item_one_wins_the_other_sees_both_versions() {
     assert_eq!(now.status, ItemStatus::NotApplicable);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_journal_is_kept_aside_and_said_never_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path()).await;
+    let base = server.base();
+    let journal = dir.path().join("journal");
+    std::fs::create_dir_all(&journal).expect("dir");
+    let api_base = jarterm::api::client::api_base(&base);
+    let path = journal.join(format!(
+        "{}.journal",
+        jarterm::journal::scope("demo-manager", &api_base)
+    ));
+    std::fs::write(&path, b"JARJ\x01\x01 not what it should be").expect("write");
+    let mut t = Tui::new(&base, &base, &journal, KeySource::Fixed([4; 32])).await;
+    t.until("the banner says the journal could not be read", |s| {
+        s.banner
+            .as_ref()
+            .is_some_and(|b| b.text.contains("journal could not be read"))
+    })
+    .await;
+    let aside = std::fs::read_dir(&journal)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".corrupt"))
+        .count();
+    assert_eq!(aside, 1, "the damaged file is kept aside");
+    // And work goes on: the board loads.
+    t.until("the board loads", |s| s.board.loaded).await;
+    server.stop().await;
+}
