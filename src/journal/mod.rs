@@ -152,19 +152,7 @@ impl Journal {
     /// Open (or start) the journal of `user` on `server` in `dir`. Never fails: problems are
     /// reported in `Opened::problem` and the journal starts empty.
     pub fn open(dir: &Path, user: &str, server: &str, keys: &KeySource) -> Opened {
-        let scope = scope(user, server);
-        let key = match keys {
-            KeySource::Keyring => crate::token_store::probe_keyutils()
-                .and_then(|store| key_from_store(store.as_ref(), &scope)),
-            KeySource::Store(store) => key_from_store(store.as_ref(), &scope),
-            KeySource::Fixed(k) => Some(*k),
-            KeySource::None => None,
-        };
-        let journal = Journal {
-            path: dir.join(format!("{scope}.journal")),
-            scope,
-            key,
-        };
+        let journal = Journal::locate(dir, user, server, keys);
         let (contents, problem) = match journal.read() {
             Ok(c) => (c, None),
             Err(why) => {
@@ -185,6 +173,24 @@ impl Journal {
             journal,
             contents,
             problem,
+        }
+    }
+
+    /// The journal of `user` on `server` in `dir`, with its key, without reading it (so
+    /// nothing is moved aside): `read` it to look inside.
+    pub fn locate(dir: &Path, user: &str, server: &str, keys: &KeySource) -> Journal {
+        let scope = scope(user, server);
+        let key = match keys {
+            KeySource::Keyring => crate::token_store::probe_keyutils()
+                .and_then(|store| key_from_store(store.as_ref(), &scope)),
+            KeySource::Store(store) => key_from_store(store.as_ref(), &scope),
+            KeySource::Fixed(k) => Some(*k),
+            KeySource::None => None,
+        };
+        Journal {
+            path: dir.join(format!("{scope}.journal")),
+            scope,
+            key,
         }
     }
 
