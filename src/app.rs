@@ -124,7 +124,14 @@ impl<B: Backend> App<B> {
         let before: Vec<uuid::Uuid> = self.state.outbox.iter().map(|w| w.key).collect();
         let conflict = |s: &State| matches!(s.dialog, Some(crate::state::Dialog::Conflict { .. }));
         let had_conflict = conflict(&self.state);
+        let who = |s: &State| s.session.as_ref().map(|p| p.username.clone());
+        let user_before = who(&self.state);
         let effects = update::update(&mut self.state, msg);
+        if user_before.is_some() && who(&self.state) != user_before {
+            // Another person: the last one's journal is left as it is on disk.
+            self.journal = None;
+            self.journal_saved = None;
+        }
         if self.journal.is_some() {
             let changed = self.state.outbox.len() != before.len()
                 || had_conflict != conflict(&self.state)

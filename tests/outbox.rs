@@ -134,3 +134,34 @@ fn writes_from_the_journal_go_first_and_an_unencrypted_journal_is_said() {
     let next = sent(&contact_ok(&mut s, fresh_key));
     assert_eq!(next[0].key, old.key);
 }
+
+#[test]
+fn another_person_signing_in_over_an_expired_session_never_sends_the_last_ones_writes() {
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('4'));
+    let w = sent(&log_contact(&mut s, "Mine, not theirs")).remove(0);
+    api(
+        &mut s,
+        ApiMsg::WriteDone {
+            key: w.key,
+            result: Err(ApiError::Unauthorized),
+        },
+    );
+    assert!(s.login.is_some());
+    let other = principal(Role::Paediatrician);
+    let fx = api(
+        &mut s,
+        ApiMsg::LoggedIn(Ok(jar_core::wire::LoginResponse {
+            token: "t".into(),
+            user: other.clone(),
+            expires_at: now() + chrono::Duration::hours(8),
+        })),
+    );
+    assert!(sent(&fx).is_empty(), "nothing of the last person is sent");
+    assert_eq!(s.waiting(), 0);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadDrafts(u) if *u == other.username)),
+        "the new person's own journal is opened"
+    );
+}

@@ -66,6 +66,20 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             done_loading(s);
             match result {
                 Ok(resp) => {
+                    if s.session
+                        .as_ref()
+                        .is_some_and(|p| p.username != resp.user.username)
+                    {
+                        // Someone else signed in over an expired session: the last person's
+                        // unsent work stays in their own journal, never sent as this person.
+                        s.outbox.clear();
+                        s.drafts.clear();
+                        s.form = None;
+                        s.dialog = None;
+                        s.retry_at = None;
+                        s.retry_attempts = 0;
+                        s.drafts_loaded = false;
+                    }
                     fx.extend(load_drafts(s, &resp.user.username));
                     s.session = Some(resp.user);
                     s.login = None;
