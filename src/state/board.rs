@@ -53,6 +53,21 @@ impl BoardState {
         keyed.into_iter().map(|(_, _, c)| c).collect()
     }
 
+    /// The first `n` rows of `visible`, without sorting the rest (a frame draws one page).
+    pub fn visible_top(&self, now: DateTime<Utc>, n: usize) -> Vec<&CaseSummary> {
+        let mut keyed: Vec<_> = self
+            .matching(now)
+            .map(|c| (c.urgency(now), c.reference.as_str(), c))
+            .collect();
+        let cmp = |a: &(_, &str, _), b: &(_, &str, _)| (a.0, a.1).cmp(&(b.0, b.1));
+        if n < keyed.len() {
+            keyed.select_nth_unstable_by(n, cmp);
+            keyed.truncate(n);
+        }
+        keyed.sort_unstable_by(cmp);
+        keyed.into_iter().map(|(_, _, c)| c).collect()
+    }
+
     /// How many rows `visible` would show, without sorting them.
     pub fn visible_len(&self, now: DateTime<Utc>) -> usize {
         self.matching(now).count()

@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{fit, lines, spread, styled, window_start};
+use super::{fit, lines, spread, styled};
 use crate::state::State;
 use crate::theme::Theme;
 
@@ -44,6 +44,14 @@ pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
 }
 
 const DUE: usize = 13;
+
+/// The first row of the page of `height` rows that holds `selected`.
+fn page_start(selected: usize, height: usize) -> usize {
+    match height {
+        0 => 0,
+        h => selected / h * h,
+    }
+}
 
 /// "3h ago", "2d ago", "now": coarse, to fit seven columns.
 fn family_ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -98,7 +106,6 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
-    let rows = s.board.visible(s.now);
     let may_see = s.allows(jar_core::permissions::Permission::ReadCriminalDetail);
     let width = usize::from(area.width);
     let two_line = width < 60;
@@ -147,6 +154,12 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     out.push(Line::from(styled(fit(&header, width), theme.muted)));
     let per_row = if two_line { 2 } else { 1 };
     let room = usize::from(area.height).saturating_sub(1) / per_row;
+    // Whole pages, as mutt's index does: a move within the page rewrites two rows (about
+    // 350 bytes at 80x24), where scrolling row by row rewrote every row on every move past
+    // the bottom (about 750 bytes); see docs/benchmarks.md.
+    let start = page_start(s.board.selected, room);
+    // Only the rows up to this page are put in order.
+    let rows = s.board.visible_top(s.now, start + room);
     if rows.is_empty() {
         let msg = if !s.board.loaded {
             "  loading cases…"
@@ -157,7 +170,6 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         };
         out.push(Line::from(styled(msg, theme.muted)));
     }
-    let start = window_start(s.board.selected, room);
     for (i, c) in rows.iter().enumerate().skip(start).take(room) {
         let selected = i == s.board.selected;
         let due = c
