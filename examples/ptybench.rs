@@ -29,6 +29,7 @@ struct Args {
     cols: u16,
     rows: u16,
     build: bool,
+    dump: Option<std::path::PathBuf>,
 }
 
 fn args() -> Args {
@@ -39,6 +40,7 @@ fn args() -> Args {
         cols: 80,
         rows: 24,
         build: true,
+        dump: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,8 +56,9 @@ fn args() -> Args {
             "--cols" => a.cols = num() as u16,
             "--rows" => a.rows = num() as u16,
             "--no-build" => a.build = false,
+            "--dump" => a.dump = it.next().map(Into::into),
             other => panic!(
-                "unknown argument {other}; usage: ptybench [--cases N] [--starts N] [--keys N] [--cols C] [--rows R] [--no-build]"
+                "unknown argument {other}; usage: ptybench [--cases N] [--starts N] [--keys N] [--cols C] [--rows R] [--no-build] [--dump DIR]"
             ),
         }
     }
@@ -181,6 +184,7 @@ fn login(port: u16) -> String {
 #[derive(Default)]
 struct Seen {
     bytes: usize,
+    raw: Vec<u8>,
     last_output: Option<Instant>,
     /// When the screen first showed a complete board.
     board_at: Option<Instant>,
@@ -245,6 +249,7 @@ fn spawn_client(bin: &Path, home: &Path, port: u16, token: &str, cols: u16, rows
             p.process(&buf[..n]);
             let mut s = se.lock().expect("seen");
             s.bytes += n;
+            s.raw.extend_from_slice(&buf[..n]);
             s.last_output = Some(now);
             if s.board_at.is_none() && board_complete(&p.screen().contents()) {
                 s.board_at = Some(now);
@@ -316,6 +321,11 @@ impl Client {
             }
             std::thread::sleep(Duration::from_micros(200));
         }
+    }
+
+    /// The bytes written from offset `from` on.
+    fn raw_since(&self, from: usize) -> Vec<u8> {
+        self.seen.lock().expect("seen").raw[from..].to_vec()
     }
 
     fn peak_rss_kib(&self) -> Option<u64> {
@@ -407,12 +417,20 @@ fn main() {
     let mut missed = 0;
     for i in 0..half * 2 {
         let key: &[u8] = if i < half { b"j" } else { b"k" };
+        let from = c.snapshot().0;
         match c.key(key, quiet, Duration::from_secs(2)) {
             Some((t, b)) => {
                 lat.push(ms(t));
                 bytes.push(b as f64);
             }
             None => missed += 1,
+        }
+        if let Some(dir) = &a.dump {
+            // The raw bytes of a few moves, for reading what a move costs.
+            if [1, 2, 30, 31, half + 1, half + 30].contains(&i) {
+                std::fs::write(dir.join(format!("move-{i}.bin")), c.raw_since(from))
+                    .expect("write dump");
+            }
         }
     }
     lat.sort_by(f64::total_cmp);
