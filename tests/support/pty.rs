@@ -13,7 +13,23 @@ fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n.max(1)).expect("at least 1")
 }
 
+/// One real terminal program at a time per test binary: several demo servers and clients
+/// starting at once on a small machine make waits flaky, and the tests gain nothing from it.
+/// A test that holds one Pty may start a second (a restart) without waiting for itself.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    static HELD: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn take_turn() -> Option<std::sync::MutexGuard<'static, ()>> {
+    let guard = (HELD.get() == 0).then(|| ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner()));
+    HELD.set(HELD.get() + 1);
+    guard
+}
+
 pub struct Pty {
+    _turn: Option<std::sync::MutexGuard<'static, ()>>,
     master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -24,8 +40,14 @@ pub struct Pty {
 impl Pty {
     /// Start `jarterm ARGS` in a `cols`x`rows` terminal with a clean, test-owned environment.
     pub fn spawn(args: &[&str], env: &[(&str, &str)], home: &Path, cols: u16, rows: u16) -> Pty {
+        let turn = take_turn();
         let pair = native_pty_system()
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_jarterm"));
         cmd.args(args);
@@ -60,7 +82,14 @@ impl Pty {
                 r.lock().expect("raw").extend_from_slice(&buf[..n]);
             }
         });
-        Pty { master: pair.master, writer, child, screen, raw }
+        Pty {
+            _turn: turn,
+            master: pair.master,
+            writer,
+            child,
+            screen,
+            raw,
+        }
     }
 
     pub fn contents(&self) -> String {
@@ -80,7 +109,9 @@ impl Pty {
                 return;
             }
             if start.elapsed() > timeout {
-                panic!("timed out after {timeout:?} waiting for {what}; the screen showed:\n{text}");
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}; the screen showed:\n{text}"
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -97,9 +128,18 @@ impl Pty {
 
     pub fn resize(&self, cols: u16, rows: u16) {
         self.master
-            .resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("resize");
-        self.screen.lock().expect("screen").screen_mut().set_size(nz(rows), nz(cols));
+        self.screen
+            .lock()
+            .expect("screen")
+            .screen_mut()
+            .set_size(nz(rows), nz(cols));
     }
 
     pub fn pid(&self) -> Option<u32> {
@@ -117,10 +157,20 @@ impl Pty {
             }
             if start.elapsed() > timeout {
                 let _ = self.child.kill();
-                panic!("jarterm did not exit within {timeout:?}; the screen showed:\n{}", self.contents());
+                panic!(
+                    "jarterm did not exit within {timeout:?}; the screen showed:\n{}",
+                    self.contents()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        HELD.set(HELD.get().saturating_sub(1));
     }
 }
 

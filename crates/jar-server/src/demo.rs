@@ -73,14 +73,27 @@ pub async fn seed(store: &Store, n: usize, overrides: &AreaOverrides) -> anyhow:
     Ok(())
 }
 
+/// When each milestone typically happens, in minutes after notification (same order as
+/// `MILESTONES`; the first, death confirmed, uses the case's own time).
+const MILESTONE_AFTER_MIN: [i64; 8] = [
+    0,
+    170,
+    10 * 60,
+    21 * 60,
+    3 * 1440,
+    6 * 1440,
+    70 * 1440,
+    120 * 1440,
+];
+
 /// How long ago a case at each stage was notified.
 const AGE_BY_STAGE_MIN: [i64; 9] = [
     50,
     200,
-    20 * 60,
-    40 * 60,
+    14 * 60,
+    18 * 60,
     4 * 1440,
-    9 * 1440,
+    6 * 1440 + 12 * 60,
     30 * 1440,
     80 * 1440,
     150 * 1440,
@@ -178,56 +191,63 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         notified_by: "demo-paed".into(),
         version: 1,
     };
-    // Milestones up to the stage, spread between notification and (nearly) now.
+    // A believable timeline: each step at a typical time after notification, and only if
+    // that time has already passed. Early cases have some steps still to do; cases further on
+    // have had their first-hours steps done, so their board rows show what is really next.
     let span = age.num_minutes().max(10);
     let at =
         |k: usize, of: usize| notified_at + Duration::minutes(span * k as i64 / (of as i64 + 2));
+    let after = |minutes: i64| notified_at + Duration::minutes(minutes);
     let mut events = Vec::new();
     let mut push = |kind: EventKind, t: DateTime<Utc>, note: &str| {
-        events.push(TimelineEvent {
-            id: 0,
-            kind,
-            occurred_at: t,
-            recorded_at: t,
-            recorded_by: "demo-paed".into(),
-            note: note.to_string(),
-            corrects: None,
-        });
+        if t <= now {
+            events.push(TimelineEvent {
+                id: 0,
+                kind,
+                occurred_at: t,
+                recorded_at: t,
+                recorded_by: "demo-paed".into(),
+                note: note.to_string(),
+                corrects: None,
+            });
+        }
     };
     // Bulk cases (benchmarks) carry only the milestones their stage needs.
     let detailed = i < DETAILED;
-    if detailed && !i.is_multiple_of(4) {
+    if stage_idx >= 1 {
+        push(EventKind::DeathConfirmed, death, "");
+    }
+    if detailed && (stage_idx >= 1 || i.is_multiple_of(2)) {
+        push(EventKind::PoliceInformed, after(10), "");
+    }
+    if detailed && (stage_idx >= 2 || i % 3 != 0) {
+        push(EventKind::CoronerInformed, after(40), "");
+        push(EventKind::SocialCareInformed, after(60), "");
+    }
+    if detailed && stage_idx >= 1 {
+        push(EventKind::DesignatedDoctorInformed, after(8 * 60), "");
+        push(EventKind::CdopNotified, after(12 * 60), "");
+    }
+    if detailed
+        && stage_idx >= 1
+        && matches!(
+            category,
+            PresentingCategory::Sudi | PresentingCategory::Sudic
+        )
+    {
         push(
-            EventKind::PoliceInformed,
-            notified_at + Duration::minutes(10),
-            "",
+            EventKind::SamplesTaken,
+            after(120),
+            "Demo: blood, urine, NPA and skin biopsy taken.",
         );
     }
-    // Beyond the first hours, the "informed" steps are mostly done (some left undone on purpose).
-    if detailed && stage_idx >= 2 && !i.is_multiple_of(5) {
-        for (k, kind) in [
-            EventKind::CoronerInformed,
-            EventKind::SocialCareInformed,
-            EventKind::DesignatedDoctorInformed,
-            EventKind::CdopNotified,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            push(
-                kind,
-                notified_at + Duration::minutes(30 + 20 * k as i64),
-                "",
-            );
-        }
-    }
-    for (k, kind) in MILESTONES.iter().take(stage_idx).enumerate() {
-        push(*kind, at(k + 1, stage_idx), "");
+    for (k, kind) in MILESTONES.iter().take(stage_idx).enumerate().skip(1) {
+        push(*kind, after(MILESTONE_AFTER_MIN[k].min(span - 5)), "");
     }
     if criminal && stage_idx >= 2 {
         push(
             EventKind::StrategyDiscussionHeld,
-            at(1, stage_idx),
+            after(5 * 60),
             "Demo strategy discussion: s47 enquiries agreed.",
         );
     }
@@ -237,7 +257,22 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         checklists.push((t.id.clone(), t.version));
         let done = t.items.len() * stage_idx / 9;
         let done = if detailed { done } else { done.min(1) };
-        for item in t.items.iter().take(done) {
+        // Past the ED, the clinical windows of the first hours were met (the NPA among them).
+        let first_hours = |item: &&checklist::TemplateItem| {
+            stage_idx >= 1
+                && detailed
+                && item
+                    .window
+                    .is_some_and(|w| w.from == checklist::WindowAnchor::Death && w.hours <= 8)
+        };
+        let chosen: Vec<_> = t
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(n, item)| *n < done || first_hours(item))
+            .map(|(_, item)| item)
+            .collect();
+        for item in chosen {
             let by = match item.owners.first() {
                 Some(Agency::Police) => "demo-police",
                 Some(Agency::SocialCare) => "demo-social",
@@ -260,7 +295,11 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
                         String::new()
                     }),
                     updated_by: Some(by.into()),
-                    updated_at: Some(at(1, 2)),
+                    updated_at: Some(if item.window.is_some_and(|w| w.hours <= 8) {
+                        after(150.min(span / 2))
+                    } else {
+                        at(1, 2)
+                    }),
                     version: 2,
                 },
             ));
@@ -284,7 +323,12 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             "demo-keyworker"
         };
         for k in 0..count {
-            let t = at(k + 1, count + 1);
+            // The first contact within a day or so; later ones spread over the case so far.
+            let t = if k == 0 {
+                notified_at + Duration::minutes((30 * 60).min(span / 2))
+            } else {
+                at(k + 1, count + 1)
+            };
             contacts.push(Contact {
                 id: 0,
                 recorded_at: t,
