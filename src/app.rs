@@ -235,7 +235,24 @@ impl<B: Backend> App<B> {
             .journal_server
             .clone()
             .unwrap_or_else(|| self.client.base().to_string());
-        let opened = crate::journal::Journal::open(&dir, user, &server, &self.journal_keys);
+        let mut opened = crate::journal::Journal::open(&dir, user, &server, &self.journal_keys);
+        // Drafts from before the journal (`…/jarterm/drafts/<user>.json`, in clear) move in.
+        if let Some(legacy) = dir
+            .parent()
+            .map(|d| crate::drafts::path_for(&d.join("drafts"), user))
+            .filter(|p| p.exists())
+        {
+            let mut merged = opened.contents.clone();
+            for d in crate::drafts::load(&legacy) {
+                if !merged.drafts.iter().any(|x| x.kind == d.kind) {
+                    merged.drafts.push(d);
+                }
+            }
+            if opened.journal.save(&merged).is_ok() {
+                let _ = std::fs::remove_file(&legacy);
+                opened.contents = merged;
+            }
+        }
         let (areas, now) = (
             self.state
                 .session

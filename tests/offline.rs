@@ -793,3 +793,35 @@ async fn a_damaged_journal_is_kept_aside_and_said_never_a_crash() {
     t.until("the board loads", |s| s.board.loaded).await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_from_before_the_journal_move_into_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path()).await;
+    let base = server.base();
+    let journal = dir.path().join("journal");
+    let legacy = jarterm::drafts::path_for(&dir.path().join("drafts"), "demo-manager");
+    let mut form = jarterm::state::Form::contact("JAR-2026-0001", chrono::Utc::now());
+    if let Some(f) = form.field_mut("summary")
+        && let jarterm::state::forms::Value::Text(ta) = &mut f.value
+    {
+        ta.insert_str("Typed before the upgrade");
+    }
+    jarterm::drafts::save(&legacy, &[jarterm::drafts::to_saved(&form)]).expect("legacy");
+    let mut t = Tui::new(&base, &base, &journal, KeySource::Fixed([6; 32])).await;
+    t.until("the old draft is back", |s| {
+        s.drafts
+            .iter()
+            .any(|d| d.text("summary") == "Typed before the upgrade")
+    })
+    .await;
+    assert!(!legacy.exists(), "the old plain file is gone");
+    let j = Journal::locate(
+        &journal,
+        "demo-manager",
+        t.app.client.base(),
+        &KeySource::Fixed([6; 32]),
+    );
+    assert_eq!(j.read().expect("journal").drafts.len(), 1);
+    server.stop().await;
+}
