@@ -165,3 +165,26 @@ fn another_person_signing_in_over_an_expired_session_never_sends_the_last_ones_w
         "the new person's own journal is opened"
     );
 }
+
+#[test]
+fn a_tick_shows_at_once_as_pending_on_the_item_until_confirmed() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    press(&mut s, ch('3'));
+    for _ in 0..4 {
+        press(&mut s, key(KeyCode::Down));
+    }
+    assert!(!screen(&s, 80, 24).contains("pending"));
+    let fx = press(&mut s, ch('d'));
+    let w = sent(&fx).remove(0);
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("pending"), "{text}");
+    // Still pending while the network is away.
+    api(
+        &mut s,
+        ApiMsg::WriteDone {
+            key: w.key,
+            result: Err(ApiError::Network("timed out".into())),
+        },
+    );
+    assert!(screen(&s, 80, 24).contains("pending"));
+}

@@ -81,7 +81,35 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                 let st = &it.view.state;
                 let item = &it.view.item;
                 let locked = role.and_then(|r| item_lock_reason(r, item)).is_some();
+                // A change not yet confirmed shows at once, marked pending.
+                let pending = s.outbox.iter().rev().find_map(|w| match &w.write {
+                    crate::state::Write::ItemUpdate {
+                        case_ref,
+                        template,
+                        item: id,
+                        update,
+                        ..
+                    } if *case_ref == c.reference
+                        && template == it.template
+                        && *id == item.id =>
+                    {
+                        Some(update.status)
+                    }
+                    _ => None,
+                });
+                let shown;
+                let st = match pending {
+                    Some(status) => {
+                        shown = jar_core::checklist::ItemState {
+                            status,
+                            ..st.clone()
+                        };
+                        &shown
+                    }
+                    None => st,
+                };
                 let when = match (&st.updated_by, st.updated_at) {
+                    _ if pending.is_some() => "pending".to_string(),
                     (Some(by), Some(at)) => format!("{} {}", fit(by, 10), hhmm(at)),
                     _ => String::new(),
                 };
