@@ -89,10 +89,7 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                         item: id,
                         update,
                         ..
-                    } if *case_ref == c.reference
-                        && template == it.template
-                        && *id == item.id =>
-                    {
+                    } if *case_ref == c.reference && template == it.template && *id == item.id => {
                         Some(update.status)
                     }
                     _ => None,
