@@ -220,7 +220,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     if detailed && (stage_idx >= 1 || i.is_multiple_of(2)) {
         push(EventKind::PoliceInformed, after(10), "");
     }
-    if detailed && (stage_idx >= 2 || i % 3 != 0) {
+    if detailed && (stage_idx >= 2 || !i.is_multiple_of(3)) {
         push(EventKind::CoronerInformed, after(40), "");
         push(EventKind::SocialCareInformed, after(60), "");
     }
