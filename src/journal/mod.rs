@@ -318,8 +318,11 @@ impl Journal {
 
     /// Move an unreadable file aside (`<name>.<time>.corrupt`); it is never deleted.
     fn keep_aside(&self) -> Option<PathBuf> {
+        // Never overwrite an earlier kept-aside file: it may hold someone's unsent work.
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
-        let aside = self.path.with_extension(format!("{stamp}.corrupt"));
+        let aside = (0..1000)
+            .map(|n| self.path.with_extension(format!("{stamp}-{n}.corrupt")))
+            .find(|p| !p.exists())?;
         std::fs::rename(&self.path, &aside).ok()?;
         let _ = sync_dir(self.path.parent().unwrap_or(Path::new(".")));
         Some(aside)
