@@ -56,7 +56,8 @@ fn cases(n: usize) -> Vec<CaseSummary> {
                     total: 44,
                     open_time_critical: (i % 3) as u32,
                 },
-                last_family_contact: (i % 5 != 0).then(|| now() - Duration::hours((i % 300) as i64)),
+                last_family_contact: (i % 5 != 0)
+                    .then(|| now() - Duration::hours((i % 300) as i64)),
                 flags: Some(Flags {
                     criminal_investigation: i % 11 == 0,
                     ..Flags::default()
@@ -106,7 +107,11 @@ fn update(c: &mut Criterion) {
     c.bench_function("update cursor move 10,000 cases", |b| {
         b.iter(|| {
             // j then k, so the cursor stays near the top like a person scanning the board.
-            let k = if down { KeyCode::Char('j') } else { KeyCode::Char('k') };
+            let k = if down {
+                KeyCode::Char('j')
+            } else {
+                KeyCode::Char('k')
+            };
             down = !down;
             black_box(jarterm::update::update(&mut s, key(k)))
         })
@@ -127,7 +132,8 @@ fn update(c: &mut Criterion) {
 
 fn sanitize(c: &mut Criterion) {
     // Escape sequences, C0/C1 controls, bidi overrides and combining marks, 64 KiB of each mix.
-    let unit = "\u{1b}[2J\u{1b}]0;pwned\u{7}ok \u{202e}evil\u{202c} \u{9b}31m e\u{301}\u{200b}\r\n\t";
+    let unit =
+        "\u{1b}[2J\u{1b}]0;pwned\u{7}ok \u{202e}evil\u{202c} \u{9b}31m e\u{301}\u{200b}\r\n\t";
     let hostile: String = unit.repeat(65_536 / unit.len());
     let plain: String = "A plain note about a home visit. ".repeat(65_536 / 33);
     c.bench_function("sanitize 64 KiB hostile", |b| {

@@ -152,7 +152,10 @@ fn start_server(bin: &Path, dir: &Path, cases: usize) -> Server {
             break;
         }
         if let Ok(Some(status)) = server.child.try_wait() {
-            panic!("jarterm-server exited ({status}); see {}", dir.join("server.log").display());
+            panic!(
+                "jarterm-server exited ({status}); see {}",
+                dir.join("server.log").display()
+            );
         }
         assert!(
             started.elapsed() < Duration::from_secs(600),
@@ -177,7 +180,10 @@ fn login(port: u16) -> String {
     .expect("sign in");
     assert_eq!(status, 201, "sign-in failed: {body}");
     let v: serde_json::Value = serde_json::from_str(&body).expect("login JSON");
-    v["token"].as_str().expect("token in LoginResponse").to_string()
+    v["token"]
+        .as_str()
+        .expect("token in LoginResponse")
+        .to_string()
 }
 
 /// What the reader thread has seen so far.
