@@ -65,6 +65,22 @@ fn family_ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// Shorten an area name to `width` the way people write them on a whiteboard: leading words
+/// become initials ("North Wessex" -> "N Wessex") before anything is cut.
+fn abbreviate(area: &str, width: usize) -> String {
+    let mut words: Vec<String> = area.split_whitespace().map(str::to_string).collect();
+    let len = |w: &[String]| {
+        w.iter().map(|x| x.chars().count()).sum::<usize>() + w.len().saturating_sub(1)
+    };
+    for i in 0..words.len().saturating_sub(1) {
+        if len(&words) <= width {
+            break;
+        }
+        words[i] = words[i].chars().take(1).collect();
+    }
+    words.join(" ")
+}
+
 struct Cols {
     wide: bool,
     area: usize,
@@ -203,7 +219,10 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             continue;
         }
         if cols.wide {
-            spans.push(Span::raw(format!("{} ", fit(&c.area, cols.area))));
+            spans.push(Span::raw(format!(
+                "{} ",
+                fit(&abbreviate(&c.area, cols.area), cols.area)
+            )));
         }
         spans.push(Span::raw(format!(
             "{} {} ",
@@ -234,4 +253,17 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         out.push(line);
     }
     lines(f, area, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::abbreviate;
+
+    #[test]
+    fn long_area_names_keep_their_last_word() {
+        assert_eq!(abbreviate("North Wessex", 8), "N Wessex");
+        assert_eq!(abbreviate("Wessex Coast", 8), "W Coast");
+        assert_eq!(abbreviate("Bristol", 8), "Bristol");
+        assert_eq!(abbreviate("North Wessex", 12), "North Wessex");
+    }
 }
