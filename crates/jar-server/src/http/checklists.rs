@@ -100,14 +100,26 @@ pub async fn start_checklist(
     body: RawBody,
 ) -> Result<Reply> {
     let who = &user.principal;
-    let mut tx = ctx.store.begin().await?;
-    let (id, case) = find_in_scope(tx.conn(), who, &reference).await?;
-    require(who, Permission::StartChecklist, "start a checklist")?;
-    let key = key.required()?;
-    let hash = body.hash(&format!("checklists {reference}"));
-    if let Some(r) = reply::replay(&mut tx, &who.username, &key, &hash).await? {
-        return Ok(r);
-    }
+    let reply::CaseWrite {
+        mut tx,
+        id,
+        case,
+        key,
+        hash,
+    } = match reply::begin_case_write(
+        &ctx.store,
+        who,
+        &reference,
+        (Permission::StartChecklist, "start a checklist"),
+        key,
+        &body,
+        &format!("checklists {reference}"),
+    )
+    .await?
+    {
+        reply::Begun::Replay(r) => return Ok(r),
+        reply::Begun::Fresh(w) => *w,
+    };
     let req: StartChecklist = body.json()?;
     let t = checklist::template(&req.template).ok_or_else(|| {
         Error::Unprocessable(format!("there is no checklist template {:?}", req.template))

@@ -73,14 +73,26 @@ pub async fn add_contact(
     body: RawBody,
 ) -> Result<Reply> {
     let who = &user.principal;
-    let mut tx = ctx.store.begin().await?;
-    let (id, case) = find_in_scope(tx.conn(), who, &reference).await?;
-    require(who, Permission::WriteContacts, "write to the contact log")?;
-    let key = key.required()?;
-    let hash = body.hash(&format!("contacts {reference}"));
-    if let Some(r) = reply::replay(&mut tx, &who.username, &key, &hash).await? {
-        return Ok(r);
-    }
+    let reply::CaseWrite {
+        mut tx,
+        id,
+        case,
+        key,
+        hash,
+    } = match reply::begin_case_write(
+        &ctx.store,
+        who,
+        &reference,
+        (Permission::WriteContacts, "write to the contact log"),
+        key,
+        &body,
+        &format!("contacts {reference}"),
+    )
+    .await?
+    {
+        reply::Begun::Replay(r) => return Ok(r),
+        reply::Begun::Fresh(w) => *w,
+    };
     let entry: NewContact = body.json()?;
     entry.validate()?;
     let now = Utc::now();
@@ -134,14 +146,26 @@ pub async fn amend_contact(
     body: RawBody,
 ) -> Result<Reply> {
     let who = &user.principal;
-    let mut tx = ctx.store.begin().await?;
-    let (id, case) = find_in_scope(tx.conn(), who, &reference).await?;
-    require(who, Permission::WriteContacts, "amend the contact log")?;
-    let key = key.required()?;
-    let hash = body.hash(&format!("amend {reference} {contact_id}"));
-    if let Some(r) = reply::replay(&mut tx, &who.username, &key, &hash).await? {
-        return Ok(r);
-    }
+    let reply::CaseWrite {
+        mut tx,
+        id,
+        case,
+        key,
+        hash,
+    } = match reply::begin_case_write(
+        &ctx.store,
+        who,
+        &reference,
+        (Permission::WriteContacts, "amend the contact log"),
+        key,
+        &body,
+        &format!("amend {reference} {contact_id}"),
+    )
+    .await?
+    {
+        reply::Begun::Replay(r) => return Ok(r),
+        reply::Begun::Fresh(w) => *w,
+    };
     let not_found = || Error::NotFound(format!("there is no contact {contact_id} on {reference}"));
     let contact_id: i64 = contact_id.parse().map_err(|_| not_found())?;
     let mut contact = records::contacts(tx.conn(), id)

@@ -105,3 +105,47 @@ pub async fn remember(
     idempotency::save(tx.conn(), username, key, &stored, Utc::now()).await?;
     Ok(())
 }
+
+/// A write on one case, begun: the write transaction, the case (found in the caller's scope,
+/// with the permission checked) and the key and request hash to remember the reply under.
+pub struct CaseWrite<'a> {
+    pub tx: WriteTx<'a>,
+    pub id: i64,
+    pub case: jar_core::Case,
+    pub key: String,
+    pub hash: String,
+}
+
+pub enum Begun<'a> {
+    /// The same key and body were seen before: send the first reply again, write nothing.
+    Replay(Reply),
+    Fresh(Box<CaseWrite<'a>>),
+}
+
+/// The common start of every idempotent write on a case. Scope first (404), then the role's
+/// permission (403), then the key, so that nothing about an unseen case leaks.
+pub async fn begin_case_write<'a>(
+    store: &'a crate::store::Store,
+    who: &jar_core::permissions::Principal,
+    reference: &str,
+    (permission, what): (jar_core::permissions::Permission, &str),
+    key: super::extract::IdemKey,
+    body: &super::extract::RawBody,
+    scope: &str,
+) -> Result<Begun<'a>> {
+    let mut tx = store.begin().await?;
+    let (id, case) = super::cases::find_in_scope(tx.conn(), who, reference).await?;
+    super::cases::require(who, permission, what)?;
+    let key = key.required()?;
+    let hash = body.hash(scope);
+    if let Some(r) = replay(&mut tx, &who.username, &key, &hash).await? {
+        return Ok(Begun::Replay(r));
+    }
+    Ok(Begun::Fresh(Box::new(CaseWrite {
+        tx,
+        id,
+        case,
+        key,
+        hash,
+    })))
+}

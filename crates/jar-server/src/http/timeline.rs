@@ -56,14 +56,26 @@ pub async fn add_event(
     body: RawBody,
 ) -> Result<Reply> {
     let who = &user.principal;
-    let mut tx = ctx.store.begin().await?;
-    let (id, case) = find_in_scope(tx.conn(), who, &reference).await?;
-    require(who, Permission::WriteTimeline, "add to the timeline")?;
-    let key = key.required()?;
-    let hash = body.hash(&format!("timeline {reference}"));
-    if let Some(r) = reply::replay(&mut tx, &who.username, &key, &hash).await? {
-        return Ok(r);
-    }
+    let reply::CaseWrite {
+        mut tx,
+        id,
+        case,
+        key,
+        hash,
+    } = match reply::begin_case_write(
+        &ctx.store,
+        who,
+        &reference,
+        (Permission::WriteTimeline, "add to the timeline"),
+        key,
+        &body,
+        &format!("timeline {reference}"),
+    )
+    .await?
+    {
+        reply::Begun::Replay(r) => return Ok(r),
+        reply::Begun::Fresh(w) => *w,
+    };
     let new: NewTimelineEvent = body.json()?;
     new.validate()?;
     let mut b = cases::bundle(tx.conn(), id, case).await?;
