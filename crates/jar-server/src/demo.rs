@@ -155,7 +155,15 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     let case = Case {
         reference,
         area,
-        age_months: [2, 5, 9, 18, 30, 70, 130, 190][i % 8],
+        // Ages that fit the presentation: SUDI under a year, SUDIC toddlers, older children
+        // for asthma, teenagers for suspected suicide.
+        age_months: match category {
+            PresentingCategory::Sudi => [2, 4, 7, 10][i % 4],
+            PresentingCategory::Sudic => [14, 19, 26, 34][i % 4],
+            PresentingCategory::Asthma => [62, 97, 131, 170][i % 4],
+            PresentingCategory::SuspectedSuicide => [163, 181, 196, 207][i % 4],
+            _ => [5, 30, 70, 130, 190][i % 5],
+        },
         sex: [Sex::Female, Sex::Male][i % 2],
         place_of_death: [
             PlaceOfDeath::Home,
