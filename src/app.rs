@@ -426,7 +426,15 @@ impl<B: Backend> App<B> {
                 });
             }
             Effect::FetchMe => self.spawn_api(async move { ApiMsg::Me(c.me().await) }),
-            Effect::FetchCases => self.spawn_api(async move { ApiMsg::Cases(c.all_cases().await) }),
+            Effect::FetchCases => {
+                let tx = self.tx.clone();
+                self.spawn_api(async move {
+                    let first = move |page| {
+                        let _ = tx.send(Msg::Api(ApiMsg::CasesFirstPage(page)));
+                    };
+                    ApiMsg::Cases(c.all_cases_progressive(first).await)
+                })
+            }
             Effect::FetchCase(r) => self.spawn_api(async move {
                 let result = c.case(&r).await;
                 ApiMsg::Case {

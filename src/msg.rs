@@ -35,6 +35,8 @@ pub enum ApiMsg {
     LoggedIn(Result<LoginResponse, ApiError>),
     Me(Result<Principal, ApiError>),
     Cases(Result<Vec<CaseSummary>, ApiError>),
+    /// The first page of the board while the rest is still on its way.
+    CasesFirstPage(Vec<CaseSummary>),
     Case {
         case_ref: String,
         result: Result<CaseDetail, ApiError>,

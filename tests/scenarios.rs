@@ -866,3 +866,20 @@ fn ctrl_s_saves_even_with_caps_lock_on() {
     let fx = press(&mut s, caps);
     assert_eq!(sent(&fx).len(), 1);
 }
+
+#[test]
+fn the_first_page_of_the_board_shows_before_the_rest_and_a_refetch_never_shows_a_part() {
+    let mut s =
+        jarterm::state::State::signed_in(now(), "127.0.0.1:8471", principal(Role::Paediatrician));
+    s.size = (80, 24);
+    let all = board_cases();
+    // Over a slow link the soonest deadlines are on screen as soon as the first page lands.
+    api(&mut s, ApiMsg::CasesFirstPage(all[..2].to_vec()));
+    assert!(s.board.loaded);
+    assert_eq!(s.board.cases.len(), 2);
+    api(&mut s, ApiMsg::Cases(Ok(all.clone())));
+    assert_eq!(s.board.cases.len(), all.len());
+    // Later, a first page of a refetch does not shrink the board that is already there.
+    api(&mut s, ApiMsg::CasesFirstPage(all[..1].to_vec()));
+    assert_eq!(s.board.cases.len(), all.len());
+}

@@ -171,12 +171,24 @@ impl Client {
 
     /// Every case in scope, following the cursor (500 per page).
     pub async fn all_cases(&self) -> Result<Vec<CaseSummary>, ApiError> {
+        self.all_cases_progressive(|_| {}).await
+    }
+
+    /// Every case in scope; the first, small page (the soonest deadlines: the server orders by
+    /// them) is handed to `first_page` as soon as it arrives, so a board can be drawn over a slow
+    /// link before the rest has come.
+    pub async fn all_cases_progressive(
+        &self,
+        first_page: impl FnOnce(Vec<CaseSummary>),
+    ) -> Result<Vec<CaseSummary>, ApiError> {
+        let mut first_page = Some(first_page);
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..200 {
             let mut url = reqwest::Url::parse(&self.url("/cases"))
                 .map_err(|e| ApiError::Network(e.to_string()))?;
-            url.query_pairs_mut().append_pair("limit", "500");
+            let limit = if cursor.is_none() { "100" } else { "500" };
+            url.query_pairs_mut().append_pair("limit", limit);
             if let Some(c) = &cursor {
                 url.query_pairs_mut().append_pair("cursor", c);
             }
@@ -187,6 +199,10 @@ impl Client {
                 .map_err(network)?;
             let page: CaseList = Self::read(resp).await?;
             out.extend(page.items);
+            let more = page.next_cursor.as_deref().is_some_and(|c| !c.is_empty());
+            if let Some(hand_over) = first_page.take().filter(|_| more) {
+                hand_over(out.clone());
+            }
             match page.next_cursor {
                 Some(c) if !c.is_empty() => cursor = Some(c),
                 _ => break,

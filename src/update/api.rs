@@ -139,6 +139,16 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                 }
             }
         }
+        ApiMsg::CasesFirstPage(cases) => {
+            // Only the very first load shows a part: a refetch keeps the whole board it has
+            // until the whole new one arrives. The header still says "loading".
+            if !s.board.loaded {
+                s.board.cases = cases;
+                s.board.loaded = true;
+                let now = s.now;
+                s.board.clamp(now);
+            }
+        }
         ApiMsg::Cases(result) => {
             done_loading(s);
             s.board.loading = false;
