@@ -76,7 +76,7 @@ fn state(cases: Vec<CaseSummary>, w: u16, h: u16) -> State {
         areas: AREAS.iter().map(|a| a.to_string()).collect(),
     };
     let mut s = State::signed_in(now(), "127.0.0.1:8471", who);
-    s.board.cases = cases;
+    s.board.cases = cases.into_iter().map(Into::into).collect();
     s.board.loaded = true;
     s.size = (w, h);
     s

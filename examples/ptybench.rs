@@ -6,7 +6,10 @@
 //! --demo-cases N` on a free 127.0.0.1 port with a temporary SQLite file, signs in as
 //! `demo-paed`, and starts `target/release/jarterm --server URL` with `JARTERM_TOKEN` in an
 //! 80x24 pty. It reports:
-//! - time from spawn to the first complete board frame (median of `--starts` starts);
+//! - time from spawn to the first complete board frame (median of `--starts` starts): the
+//!   whole list loaded, nothing "loading";
+//! - time from spawn to the first screenful of case rows (the first page, drawn while the
+//!   rest loads), and in how many starts those rows were the complete board's first rows;
 //! - key→frame latency (key written until the output settles; the figure is the time of the
 //!   last byte) median and p99 over `--keys` j/k cursor moves;
 //! - bytes written per cursor move and per tab switch;
@@ -194,6 +197,11 @@ struct Seen {
     last_output: Option<Instant>,
     /// When the screen first showed a complete board.
     board_at: Option<Instant>,
+    /// When the screen first showed a screenful of case rows (perhaps while still loading),
+    /// and the references it showed then and on the complete board.
+    rows_at: Option<Instant>,
+    rows_refs: Vec<String>,
+    board_refs: Vec<String>,
 }
 
 struct Client {
@@ -209,6 +217,17 @@ struct Client {
 /// nothing is loading.
 fn board_complete(text: &str) -> bool {
     text.contains("REF") && text.contains("JAR-") && !text.contains("loading")
+}
+
+/// The case references on the screen, top to bottom.
+fn refs_shown(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim_start_matches(['>', ' ']);
+            l.starts_with("JAR-")
+                .then(|| l.split_whitespace().next().unwrap_or("").to_string())
+        })
+        .collect()
 }
 
 fn spawn_client(bin: &Path, home: &Path, port: u16, token: &str, cols: u16, rows: u16) -> Client {
@@ -257,8 +276,16 @@ fn spawn_client(bin: &Path, home: &Path, port: u16, token: &str, cols: u16, rows
             s.bytes += n;
             s.raw.extend_from_slice(&buf[..n]);
             s.last_output = Some(now);
-            if s.board_at.is_none() && board_complete(&p.screen().contents()) {
+            let text = p.screen().contents();
+            // A screenful: every line but the header, column titles, status and key hints.
+            let full = usize::from(p.screen().size().0.get()).saturating_sub(4);
+            if s.rows_at.is_none() && text.contains("REF") && refs_shown(&text).len() >= full {
+                s.rows_at = Some(now);
+                s.rows_refs = refs_shown(&text);
+            }
+            if s.board_at.is_none() && board_complete(&text) {
                 s.board_at = Some(now);
+                s.board_refs = refs_shown(&text);
             }
         }
     });
@@ -287,6 +314,15 @@ impl Client {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// Spawn to the first screenful of rows, and whether those rows were the complete
+    /// board's first rows (call after `wait_board`).
+    fn first_rows(&self) -> Option<(Duration, bool)> {
+        let s = self.seen.lock().expect("seen");
+        let at = s.rows_at?;
+        let n = s.rows_refs.len().min(s.board_refs.len());
+        Some((at - self.spawned, s.rows_refs[..n] == s.board_refs[..n]))
     }
 
     fn snapshot(&self) -> (usize, Option<Instant>) {
@@ -395,11 +431,27 @@ fn main() {
 
     // 1. Spawn to first complete board frame.
     let mut firsts = Vec::new();
+    let (mut rows_firsts, mut rows_same) = (Vec::new(), 0);
     for i in 0..a.starts {
         let c = spawn_client(&bin, &home, server.port, &token, a.cols, a.rows);
         let t = c.wait_board(Duration::from_secs(60));
-        eprintln!("start {}: first board frame after {:.1} ms", i + 1, ms(t));
+        let rows = c.first_rows();
+        eprintln!(
+            "start {}: complete board after {:.1} ms; first screenful of rows after {}",
+            i + 1,
+            ms(t),
+            rows.map(|(r, same)| format!(
+                "{:.1} ms ({})",
+                ms(r),
+                if same { "the same rows" } else { "OTHER rows" }
+            ))
+            .unwrap_or_else(|| "-".into())
+        );
         firsts.push(ms(t));
+        if let Some((r, same)) = rows {
+            rows_firsts.push(ms(r));
+            rows_same += usize::from(same);
+        }
         c.settle(Duration::from_millis(100), Duration::from_secs(5));
         c.quit();
     }
@@ -411,6 +463,17 @@ fn main() {
         firsts[firsts.len() - 1],
         firsts.len()
     );
+
+    if !rows_firsts.is_empty() {
+        rows_firsts.sort_by(f64::total_cmp);
+        println!(
+            "RESULT first_rows_ms cases={n} size={size} median={:.1} min={:.1} max={:.1} same_as_complete={rows_same}/{}",
+            percentile(&rows_firsts, 0.5),
+            rows_firsts[0],
+            rows_firsts[rows_firsts.len() - 1],
+            rows_firsts.len()
+        );
+    }
 
     // 2. Key→frame latency and bytes per cursor move: down then back up, so every key moves.
     let mut c = spawn_client(&bin, &home, server.port, &token, a.cols, a.rows);

@@ -11,10 +11,12 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
+use crate::api::client::FirstPage;
 use crate::api::{Client, events};
 use crate::effect::Effect;
 use crate::msg::{ApiMsg, Msg};
 use crate::state::State;
+use crate::state::board::{AreaNames, BoardRow};
 use crate::theme::Theme;
 use crate::token_store::TokenStore;
 use crate::{ui, update};
@@ -109,10 +111,14 @@ impl<B: Backend> App<B> {
             self.run_effects(drafts);
             self.state.loading += 1;
             self.state.board.loading = true;
-            self.run_effects(vec![Effect::StartEvents, Effect::FetchCases]);
+            // Events start once the first page says which change it reflects (`CasesSeq`).
+            self.run_effects(vec![Effect::FetchCases]);
         } else if self.client.token().is_some() {
-            self.state.loading += 1;
-            self.run_effects(vec![Effect::FetchMe]);
+            // Who the token belongs to and the board are asked for together, so the first
+            // frame waits on one round trip rather than two (docs/benchmarks.md).
+            self.state.loading += 2;
+            self.state.board.loading = true;
+            self.run_effects(vec![Effect::FetchMe, Effect::FetchCases]);
         }
     }
 
@@ -429,10 +435,17 @@ impl<B: Backend> App<B> {
             Effect::FetchCases => {
                 let tx = self.tx.clone();
                 self.spawn_api(async move {
-                    let first = move |page| {
-                        let _ = tx.send(Msg::Api(ApiMsg::CasesFirstPage(page)));
+                    let first = move |page: FirstPage<BoardRow>| {
+                        if let Some(seq) = page.seq {
+                            let _ = tx.send(Msg::Api(ApiMsg::CasesSeq(seq)));
+                        }
+                        if page.more {
+                            let _ = tx.send(Msg::Api(ApiMsg::CasesFirstPage(page.rows)));
+                        }
                     };
-                    ApiMsg::Cases(c.all_cases_progressive(first).await)
+                    let mut areas = AreaNames::default();
+                    let keep = move |s| BoardRow::new(s, &mut areas);
+                    ApiMsg::Cases(c.all_cases_progressive(keep, first).await)
                 })
             }
             Effect::FetchCase(r) => self.spawn_api(async move {
@@ -471,7 +484,14 @@ impl<B: Backend> App<B> {
                 self.stop_events();
                 let cancel = CancellationToken::new();
                 self.events = Some(cancel.clone());
-                tokio::spawn(events::run(c, self.tx.clone(), cancel));
+                tokio::spawn(events::run(c, self.tx.clone(), cancel, None));
+            }
+            Effect::EnsureEvents { after } => {
+                if self.events.is_none() {
+                    let cancel = CancellationToken::new();
+                    self.events = Some(cancel.clone());
+                    tokio::spawn(events::run(c, self.tx.clone(), cancel, after));
+                }
             }
             Effect::StopEvents => self.stop_events(),
             Effect::LoadDrafts(user) => self.open_journal(&user),

@@ -21,6 +21,11 @@ pub enum Effect {
     FetchContacts(String),
     Send(Box<PendingWrite>),
     StartEvents,
+    /// Start listening for changes after `after` (the board list's sequence) unless already
+    /// listening: list, then watch, without fetching the list a second time.
+    EnsureEvents {
+        after: Option<i64>,
+    },
     StopEvents,
     Bell,
     /// Ctrl-C and hang-ups: keep what was typed.
@@ -46,6 +51,7 @@ impl Effect {
             Effect::FetchContacts(r) => format!("fetch contacts {r}"),
             Effect::Send(p) => format!("send {} {}", p.write.what(), p.key),
             Effect::StartEvents => "start events".into(),
+            Effect::EnsureEvents { after } => format!("ensure events after {after:?}"),
             Effect::StopEvents => "stop events".into(),
             Effect::Bell => "bell".into(),
             Effect::SaveDrafts => "save drafts".into(),

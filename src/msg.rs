@@ -6,13 +6,12 @@ use jar_core::case::Identity;
 use jar_core::contact::Contact;
 use jar_core::permissions::Principal;
 use jar_core::timeline::TimelineEvent;
-use jar_core::wire::{
-    CaseDetail, CaseSummary, ChangeEvent, ChecklistItemView, ChecklistView, LoginResponse,
-};
+use jar_core::wire::{CaseDetail, ChangeEvent, ChecklistItemView, ChecklistView, LoginResponse};
 use uuid::Uuid;
 
 use crate::api::ApiError;
 use crate::state::Conn;
+use crate::state::board::BoardRow;
 
 // Messages are moved once from a task to the loop; boxing would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -34,9 +33,11 @@ pub enum Msg {
 pub enum ApiMsg {
     LoggedIn(Result<LoginResponse, ApiError>),
     Me(Result<Principal, ApiError>),
-    Cases(Result<Vec<CaseSummary>, ApiError>),
+    Cases(Result<Vec<BoardRow>, ApiError>),
     /// The first page of the board while the rest is still on its way.
-    CasesFirstPage(Vec<CaseSummary>),
+    CasesFirstPage(Vec<BoardRow>),
+    /// The change sequence the board's first page reflects: events are heard from there.
+    CasesSeq(i64),
     Case {
         case_ref: String,
         result: Result<CaseDetail, ApiError>,

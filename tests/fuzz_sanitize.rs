@@ -52,27 +52,48 @@ fn check_clean(s: &str) {
     assert!(once.len() <= s.len(), "clean grew {s:?}");
 }
 
-fn check_json(s: &str) {
-    if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(s) {
-        clean_json(&mut v);
-        let text = v.to_string();
-        let back: serde_json::Value = serde_json::from_str(&text).expect("round trip");
-        fn walk(v: &serde_json::Value) {
-            match v {
-                serde_json::Value::String(s) => {
-                    assert!(!s.chars().any(dangerous), "clean_json left {s:?}")
-                }
-                serde_json::Value::Array(a) => a.iter().for_each(walk),
-                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
-                    assert!(!k.chars().any(dangerous), "clean_json left key {k:?}");
-                    walk(v)
-                }),
-                _ => {}
-            }
-        }
-        walk(&back);
+/// Every string and key in `v` is safe to draw.
+fn assert_clean_tree(v: &serde_json::Value, how: &str) {
+    match v {
+        serde_json::Value::String(s) => assert!(!s.chars().any(dangerous), "{how} left {s:?}"),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| assert_clean_tree(v, how)),
+        serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
+            assert!(!k.chars().any(dangerous), "{how} left key {k:?}");
+            assert_clean_tree(v, how)
+        }),
+        _ => {}
     }
-    let _ = decode::<serde_json::Value>(s.as_bytes());
+}
+
+/// Any key anywhere in `v` that cleaning would change (two such keys may merge).
+fn has_dirty_key(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Array(a) => a.iter().any(has_dirty_key),
+        serde_json::Value::Object(m) => m.iter().any(|(k, v)| clean(k) != *k || has_dirty_key(v)),
+        _ => false,
+    }
+}
+
+fn check_json(s: &str) {
+    let parsed = serde_json::from_str::<serde_json::Value>(s);
+    let streamed = decode::<serde_json::Value>(s.as_bytes());
+    assert_eq!(
+        parsed.is_ok(),
+        streamed.is_ok(),
+        "decode and a plain parse disagree on whether {s:?} is JSON"
+    );
+    if let (Ok(mut tree), Ok(streamed)) = (parsed, streamed) {
+        let dirty_keys = has_dirty_key(&tree);
+        clean_json(&mut tree);
+        let text = tree.to_string();
+        let back: serde_json::Value = serde_json::from_str(&text).expect("round trip");
+        assert_clean_tree(&back, "clean_json");
+        assert_clean_tree(&streamed, "decode");
+        if !dirty_keys {
+            // Cleaning while decoding gives what cleaning the parsed tree gives.
+            assert_eq!(streamed, tree, "decode differs from clean_json on {s:?}");
+        }
+    }
     let _ = decode::<Vec<jar_core::wire::CaseSummary>>(s.as_bytes());
 }
 

@@ -265,7 +265,7 @@ async fn an_endless_line_on_the_event_stream_is_cut_at_the_cap() {
     client.set_token(Some("t".repeat(64)));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cancel = tokio_util::sync::CancellationToken::new();
-    let task = tokio::spawn(jarterm::api::events::run(client, tx, cancel.clone()));
+    let task = tokio::spawn(jarterm::api::events::run(client, tx, cancel.clone(), None));
     // Wait for the first connection to be cut (the client then backs off and reconnects).
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut ended = false;

@@ -347,7 +347,7 @@ impl Tui {
         .await;
         let reference = self.app.state.board.visible(self.app.state.now)[0]
             .reference
-            .clone();
+            .to_string();
         send_key(&self.keys, KeyCode::Enter, KeyModifiers::NONE);
         self.key(tab);
         let r = reference.clone();

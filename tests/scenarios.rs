@@ -12,7 +12,7 @@ use jarterm::effect::Effect;
 use jarterm::msg::{ApiMsg, Msg, WriteOk};
 use jarterm::state::case::Remote;
 use jarterm::state::forms::Value;
-use jarterm::state::{Dialog, Screen, Tab, Write};
+use jarterm::state::{Dialog, Screen, State, Tab, Write};
 use jarterm::update::update;
 
 fn sent(fx: &[Effect]) -> Vec<jarterm::state::PendingWrite> {
@@ -224,6 +224,7 @@ fn pasting_text_into_the_summary_never_submits_the_form() {
 fn escape_sequences_from_the_server_are_not_drawn() {
     let mut s = board_state(Role::Paediatrician);
     let mut list = serde_json::to_value(jar_core::wire::CaseList {
+        seq: Some(7),
         items: board_cases(),
         next_cursor: None,
     })
@@ -231,7 +232,7 @@ fn escape_sequences_from_the_server_are_not_drawn() {
     list["items"][0]["area"] = "Bri\u{1b}[2J\u{1b}]0;owned\u{7}stol\u{202e}".into();
     let body = serde_json::to_vec(&list).expect("bytes");
     let decoded: jar_core::wire::CaseList = jarterm::sanitize::decode(&body).expect("decodes");
-    api(&mut s, ApiMsg::Cases(Ok(decoded.items)));
+    api(&mut s, ApiMsg::Cases(Ok(rows(decoded.items))));
     let t = draw(&s, 120, 30);
     let text = buffer_text(t.backend().buffer());
     assert!(!text.contains('\u{1b}'));
@@ -247,7 +248,7 @@ fn the_board_is_sorted_by_urgency_and_hides_closed_cases() {
         .board
         .visible(now())
         .iter()
-        .map(|c| c.reference.as_str())
+        .map(|c| &*c.reference)
         .collect();
     assert_eq!(
         refs,
@@ -271,7 +272,7 @@ fn board_filters_narrow_the_rows_and_the_header_counts_stay() {
         .board
         .visible(now())
         .iter()
-        .map(|c| c.reference.clone())
+        .map(|c| c.reference.to_string())
         .collect();
     assert_eq!(v, ["JAR-2026-0042"]);
     press(&mut s, ch('o'));
@@ -280,7 +281,7 @@ fn board_filters_narrow_the_rows_and_the_header_counts_stay() {
         .board
         .visible(now())
         .iter()
-        .map(|c| c.reference.clone())
+        .map(|c| c.reference.to_string())
         .collect();
     assert_eq!(v, ["JAR-2026-0012"]);
     press(&mut s, ch('c'));
@@ -295,7 +296,7 @@ fn board_filters_narrow_the_rows_and_the_header_counts_stay() {
         .board
         .visible(now())
         .iter()
-        .map(|c| c.reference.clone())
+        .map(|c| c.reference.to_string())
         .collect();
     assert_eq!(v, ["JAR-2026-0037"]);
     let text = screen(&s, 80, 24);
@@ -683,15 +684,88 @@ fn a_burst_of_changes_refetches_the_board_at_most_once_more() {
             .count();
     }
     assert_eq!(fetches, 1);
-    let fx = api(&mut s, ApiMsg::Cases(Ok(board_cases())));
+    let fx = api(&mut s, ApiMsg::Cases(Ok(rows(board_cases()))));
     assert_eq!(
         fx.iter()
             .filter(|e| matches!(e, Effect::FetchCases))
             .count(),
         1
     );
-    let fx = api(&mut s, ApiMsg::Cases(Ok(board_cases())));
-    assert!(fx.is_empty());
+    let fx = api(&mut s, ApiMsg::Cases(Ok(rows(board_cases()))));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::FetchCases)));
+}
+
+fn fetches_cases(fx: &[Effect]) -> bool {
+    fx.iter().any(|e| matches!(e, Effect::FetchCases))
+}
+
+#[test]
+fn at_start_up_the_board_is_listed_once_and_changes_are_heard_from_where_the_list_left_off() {
+    let mut s = State::signed_in(now(), "127.0.0.1:8471", principal(Role::Paediatrician));
+    s.board.loading = true;
+    // The first page says which change it reflects: the event stream starts from there.
+    let fx = api(&mut s, ApiMsg::CasesSeq(42));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::EnsureEvents { after: Some(42) })),
+        "{fx:?}"
+    );
+    let fx = api(&mut s, ApiMsg::Cases(Ok(rows(board_cases()))));
+    assert!(!fetches_cases(&fx), "{fx:?}");
+    // Its first connection is not a gap: no second list.
+    let fx = api(&mut s, ApiMsg::Conn(jarterm::state::Conn::Live));
+    assert!(!fetches_cases(&fx), "{fx:?}");
+    // A real gap later is.
+    api(&mut s, ApiMsg::Conn(jarterm::state::Conn::Offline));
+    let fx = api(&mut s, ApiMsg::Conn(jarterm::state::Conn::Live));
+    assert!(fetches_cases(&fx), "{fx:?}");
+}
+
+#[test]
+fn with_a_saved_token_events_wait_for_both_the_person_and_the_list() {
+    let me = || ApiMsg::Me(Ok(principal(Role::Paediatrician)));
+    // The person first: nothing to listen from yet.
+    let mut s = State::new(now(), "127.0.0.1:8471");
+    s.board.loading = true;
+    let fx = api(&mut s, me());
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::EnsureEvents { .. })),
+        "{fx:?}"
+    );
+    assert!(
+        !fetches_cases(&fx),
+        "the board is already on its way: {fx:?}"
+    );
+    let fx = api(&mut s, ApiMsg::CasesSeq(7));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::EnsureEvents { after: Some(7) }))
+    );
+    // The list first: the person's arrival starts the stream from the list's sequence.
+    let mut s = State::new(now(), "127.0.0.1:8471");
+    s.board.loading = true;
+    api(&mut s, ApiMsg::CasesSeq(9));
+    api(&mut s, ApiMsg::Cases(Ok(rows(board_cases()))));
+    let fx = api(&mut s, me());
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::EnsureEvents { after: Some(9) })),
+        "{fx:?}"
+    );
+    assert!(!fetches_cases(&fx));
+    // A list that failed still leaves a stream, which asks for the list again when it connects.
+    let mut s = State::new(now(), "127.0.0.1:8471");
+    s.board.loading = true;
+    api(&mut s, me());
+    let fx = api(
+        &mut s,
+        ApiMsg::Cases(Err(ApiError::Network("connection refused".into()))),
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::EnsureEvents { after: None })),
+        "{fx:?}"
+    );
 }
 
 #[test]
@@ -827,7 +901,7 @@ fn drafts_from_last_time_come_back_for_the_same_person_only_once() {
         ApiMsg::DraftsLoaded(vec![jarterm::drafts::to_saved(&form)]),
     );
     assert!(screen(&s, 80, 24).contains("1 unsaved draft"));
-    api(&mut s, ApiMsg::Cases(Ok(board_cases())));
+    api(&mut s, ApiMsg::Cases(Ok(rows(board_cases()))));
     open(&mut s, "JAR-2026-0042");
     press(&mut s, ch('4'));
     press(&mut s, ch('a'));
@@ -872,7 +946,7 @@ fn the_first_page_of_the_board_shows_before_the_rest_and_a_refetch_never_shows_a
     let mut s =
         jarterm::state::State::signed_in(now(), "127.0.0.1:8471", principal(Role::Paediatrician));
     s.size = (80, 24);
-    let all = board_cases();
+    let all = rows(board_cases());
     // Over a slow link the soonest deadlines are on screen as soon as the first page lands.
     api(&mut s, ApiMsg::CasesFirstPage(all[..2].to_vec()));
     assert!(s.board.loaded);

@@ -104,7 +104,7 @@ fn identity() -> jar_core::case::Identity {
 /// A case open on `tab` with every part fed through the hostile decoder.
 fn hostile_case(role: Role, tab: char) -> State {
     let mut s = board_state(role);
-    s.board.cases = hostile(&board_cases());
+    s.board.cases = rows(hostile(&board_cases()));
     let fx = open(&mut s, "JAR-2026-0042");
     let r = "JAR-2026-0042".to_string();
     api(
@@ -145,7 +145,7 @@ fn hostile_case(role: Role, tab: char) -> State {
 fn hostile_screens() -> Vec<(&'static str, State)> {
     let mut out = Vec::new();
     let mut board = board_state(Role::Paediatrician);
-    api(&mut board, ApiMsg::Cases(Ok(hostile(&board_cases()))));
+    api(&mut board, ApiMsg::Cases(Ok(rows(hostile(&board_cases())))));
     out.push(("board", board));
     out.push(("summary", hostile_case(Role::Paediatrician, '1')));
     out.push(("timeline", hostile_case(Role::Paediatrician, '2')));
@@ -397,9 +397,12 @@ fn hostile_text_draws_exactly_as_the_same_text_without_the_sequences() {
     let dirty = hostile_case(Role::KeyWorker, '4');
     assert_eq!(screen(&clean, 80, 24), screen(&dirty, 80, 24));
     let mut clean_board = board_state(Role::Paediatrician);
-    api(&mut clean_board, ApiMsg::Cases(Ok(board_cases())));
+    api(&mut clean_board, ApiMsg::Cases(Ok(rows(board_cases()))));
     let mut dirty_board = board_state(Role::Paediatrician);
-    api(&mut dirty_board, ApiMsg::Cases(Ok(hostile(&board_cases()))));
+    api(
+        &mut dirty_board,
+        ApiMsg::Cases(Ok(rows(hostile(&board_cases())))),
+    );
     assert_eq!(screen(&clean_board, 80, 24), screen(&dirty_board, 80, 24));
 }
 

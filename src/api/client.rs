@@ -40,6 +40,23 @@ impl std::fmt::Debug for Client {
 }
 
 /// `http://host:port` → `http://host:port/api/v1`.
+/// The board's first page: more rows than a 200x60 terminal shows, few enough to arrive in one
+/// round trip on a slow link.
+pub const FIRST_PAGE: usize = 100;
+/// The rest of the board, in pages this size.
+pub const NEXT_PAGES: usize = 500;
+
+/// What the first page of the board brings, before the rest.
+#[derive(Debug)]
+pub struct FirstPage<R> {
+    /// The first page's rows when more pages follow (empty when it was the only page: the
+    /// whole list comes at once then).
+    pub rows: Vec<R>,
+    pub more: bool,
+    /// The change sequence the page reflects, from servers that send one.
+    pub seq: Option<i64>,
+}
+
 pub fn api_base(server: &str) -> String {
     let s = server.trim().trim_end_matches('/');
     if s.ends_with(jar_core::wire::API_PREFIX) {
@@ -171,24 +188,32 @@ impl Client {
 
     /// Every case in scope, following the cursor (500 per page).
     pub async fn all_cases(&self) -> Result<Vec<CaseSummary>, ApiError> {
-        self.all_cases_progressive(|_| {}).await
+        self.all_cases_progressive(|s| s, |_| {}).await
     }
 
-    /// Every case in scope; the first, small page (the soonest deadlines: the server orders by
-    /// them) is handed to `first_page` as soon as it arrives, so a board can be drawn over a slow
-    /// link before the rest has come.
-    pub async fn all_cases_progressive(
+    /// Every case in scope, each turned by `keep` into what the caller holds as its page
+    /// arrives (so a client holding 10,000 cases never holds 10,000 full summaries too). The
+    /// first, small page (the soonest deadlines: the server orders by them) is handed to
+    /// `first_page` as soon as it arrives, so a board can be drawn over a slow link before
+    /// the rest has come, and events can be heard from the sequence it reflects.
+    pub async fn all_cases_progressive<R: Clone>(
         &self,
-        first_page: impl FnOnce(Vec<CaseSummary>),
-    ) -> Result<Vec<CaseSummary>, ApiError> {
+        mut keep: impl FnMut(CaseSummary) -> R,
+        first_page: impl FnOnce(FirstPage<R>),
+    ) -> Result<Vec<R>, ApiError> {
         let mut first_page = Some(first_page);
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..200 {
             let mut url = reqwest::Url::parse(&self.url("/cases"))
                 .map_err(|e| ApiError::Network(e.to_string()))?;
-            let limit = if cursor.is_none() { "100" } else { "500" };
-            url.query_pairs_mut().append_pair("limit", limit);
+            let limit = if cursor.is_none() {
+                FIRST_PAGE
+            } else {
+                NEXT_PAGES
+            };
+            url.query_pairs_mut()
+                .append_pair("limit", &limit.to_string());
             if let Some(c) = &cursor {
                 url.query_pairs_mut().append_pair("cursor", c);
             }
@@ -198,10 +223,14 @@ impl Client {
                 .await
                 .map_err(network)?;
             let page: CaseList = Self::read(resp).await?;
-            out.extend(page.items);
+            out.extend(page.items.into_iter().map(&mut keep));
             let more = page.next_cursor.as_deref().is_some_and(|c| !c.is_empty());
-            if let Some(hand_over) = first_page.take().filter(|_| more) {
-                hand_over(out.clone());
+            if let Some(hand_over) = first_page.take() {
+                hand_over(FirstPage {
+                    rows: if more { out.clone() } else { Vec::new() },
+                    more,
+                    seq: page.seq,
+                });
             }
             match page.next_cursor {
                 Some(c) if !c.is_empty() => cursor = Some(c),

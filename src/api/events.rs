@@ -26,11 +26,18 @@ fn jittered(backoff: Duration) -> Duration {
     backoff + Duration::from_millis(extra)
 }
 
-/// Run until cancelled (sign-out, session expiry, quit).
+/// Run until cancelled (sign-out, session expiry, quit), hearing changes after the change
+/// sequence `after` (that of the board's list), or asking for a refetch (`Resync`) first
+/// when there is none.
 /// Live → reconnecting (exponential backoff with jitter, capped) → offline after
 /// `OFFLINE_AFTER` failed tries in a row; tries go on while offline.
-pub async fn run(client: Client, tx: UnboundedSender<Msg>, cancel: CancellationToken) {
-    let mut last_id: Option<String> = None;
+pub async fn run(
+    client: Client,
+    tx: UnboundedSender<Msg>,
+    cancel: CancellationToken,
+    after: Option<i64>,
+) {
+    let mut last_id: Option<String> = after.map(|seq| seq.to_string());
     let mut backoff = Duration::from_millis(500);
     let mut failures: u32 = 0;
     loop {

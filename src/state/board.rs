@@ -1,7 +1,87 @@
 //! The board: every case in scope, filtered and sorted by urgency.
 
 use chrono::{DateTime, Utc};
-use jar_core::wire::CaseSummary;
+use jar_core::case::{Flags, PresentingCategory, Stage};
+use jar_core::checklist::Progress;
+use jar_core::wire::{CaseSummary, due_rank, urgency};
+use std::sync::Arc;
+
+/// One board row: what the board draws, sorts, filters and counts for a case, and no more.
+/// A client may hold 10,000 of these, so the deadline titles and rule ids (shown only on the
+/// case screen, which fetches its own) are dropped and area names are shared; a row is about
+/// a quarter of a [`CaseSummary`] (docs/benchmarks.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardRow {
+    pub reference: Box<str>,
+    pub area: Arc<str>,
+    pub category: PresentingCategory,
+    pub stage: Stage,
+    /// Each open deadline as its due time and whether it is a hard window.
+    pub deadlines: Box<[(DateTime<Utc>, bool)]>,
+    pub progress: Progress,
+    pub last_family_contact: Option<DateTime<Utc>>,
+    /// `None` for roles that may not see the parallel flags.
+    pub flags: Option<Flags>,
+    pub assigned_to_me: bool,
+}
+
+impl BoardRow {
+    /// The row for `s`, sharing area names already held in `areas`.
+    pub fn new(s: CaseSummary, areas: &mut AreaNames) -> BoardRow {
+        BoardRow {
+            reference: s.reference.into_boxed_str(),
+            area: areas.share(&s.area),
+            category: s.category,
+            stage: s.stage,
+            deadlines: s
+                .open_deadlines
+                .iter()
+                .map(|d| (d.due_at, d.hard))
+                .collect(),
+            progress: s.progress,
+            last_family_contact: s.last_family_contact,
+            flags: s.flags,
+            assigned_to_me: s.assigned_to_me,
+        }
+    }
+
+    /// The deadline the board shows at `now`, as `(due_at, hard)`.
+    pub fn next_deadline(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, bool)> {
+        self.deadlines
+            .iter()
+            .copied()
+            .min_by_key(|&(due, hard)| due_rank(due, hard, now))
+    }
+
+    /// Sort key: lower is more urgent.
+    pub fn urgency(&self, now: DateTime<Utc>) -> (u8, Option<DateTime<Utc>>) {
+        urgency(self.next_deadline(now), self.stage, now)
+    }
+}
+
+impl From<CaseSummary> for BoardRow {
+    fn from(s: CaseSummary) -> BoardRow {
+        BoardRow::new(s, &mut AreaNames::default())
+    }
+}
+
+/// Area names seen so far: a site has a handful, shared by thousands of rows.
+#[derive(Debug, Default)]
+pub struct AreaNames(Vec<Arc<str>>);
+
+impl AreaNames {
+    pub fn share(&mut self, name: &str) -> Arc<str> {
+        if let Some(a) = self.0.iter().find(|a| &***a == name) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(name);
+        // A server sending a different area on every row must not make this quadratic.
+        if self.0.len() < 256 {
+            self.0.push(a.clone());
+        }
+        a
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -15,11 +95,13 @@ pub struct Filter {
 
 #[derive(Debug, Default)]
 pub struct BoardState {
-    pub cases: Vec<CaseSummary>,
+    pub cases: Vec<BoardRow>,
     pub loaded: bool,
     pub loading: bool,
     /// A change arrived while a fetch was in flight: fetch again when it lands.
     pub refetch: bool,
+    /// The change sequence the first list reflected: where the event stream starts.
+    pub seq: Option<i64>,
     pub filter: Filter,
     /// Typing into the text filter.
     pub editing_filter: bool,
@@ -35,29 +117,29 @@ pub struct Counts {
     pub closed: usize,
 }
 
-pub fn is_overdue(c: &CaseSummary, now: DateTime<Utc>) -> bool {
-    c.open_deadlines.iter().any(|d| d.due_at < now)
+pub fn is_overdue(c: &BoardRow, now: DateTime<Utc>) -> bool {
+    c.deadlines.iter().any(|&(due, _)| due < now)
 }
 
 impl BoardState {
     /// The rows shown, most urgent first.
-    pub fn visible(&self, now: DateTime<Utc>) -> Vec<&CaseSummary> {
+    pub fn visible(&self, now: DateTime<Utc>) -> Vec<&BoardRow> {
         // Each case's urgency is computed once, not at every comparison: with 10,000 cases the
         // comparison sort dominated every frame (docs/benchmarks.md). References are unique,
         // so an unstable sort gives the same order.
         let mut keyed: Vec<_> = self
             .matching(now)
-            .map(|c| (c.urgency(now), c.reference.as_str(), c))
+            .map(|c| (c.urgency(now), &*c.reference, c))
             .collect();
         keyed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         keyed.into_iter().map(|(_, _, c)| c).collect()
     }
 
     /// The first `n` rows of `visible`, without sorting the rest (a frame draws one page).
-    pub fn visible_top(&self, now: DateTime<Utc>, n: usize) -> Vec<&CaseSummary> {
+    pub fn visible_top(&self, now: DateTime<Utc>, n: usize) -> Vec<&BoardRow> {
         let mut keyed: Vec<_> = self
             .matching(now)
-            .map(|c| (c.urgency(now), c.reference.as_str(), c))
+            .map(|c| (c.urgency(now), &*c.reference, c))
             .collect();
         let cmp = |a: &(_, &str, _), b: &(_, &str, _)| (a.0, a.1).cmp(&(b.0, b.1));
         if n < keyed.len() {
@@ -73,7 +155,7 @@ impl BoardState {
         self.matching(now).count()
     }
 
-    fn matching(&self, now: DateTime<Utc>) -> impl Iterator<Item = &CaseSummary> {
+    fn matching(&self, now: DateTime<Utc>) -> impl Iterator<Item = &BoardRow> {
         let f = &self.filter;
         let needle = f.text.to_lowercase();
         self.cases
@@ -81,7 +163,7 @@ impl BoardState {
             .filter(move |c| c.stage.is_active() != f.closed)
             .filter(move |c| !f.mine || c.assigned_to_me)
             .filter(move |c| !f.overdue || is_overdue(c, now))
-            .filter(move |c| f.area.as_ref().is_none_or(|a| &c.area == a))
+            .filter(move |c| f.area.as_ref().is_none_or(|a| *c.area == **a))
             .filter(move |c| {
                 needle.is_empty()
                     || c.reference.to_lowercase().contains(&needle)
@@ -92,7 +174,7 @@ impl BoardState {
     }
 
     pub fn counts(&self, now: DateTime<Utc>) -> Counts {
-        let active = |c: &&CaseSummary| c.stage.is_active();
+        let active = |c: &&BoardRow| c.stage.is_active();
         Counts {
             active: self.cases.iter().filter(active).count(),
             mine: self
@@ -112,7 +194,7 @@ impl BoardState {
     }
 
     pub fn areas(&self) -> Vec<String> {
-        let mut areas: Vec<String> = self.cases.iter().map(|c| c.area.clone()).collect();
+        let mut areas: Vec<String> = self.cases.iter().map(|c| c.area.to_string()).collect();
         areas.sort();
         areas.dedup();
         areas
@@ -121,7 +203,7 @@ impl BoardState {
     pub fn selected_ref(&self, now: DateTime<Utc>) -> Option<String> {
         self.visible(now)
             .get(self.selected)
-            .map(|c| c.reference.clone())
+            .map(|c| c.reference.to_string())
     }
 
     pub fn clamp(&mut self, now: DateTime<Utc>) {

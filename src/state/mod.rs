@@ -149,6 +149,8 @@ pub struct State {
     pub help_scroll: usize,
     pub banner: Option<Banner>,
     pub conn: Conn,
+    /// The event stream has been live at least once: an offline spell after that is a gap.
+    pub was_live: bool,
     pub outbox: Vec<PendingWrite>,
     /// When writes that met a network error are sent again.
     pub retry_at: Option<DateTime<Utc>>,
@@ -194,6 +196,7 @@ impl State {
             help_scroll: 0,
             banner: None,
             conn: Conn::Offline,
+            was_live: false,
             outbox: Vec::new(),
             retry_at: None,
             retry_attempts: 0,

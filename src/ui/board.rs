@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use jar_core::time::countdown;
-use jar_core::wire::CaseSummary;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::{fit, lines, spread, styled};
 use crate::state::State;
+use crate::state::board::BoardRow;
 use crate::theme::Theme;
 
 pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
@@ -89,7 +89,7 @@ struct Cols {
 
 /// Parallel-process flags, only for roles that may read criminal-investigation detail (the
 /// server already redacts them; the client never draws them either way).
-fn flags_text(c: &CaseSummary, may_see: bool) -> String {
+fn flags_text(c: &BoardRow, may_see: bool) -> String {
     let Some(fl) = c.flags.as_ref().filter(|_| may_see) else {
         return String::new();
     };
@@ -106,7 +106,7 @@ fn flags_text(c: &CaseSummary, may_see: bool) -> String {
     v.join(" ")
 }
 
-fn checks(c: &CaseSummary) -> String {
+fn checks(c: &BoardRow) -> String {
     let p = c.progress;
     if p.total == 0 {
         return "-".to_string();
@@ -190,7 +190,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         let selected = i == s.board.selected;
         let due = c
             .next_deadline(s.now)
-            .map(|d| countdown(d.due_at, s.now))
+            .map(|(due, _)| countdown(due, s.now))
             .unwrap_or_else(|| "-".to_string());
         let overdue = due.starts_with("OVERDUE");
         let due_style = if overdue { theme.overdue } else { theme.text };

@@ -42,6 +42,18 @@ fn expire_session(s: &mut State) -> Vec<Effect> {
     vec![Effect::StopEvents]
 }
 
+/// Once the board's list has come (or failed) for a known person, listen for changes after
+/// the sequence it reflected: nothing between the list and the stream is missed, and the list
+/// is not fetched twice. Without a sequence (a failed list, an older server) the stream asks
+/// for a refetch when it connects. A no-op when already listening.
+fn listen_after_list(s: &State) -> Vec<Effect> {
+    let ready = s.session.is_some() && s.login.is_none();
+    if !ready || (s.board.loading && s.board.seq.is_none()) {
+        return Vec::new();
+    }
+    vec![Effect::EnsureEvents { after: s.board.seq }]
+}
+
 /// Common handling of a failed read; returns the words to show in place of the data.
 fn read_failed(s: &mut State, e: &ApiError, effects: &mut Vec<Effect>) -> String {
     match e {
@@ -118,10 +130,13 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                     fx.extend(load_drafts(s, &who.username));
                     s.session = Some(who);
                     s.login = None;
-                    fx.push(Effect::StartEvents);
-                    s.loading += 1;
-                    s.board.loading = true;
-                    fx.push(Effect::FetchCases);
+                    // The board was asked for with this question; ask again only if that failed.
+                    if !s.board.loading && !s.board.loaded {
+                        s.loading += 1;
+                        s.board.loading = true;
+                        fx.push(Effect::FetchCases);
+                    }
+                    fx.extend(listen_after_list(s));
                 }
                 Err(ApiError::Unauthorized) => {
                     s.session = None;
@@ -149,9 +164,14 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                 s.board.clamp(now);
             }
         }
+        ApiMsg::CasesSeq(seq) => {
+            s.board.seq.get_or_insert(seq);
+            fx.extend(listen_after_list(s));
+        }
         ApiMsg::Cases(result) => {
             done_loading(s);
             s.board.loading = false;
+            fx.extend(listen_after_list(s));
             if std::mem::take(&mut s.board.refetch) {
                 // Changes arrived while this list was on its way: the latest wins.
                 fx.extend(fetch_cases(s));
@@ -272,9 +292,15 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
         ApiMsg::Conn(c) => {
             let was = s.conn;
             s.conn = c;
+            let after_a_gap = s.was_live;
+            if c == Conn::Live {
+                s.was_live = true;
+            }
             if c == Conn::Live && was != Conn::Live && s.session.is_some() {
                 fx.extend(resend_unsent(s));
-                if was == Conn::Reconnecting || (was == Conn::Offline && s.board.loaded) {
+                // The first connection is not a gap: the stream starts from the list's
+                // sequence, or asks for a refetch itself when there is none.
+                if after_a_gap && (was == Conn::Reconnecting || was == Conn::Offline) {
                     // Back after a gap: what failed to load while away is fetched again.
                     if s.banner
                         .as_ref()

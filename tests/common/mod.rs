@@ -92,6 +92,11 @@ pub fn summary(
     }
 }
 
+/// Summaries as the board keeps them.
+pub fn rows(cases: Vec<CaseSummary>) -> Vec<jarterm::state::board::BoardRow> {
+    cases.into_iter().map(Into::into).collect()
+}
+
 /// The board of the design sketch, plus a closed case and a case flagged for a criminal
 /// investigation.
 pub fn board_cases() -> Vec<CaseSummary> {
@@ -362,7 +367,8 @@ pub fn contacts() -> Vec<Contact> {
 pub fn board_state(role: Role) -> State {
     let mut s = State::signed_in(now(), "127.0.0.1:8471", principal(role));
     s.conn = jarterm::state::Conn::Live;
-    s.board.cases = board_cases();
+    s.was_live = true;
+    s.board.cases = rows(board_cases());
     s.board.loaded = true;
     s.size = (80, 24);
     s.dirty = false;
@@ -413,7 +419,7 @@ pub fn open(s: &mut State, reference: &str) -> Vec<Effect> {
         .board
         .visible(s.now)
         .iter()
-        .position(|c| c.reference == reference)
+        .position(|c| &*c.reference == reference)
         .expect("case on the board");
     for _ in 0..idx {
         update(s, Msg::Key(key(KeyCode::Down)));

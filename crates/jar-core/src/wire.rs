@@ -77,23 +77,40 @@ pub struct CaseSummary {
 }
 
 impl CaseSummary {
-    /// The deadline to show on the board at `now`: overdue hard windows first, then the most
-    /// overdue, then the soonest.
+    /// The deadline to show on the board at `now`: see [`due_rank`].
     pub fn next_deadline(&self, now: DateTime<Utc>) -> Option<&OpenDeadline> {
         self.open_deadlines
             .iter()
-            .min_by_key(|d| (!(d.hard && d.due_at < now), d.due_at))
+            .min_by_key(|d| due_rank(d.due_at, d.hard, now))
     }
 
     /// Sort key for the board: lower is more urgent.
     pub fn urgency(&self, now: DateTime<Utc>) -> (u8, Option<DateTime<Utc>>) {
-        match self.next_deadline(now) {
-            Some(d) if d.due_at < now && d.hard => (0, Some(d.due_at)),
-            Some(d) if d.due_at < now => (1, Some(d.due_at)),
-            Some(d) => (2, Some(d.due_at)),
-            None if self.stage.is_active() => (3, None),
-            None => (4, None),
-        }
+        let next = self.next_deadline(now).map(|d| (d.due_at, d.hard));
+        urgency(next, self.stage, now)
+    }
+}
+
+/// Orders a case's open deadlines for the board at `now` (lowest first): overdue hard windows
+/// first, then the most overdue, then the soonest. Clients that keep only due times and the
+/// hard flag (the board does, to stay small) rank with this too.
+pub fn due_rank(due_at: DateTime<Utc>, hard: bool, now: DateTime<Utc>) -> (bool, DateTime<Utc>) {
+    (!(hard && due_at < now), due_at)
+}
+
+/// The board's sort key for a case in `stage` whose next deadline (by [`due_rank`]) is
+/// `next` as `(due_at, hard)`: lower is more urgent.
+pub fn urgency(
+    next: Option<(DateTime<Utc>, bool)>,
+    stage: Stage,
+    now: DateTime<Utc>,
+) -> (u8, Option<DateTime<Utc>>) {
+    match next {
+        Some((due, true)) if due < now => (0, Some(due)),
+        Some((due, _)) if due < now => (1, Some(due)),
+        Some((due, _)) => (2, Some(due)),
+        None if stage.is_active() => (3, None),
+        None => (4, None),
     }
 }
 
@@ -101,6 +118,11 @@ impl CaseSummary {
 pub struct CaseList {
     pub items: Vec<CaseSummary>,
     pub next_cursor: Option<String>,
+    /// The change sequence this page reflects at least. Pass it as `Last-Event-ID` to
+    /// `GET /events` to hear of every change after it: list, then watch, with no gap and no
+    /// second fetch (docs/api.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
 }
 
 /// Times given with a notification.

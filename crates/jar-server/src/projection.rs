@@ -87,6 +87,12 @@ impl Bundle {
             })
             .collect();
         open.sort_by_key(|d| d.due_at);
+        if !self.case.stage.is_active() {
+            // A closed JAR has nothing more due: the board neither counts nor sorts it by a
+            // deadline (it comes after every open case, also in the list's pages). The case
+            // screen still lists every deadline, met or missed.
+            open.clear();
+        }
         let next_due_at = open.first().map(|d| d.due_at);
         let progress = self.progress();
         let c = &self.case;

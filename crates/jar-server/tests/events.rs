@@ -104,6 +104,46 @@ async fn a_reconnect_with_last_event_id_replays_what_was_missed_in_order() {
 }
 
 #[tokio::test]
+async fn a_list_then_a_stream_from_its_seq_misses_nothing_in_between() {
+    // The client lists the board, then listens from the sequence the list reflects: a change
+    // landing between the two must still arrive, without a second list.
+    let h = Harness::sqlite().await;
+    let f = fixture::build(&h).await;
+    let list = f.mgr.get("/cases?limit=1").await;
+    assert_eq!(list.status, 200);
+    let seq = list.json()["seq"]
+        .as_i64()
+        .expect("the list carries its seq");
+    // The same page again, from the page cache, says the same.
+    assert_eq!(f.mgr.get("/cases?limit=1").await.json()["seq"], seq);
+    f.paed
+        .post(
+            &format!("/cases/{}/timeline", f.assigned),
+            &json!({"kind": "note", "note": "between"}),
+        )
+        .await;
+    let after = f.mgr.get("/cases?limit=1").await.json()["seq"]
+        .as_i64()
+        .expect("seq");
+    assert!(
+        after > seq,
+        "a write moves the list's seq: {seq} -> {after}"
+    );
+    let mut stream = Sse::open(&f.mgr, Some(&seq.to_string())).await;
+    assert!(
+        stream
+            .until(10, |fr| has(fr, "timeline_added", &f.assigned))
+            .await,
+        "{:?}",
+        stream.frames
+    );
+    assert!(
+        !stream.frames.iter().any(|fr| fr.event == "resync"),
+        "a current seq resumes; it does not ask for a refetch"
+    );
+}
+
+#[tokio::test]
 async fn an_id_from_beyond_the_retained_changes_gets_a_resync() {
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;

@@ -151,6 +151,8 @@ pub async fn list_cases(
     }
     body.push_str("],\"next_cursor\":");
     body.push_str(&serde_json::to_string(&next_cursor).map_err(anyhow::Error::from)?);
+    body.push_str(",\"seq\":");
+    body.push_str(&seq.to_string());
     body.push('}');
     let body = axum::body::Bytes::from(body);
     ctx.pages.put(cache_key, seq, body.clone());

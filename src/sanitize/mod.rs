@@ -1,7 +1,12 @@
 //! Every string from the server is cleaned before it can reach the screen: escape sequences,
 //! C0/C1 controls (except newline), DEL and bidirectional overrides are removed, tabs become
-//! spaces. The API client applies [`clean_json`] to every response body before decoding, so
-//! no server string enters state unclean; [`clean`] is also used on pasted text.
+//! spaces. The API client decodes every response body with [`decode`], which cleans each
+//! string as it is read (see `de.rs`), so no server string enters state unclean; [`clean`] is
+//! also used on pasted text.
+
+mod de;
+
+pub use de::Cleaning;
 
 /// Remove terminal control sequences and characters from `s`.
 pub fn clean(s: &str) -> String {
@@ -79,7 +84,7 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
-/// Clean every string (keys included) inside a JSON value.
+/// Clean every string (keys included) inside a JSON value already parsed.
 pub fn clean_json(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::String(s) if needs_cleaning(s) => *s = clean(s),
@@ -100,16 +105,17 @@ pub fn clean_json(v: &mut serde_json::Value) {
     }
 }
 
-fn needs_cleaning(s: &str) -> bool {
+pub(crate) fn needs_cleaning(s: &str) -> bool {
     s.chars()
         .any(|c| c == '\t' || c == '\r' || jar_core::text::is_forbidden_char(c))
 }
 
-/// Decode a server body: parse, clean every string, then convert to `T`.
+/// Decode a server body into `T`, cleaning every string (keys included) on the way in.
 pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
-    let mut v: serde_json::Value = serde_json::from_slice(body)?;
-    clean_json(&mut v);
-    serde_json::from_value(v)
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = T::deserialize(Cleaning(&mut de))?;
+    de.end()?;
+    Ok(value)
 }
 
 #[cfg(test)]
