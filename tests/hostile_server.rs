@@ -37,6 +37,8 @@ enum Mode {
     WrongTypes,
     /// A case whose fields hold a 10 MB string.
     HugeString,
+    /// A gzip body of 40 KB that inflates to 32 MiB (a "zip bomb").
+    GzipBomb,
     /// A valid, empty list; the event stream sends changes forever, as fast as it can.
     EndlessEvents,
     /// A valid, empty list; the event stream sends one line that never ends.
@@ -169,6 +171,16 @@ async fn serve(mut sock: tokio::net::TcpStream, mode: Mode, sent: Arc<AtomicU64>
                 );
                 let _ = write_counted(&mut sock, &sent, reply.as_bytes()).await;
             }
+            Mode::GzipBomb => {
+                let body = gzip_bomb();
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                if write_counted(&mut sock, &sent, reply.as_bytes()).await {
+                    let _ = write_counted(&mut sock, &sent, &body).await;
+                }
+            }
             Mode::EndlessEvents | Mode::EndlessLine => {
                 let body = r#"{"items":[],"next_cursor":null}"#;
                 let reply = format!(
@@ -186,6 +198,18 @@ async fn serve(mut sock: tokio::net::TcpStream, mode: Mode, sent: Arc<AtomicU64>
         body.len()
     );
     let _ = write_counted(&mut sock, &sent, reply.as_bytes()).await;
+}
+
+/// `{"items":[` and 32 MiB of spaces (valid JSON so far), gzipped.
+fn gzip_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(br#"{"items":["#).expect("gzip");
+    let spaces = vec![b' '; 1024 * 1024];
+    for _ in 0..32 {
+        gz.write_all(&spaces).expect("gzip");
+    }
+    gz.finish().expect("gzip")
 }
 
 async fn hostile(mode: Mode) -> Hostile {
@@ -248,6 +272,16 @@ async fn a_50_mb_case_list_is_refused_at_the_cap_with_or_without_a_length() {
             "{mode:?}: the client let the server send {sent} bytes"
         );
     }
+}
+
+#[tokio::test]
+async fn a_compressed_list_that_inflates_past_the_cap_is_refused() {
+    let (err, sent) = client_refuses(Mode::GzipBomb).await;
+    assert!(
+        matches!(&err, ApiError::Decode(m) if m.contains("larger than 8 MiB")),
+        "{err:?}"
+    );
+    assert!(sent < 1024 * 1024, "a small body on the wire: {sent} bytes");
 }
 
 #[tokio::test]
@@ -353,6 +387,7 @@ async fn the_tui_keeps_taking_keys_against_every_hostile_answer() {
         Mode::Deep,
         Mode::WrongTypes,
         Mode::HugeString,
+        Mode::GzipBomb,
         Mode::EndlessLine,
         Mode::EndlessEvents,
     ] {

@@ -1,7 +1,8 @@
 //! Server throughput on loopback: requests per second and p50/p99 latency of
 //! `GET /api/v1/cases` (first page, limit 100) and `GET /api/v1/cases/{ref}` at 1, 16 and 64
 //! concurrent clients beside `/healthz` (the ceiling), on SQLite and PostgreSQL; and the time
-//! for one change to reach 1,000 `/events` subscribers.
+//! for one change to reach 1,000 `/events` subscribers. Requests ask for gzip, as the TUI does
+//! (only list pages are sent compressed); `list-plain` is the first page without it.
 //!
 //! Run: `cargo run --release -p jar-server --example loadbench` (see docs/benchmarks.md).
 //! It starts `target/release/jarterm-server serve --demo --demo-cases N` as a separate process
@@ -161,6 +162,8 @@ async fn login(base: &str) -> String {
 }
 
 struct Cell {
+    /// Mean bytes of a response body, as sent (compressed when gzip was asked for).
+    body_bytes: usize,
     requests: usize,
     errors: usize,
     rps: f64,
@@ -176,8 +179,15 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// `concurrency` clients, each on its own connection, each sending its next request as soon as
-/// the last one is read in full, for `seconds`.
-async fn cell(paths: Arc<Vec<String>>, token: &str, concurrency: usize, seconds: f64) -> Cell {
+/// the last one is read in full, for `seconds`. With `gzip`, each asks for gzip as the TUI
+/// does and reads the body as sent, without inflating it (as `wrk` or `oha` would).
+async fn cell(
+    paths: Arc<Vec<String>>,
+    token: &str,
+    concurrency: usize,
+    seconds: f64,
+    gzip: bool,
+) -> Cell {
     let start = Instant::now();
     let end = start + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
@@ -187,19 +197,34 @@ async fn cell(paths: Arc<Vec<String>>, token: &str, concurrency: usize, seconds:
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::builder()
                 .pool_max_idle_per_host(1)
+                .no_gzip()
                 .build()
                 .expect("client");
+            let encoding = if gzip { "gzip" } else { "identity" };
             let mut lat = Vec::new();
             let mut errors = 0usize;
+            let mut bytes = 0usize;
             let mut i = w;
             while Instant::now() < end {
                 let url = &paths[i % paths.len()];
                 i += concurrency;
                 let t = Instant::now();
-                let ok = match http.get(url).header("authorization", &auth).send().await {
+                let sent = http
+                    .get(url)
+                    .header("authorization", &auth)
+                    .header("accept-encoding", encoding)
+                    .send()
+                    .await;
+                let ok = match sent {
                     Ok(r) => {
                         let ok = r.status().is_success();
-                        r.bytes().await.is_ok() && ok
+                        match r.bytes().await {
+                            Ok(b) => {
+                                bytes += b.len();
+                                ok
+                            }
+                            Err(_) => false,
+                        }
                     }
                     Err(_) => false,
                 };
@@ -209,19 +234,21 @@ async fn cell(paths: Arc<Vec<String>>, token: &str, concurrency: usize, seconds:
                     errors += 1;
                 }
             }
-            (lat, errors)
+            (lat, errors, bytes)
         }));
     }
     let mut all = Vec::new();
-    let mut errors = 0;
+    let (mut errors, mut bytes) = (0, 0);
     for t in tasks {
-        let (lat, e) = t.await.expect("worker");
+        let (lat, e, b) = t.await.expect("worker");
         all.extend(lat);
         errors += e;
+        bytes += b;
     }
     let elapsed = start.elapsed().as_secs_f64();
     all.sort_by(f64::total_cmp);
     Cell {
+        body_bytes: bytes / all.len().max(1),
         requests: all.len(),
         errors,
         rps: all.len() as f64 / elapsed,
@@ -329,26 +356,27 @@ async fn bench_backend(name: &str, bin: &Path, database: &str, log: &Path, a: &A
         .filter_map(|c| c["reference"].as_str().map(str::to_string))
         .collect();
     assert!(!refs.is_empty(), "no cases listed");
-    let targets: [(&str, Vec<String>); 3] = [
-        ("healthz", vec![format!("{}/healthz", server.base)]),
-        (
-            "list",
-            vec![format!("{}/api/v1/cases?limit=100", server.base)],
-        ),
+    // The first page as the TUI asks for it (gzip), and the same without gzip for context.
+    let list = vec![format!("{}/api/v1/cases?limit=100", server.base)];
+    let targets: [(&str, Vec<String>, bool); 4] = [
+        ("healthz", vec![format!("{}/healthz", server.base)], true),
+        ("list", list.clone(), true),
+        ("list-plain", list, false),
         (
             "detail",
             refs.iter()
                 .map(|r| format!("{}/api/v1/cases/{r}", server.base))
                 .collect(),
+            true,
         ),
     ];
     for conc in [1usize, 16, 64] {
-        for (what, paths) in &targets {
-            let c = cell(Arc::new(paths.clone()), &token, conc, a.seconds).await;
+        for (what, paths, gzip) in &targets {
+            let c = cell(Arc::new(paths.clone()), &token, conc, a.seconds, *gzip).await;
             println!(
                 "RESULT load backend={name} endpoint={what} clients={conc} rps={:.0} p50_ms={:.2} \
-                 p99_ms={:.2} requests={} errors={}",
-                c.rps, c.p50, c.p99, c.requests, c.errors
+                 p99_ms={:.2} requests={} errors={} body_bytes={}",
+                c.rps, c.p50, c.p99, c.requests, c.errors, c.body_bytes
             );
         }
     }

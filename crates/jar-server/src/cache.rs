@@ -5,6 +5,10 @@
 //!   it at once on this server; other servers sharing a PostgreSQL database notice within the TTL.
 //! - A list page is valid only while no change has been committed since it was built (the
 //!   change sequence) and for at most [`LIST_TTL`], because `overdue=true` depends on the clock.
+//!   It is kept as plain JSON and gzipped: a page of 100 summaries is ~100 KB and ~3-15 KB
+//!   gzipped, which matters on a phone link and is what lets the list keep up with `/healthz`
+//!   under load (docs/benchmarks.md). Compressing once per page built, not per request, keeps
+//!   the cost off the hot path.
 
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
@@ -56,21 +60,46 @@ impl PrincipalCache {
     }
 }
 
+/// A rendered list page, plain and gzipped.
+#[derive(Clone)]
+pub struct Page {
+    pub json: Bytes,
+    pub gzip: Bytes,
+}
+
+impl Page {
+    pub fn new(json: Bytes) -> Page {
+        use std::io::Write;
+        // Level 1: most of the gain for a fraction of the time (JSON summaries repeat a lot).
+        let mut gz = flate2::write::GzEncoder::new(
+            Vec::with_capacity(json.len() / 8),
+            flate2::Compression::fast(),
+        );
+        let gzip = gz
+            .write_all(&json)
+            .and_then(|()| gz.finish())
+            .map(Bytes::from)
+            // Writing to memory cannot fail; if it ever did, the plain page is served.
+            .unwrap_or_default();
+        Page { json, gzip }
+    }
+}
+
 #[derive(Default)]
 pub struct ListCache {
-    map: Mutex<HashMap<String, (i64, Instant, Bytes)>>,
+    map: Mutex<HashMap<String, (i64, Instant, Page)>>,
 }
 
 impl ListCache {
     /// The page for `key` if it was built at change `seq` less than [`LIST_TTL`] ago.
-    pub fn get(&self, key: &str, seq: i64) -> Option<Bytes> {
+    pub fn get(&self, key: &str, seq: i64) -> Option<Page> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         map.get(key)
             .filter(|(at_seq, built, _)| *at_seq == seq && built.elapsed() < LIST_TTL)
-            .map(|(_, _, body)| body.clone())
+            .map(|(_, _, page)| page.clone())
     }
 
-    pub fn put(&self, key: String, seq: i64, body: Bytes) {
+    pub fn put(&self, key: String, seq: i64, body: Page) {
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_PAGES {
             map.retain(|_, (at_seq, built, _)| *at_seq == seq && built.elapsed() < LIST_TTL);

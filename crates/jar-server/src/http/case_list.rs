@@ -4,6 +4,7 @@ use super::ApiContext;
 use super::cases::require;
 use super::error::{Error, Result};
 use super::extract::{AuthUser, Query};
+use crate::cache::Page;
 use crate::store::{cases, ms};
 use axum::extract::State;
 use chrono::Utc;
@@ -70,7 +71,9 @@ pub async fn list_cases(
     user: AuthUser,
     Query(p): Query<ListParams>,
     uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response> {
+    let gzip = accepts_gzip(&headers);
     let who = &user.principal;
     require(who, Permission::ListCases, "list cases")?;
     // Read the change sequence before the query: a write landing meanwhile makes this page
@@ -83,8 +86,8 @@ pub async fn list_cases(
         who.areas.join("\u{1e}"),
         uri.query().unwrap_or("")
     );
-    if let Some(body) = ctx.pages.get(&cache_key, seq) {
-        return Ok(json_response(body));
+    if let Some(page) = ctx.pages.get(&cache_key, seq) {
+        return Ok(page_response(page, gzip));
     }
     let stage = match &p.stage {
         Some(s) => Some(
@@ -154,18 +157,53 @@ pub async fn list_cases(
     body.push_str(",\"seq\":");
     body.push_str(&seq.to_string());
     body.push('}');
-    let body = axum::body::Bytes::from(body);
-    ctx.pages.put(cache_key, seq, body.clone());
-    Ok(json_response(body))
+    let page = Page::new(axum::body::Bytes::from(body));
+    ctx.pages.put(cache_key, seq, page.clone());
+    Ok(page_response(page, gzip))
 }
 
-fn json_response(body: axum::body::Bytes) -> axum::response::Response {
+/// Whether the client takes gzip (`Accept-Encoding: gzip`, not with `q=0`).
+fn accepts_gzip(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+}
+
+fn page_response(page: Page, gzip: bool) -> axum::response::Response {
+    use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE, VARY};
     use axum::response::IntoResponse;
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    if gzip && !page.gzip.is_empty() {
+        (
+            [
+                (CONTENT_TYPE, "application/json"),
+                (CONTENT_ENCODING, "gzip"),
+                (VARY, "accept-encoding"),
+            ],
+            page.gzip,
+        )
+            .into_response()
+    } else {
+        (
+            [
+                (CONTENT_TYPE, "application/json"),
+                (VARY, "accept-encoding"),
+            ],
+            page.json,
+        )
+            .into_response()
+    }
 }
 
 const ASSIGNED_FALSE: &str = "\"assigned_to_me\":false";
