@@ -1,5 +1,6 @@
 //! The client's hot paths with 10,000 cases: drawing the board, one `update` for a cursor move
-//! and for a filter keystroke, and the sanitiser on long hostile strings.
+//! and for a filter keystroke, the sanitiser on long hostile strings, and decoding a page of
+//! the case list into board rows.
 //! Run: `cargo bench --bench tui` (figures and budgets: docs/benchmarks.md).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -152,12 +153,35 @@ fn sanitize(c: &mut Criterion) {
     });
 }
 
+fn decode_page(c: &mut Criterion) {
+    // A page of 500 summaries as the server sends it, into the rows the board keeps.
+    let list = jar_core::wire::CaseList {
+        items: cases(500),
+        next_cursor: None,
+        seq: Some(1),
+    };
+    let body = serde_json::to_vec(&list).expect("json");
+    c.bench_function("decode a page of 500 cases into board rows", |b| {
+        b.iter(|| {
+            let page: jar_core::wire::CaseList =
+                jarterm::sanitize::decode(black_box(&body)).expect("page");
+            let mut areas = jarterm::state::board::AreaNames::default();
+            let rows: Vec<_> = page
+                .items
+                .into_iter()
+                .map(|s| jarterm::state::board::BoardRow::new(s, &mut areas))
+                .collect();
+            black_box(rows)
+        })
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(20)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = render, update, sanitize
+    targets = render, update, sanitize, decode_page
 }
 criterion_main!(benches);

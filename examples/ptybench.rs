@@ -13,7 +13,8 @@
 //! - key→frame latency (key written until the output settles; the figure is the time of the
 //!   last byte) median and p99 over `--keys` j/k cursor moves;
 //! - bytes written per cursor move and per tab switch;
-//! - the client's peak RSS (`VmHWM` just before quitting).
+//! - the client's peak RSS (`VmHWM` just before quitting), and its anonymous and file-backed
+//!   parts at that moment (`RssAnon`, `RssFile`).
 //!
 //! Output lines starting with `RESULT` are machine-readable (`scripts/bench-all` reads them).
 
@@ -370,12 +371,14 @@ impl Client {
         self.seen.lock().expect("seen").raw[from..].to_vec()
     }
 
-    fn peak_rss_kib(&self) -> Option<u64> {
+    /// A `/proc/PID/status` field in KiB: `VmHWM` (peak RSS), `RssAnon` (heap and stacks now),
+    /// `RssFile` (the binary and libraries now).
+    fn status_kib(&self, field: &str) -> Option<u64> {
         let pid = self.child.process_id()?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
@@ -543,10 +546,12 @@ fn main() {
     let _ = c.key(b"\x1b", quiet_net, Duration::from_secs(2));
 
     // 4. Peak RSS just before quitting.
-    let rss = c.peak_rss_kib();
+    let mib = |field| c.status_kib(field).map_or(f64::NAN, |k| k as f64 / 1024.0);
     println!(
-        "RESULT peak_rss_mib cases={n} size={size} value={:.1}",
-        rss.map_or(f64::NAN, |k| k as f64 / 1024.0)
+        "RESULT peak_rss_mib cases={n} size={size} value={:.1} anon_now={:.1} file_now={:.1}",
+        mib("VmHWM"),
+        mib("RssAnon"),
+        mib("RssFile")
     );
     c.quit();
     drop(server);
