@@ -390,6 +390,13 @@ impl<B: Backend> App<B> {
         }
     }
 
+    /// Listen for changes after `after` (or from now, asking for a refetch) until stopped.
+    fn spawn_events(&mut self, client: Client, after: Option<i64>) {
+        let cancel = CancellationToken::new();
+        self.events = Some(cancel.clone());
+        tokio::spawn(events::run(client, self.tx.clone(), cancel, after));
+    }
+
     fn stop_events(&mut self) {
         if let Some(c) = self.events.take() {
             c.cancel();
@@ -482,15 +489,11 @@ impl<B: Backend> App<B> {
             }),
             Effect::StartEvents => {
                 self.stop_events();
-                let cancel = CancellationToken::new();
-                self.events = Some(cancel.clone());
-                tokio::spawn(events::run(c, self.tx.clone(), cancel, None));
+                self.spawn_events(c, None);
             }
             Effect::EnsureEvents { after } => {
                 if self.events.is_none() {
-                    let cancel = CancellationToken::new();
-                    self.events = Some(cancel.clone());
-                    tokio::spawn(events::run(c, self.tx.clone(), cancel, after));
+                    self.spawn_events(c, after);
                 }
             }
             Effect::StopEvents => self.stop_events(),

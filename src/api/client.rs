@@ -39,7 +39,6 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// `http://host:port` → `http://host:port/api/v1`.
 /// The board's first page: more rows than a 200x60 terminal shows, few enough to arrive in one
 /// round trip on a slow link.
 pub const FIRST_PAGE: usize = 100;
@@ -57,6 +56,7 @@ pub struct FirstPage<R> {
     pub seq: Option<i64>,
 }
 
+/// `http://host:port` → `http://host:port/api/v1`.
 pub fn api_base(server: &str) -> String {
     let s = server.trim().trim_end_matches('/');
     if s.ends_with(jar_core::wire::API_PREFIX) {

@@ -300,7 +300,7 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                 fx.extend(resend_unsent(s));
                 // The first connection is not a gap: the stream starts from the list's
                 // sequence, or asks for a refetch itself when there is none.
-                if after_a_gap && (was == Conn::Reconnecting || was == Conn::Offline) {
+                if after_a_gap {
                     // Back after a gap: what failed to load while away is fetched again.
                     if s.banner
                         .as_ref()
