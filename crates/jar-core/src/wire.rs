@@ -349,7 +349,8 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub username: String,
-    pub role: Role,
+    /// `None` for a refused sign-in under a username nobody has (the username is then hashed).
+    pub role: Option<Role>,
     /// e.g. `case.create`, `identity.reveal`, `contacts.read`.
     pub action: String,
     pub case_ref: Option<CaseRef>,

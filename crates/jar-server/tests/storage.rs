@@ -303,7 +303,7 @@ async fn audit_rows_filter_and_page(h: Harness) {
     let rows = audit::list(&mut conn, &by_paed).await.expect("list");
     assert!(
         rows.iter()
-            .all(|r| r.username == "paed" && r.role == Role::Paediatrician)
+            .all(|r| r.username == "paed" && r.role == Some(Role::Paediatrician))
     );
     assert!(
         rows.iter()

@@ -1,9 +1,9 @@
 //! `GET /cases`: the board. The hottest read, so it splices stored summaries and caches pages.
 
 use super::ApiContext;
-use super::cases::require;
 use super::error::{Error, Result};
 use super::extract::{AuthUser, Query};
+use super::guard::require;
 use crate::cache::Page;
 use crate::store::{cases, ms};
 use axum::extract::State;
@@ -75,7 +75,7 @@ pub async fn list_cases(
 ) -> Result<axum::response::Response> {
     let gzip = accepts_gzip(&headers);
     let who = &user.principal;
-    require(who, Permission::ListCases, "list cases")?;
+    require(who, (Permission::ListCases, "list cases"))?;
     // Read the change sequence before the query: a write landing meanwhile makes this page
     // stale at once rather than cached as current.
     let seq = ctx.store.latest_seq();

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod guard;
 pub mod health;
 pub mod identity;
 pub mod openapi;
@@ -17,6 +18,7 @@ pub mod session;
 pub mod templates;
 pub mod timeline;
 pub mod users;
+pub mod write;
 
 use crate::auth::RateLimiter;
 use crate::store::Store;
@@ -46,6 +48,11 @@ pub struct ApiContext {
 }
 
 impl ApiContext {
+    /// The time now, for everything time-based the server decides.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now()
+    }
+
     pub async fn principal(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
         if let Some(p) = self.principals.get(token_hash) {
             return Ok(Some(p));

@@ -4,13 +4,13 @@ use super::ApiContext;
 use super::error::{Error, Result};
 use super::extract::{AuthUser, RawBody, Remote};
 use super::reply::Reply;
+use crate::audit::Action;
 use crate::store::audit::AuditRecord;
 use crate::store::{audit, users};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use chrono::Utc;
 use jar_core::permissions::Principal;
 use jar_core::wire::{LoginRequest, LoginResponse};
 use std::sync::Arc;
@@ -54,7 +54,7 @@ pub async fn login(
     };
     ctx.limiter.succeed(&keys[0]);
     let (token, hash) = crate::auth::new_token();
-    let now = Utc::now();
+    let now = ctx.now();
     let expires_at = now + ctx.token_ttl;
     let principal = Principal {
         username: user.username,
@@ -63,18 +63,8 @@ pub async fn login(
     };
     let mut tx = ctx.store.begin().await?;
     users::insert_token(tx.conn(), &hash, &principal.username, expires_at).await?;
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who: &principal,
-            action: "session.create",
-            case_ref: None,
-            detail: "",
-            remote: &remote,
-        },
-        now,
-    )
-    .await?;
+    let record = AuditRecord::by(&principal, Action::SessionCreate, None, "", &remote);
+    audit::record(tx.conn(), record, now).await?;
     ctx.store.commit(tx).await?;
     Reply::json(
         StatusCode::CREATED,
@@ -90,18 +80,14 @@ pub async fn login(
 pub async fn logout(State(ctx): State<Arc<ApiContext>>, user: AuthUser) -> Result<Reply> {
     let mut tx = ctx.store.begin().await?;
     users::revoke_token(tx.conn(), &user.token_hash).await?;
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who: &user.principal,
-            action: "session.delete",
-            case_ref: None,
-            detail: "",
-            remote: &user.remote,
-        },
-        Utc::now(),
-    )
-    .await?;
+    let record = AuditRecord::by(
+        &user.principal,
+        Action::SessionDelete,
+        None,
+        "",
+        &user.remote,
+    );
+    audit::record(tx.conn(), record, ctx.now()).await?;
     ctx.store.commit(tx).await?;
     ctx.principals.forget_token(&user.token_hash);
     Ok(Reply::no_content())
