@@ -4,11 +4,12 @@
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Hash a password to a PHC string. Slow by design, so run it off the async threads.
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
@@ -66,7 +67,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub struct RateLimiter {
     max_failures: usize,
     window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    failures: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
 }
 
 impl RateLimiter {
@@ -79,22 +80,18 @@ impl RateLimiter {
     }
 
     /// Seconds to wait if any of `keys` is over the limit.
-    pub fn check(&self, keys: &[String]) -> Option<u64> {
-        let now = Instant::now();
+    pub fn check(&self, keys: &[String], now: DateTime<Utc>) -> Option<u64> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         keys.iter()
             .filter_map(|k| {
                 let q = map.get_mut(k)?;
-                while q
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= self.window)
-                {
+                while q.front().is_some_and(|t| since(now, *t) >= self.window) {
                     q.pop_front();
                 }
                 (q.len() >= self.max_failures)
                     .then(|| {
                         q.front()
-                            .map(|t| self.window.saturating_sub(now.duration_since(*t)))
+                            .map(|t| self.window.saturating_sub(since(now, *t)))
                     })
                     .flatten()
                     .map(|d| d.as_secs().max(1))
@@ -102,15 +99,11 @@ impl RateLimiter {
             .max()
     }
 
-    pub fn fail(&self, keys: &[String]) {
-        let now = Instant::now();
+    pub fn fail(&self, keys: &[String], now: DateTime<Utc>) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
             // Bound memory under a spray of invented usernames: drop entries that have expired.
-            map.retain(|_, q| {
-                q.back()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
+            map.retain(|_, q| q.back().is_some_and(|t| since(now, *t) < self.window));
         }
         for k in keys {
             map.entry(k.clone()).or_default().push_back(now);
@@ -121,4 +114,8 @@ impl RateLimiter {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         map.remove(username_key);
     }
+}
+
+fn since(now: DateTime<Utc>, then: DateTime<Utc>) -> Duration {
+    (now - then).to_std().unwrap_or_default()
 }

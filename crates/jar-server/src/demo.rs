@@ -46,11 +46,21 @@ const TREES: [&str; 12] = [
 
 /// Seed the demo users (if missing) and `n` demo cases (if the database has no cases yet).
 pub async fn seed(store: &Store, n: usize, overrides: &AreaOverrides) -> anyhow::Result<()> {
+    seed_at(store, n, overrides, Utc::now()).await
+}
+
+/// As [`seed`], with the cases placed relative to `now` (the server's clock).
+pub async fn seed_at(
+    store: &Store,
+    n: usize,
+    overrides: &AreaOverrides,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let phc = crate::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
     let areas: Vec<String> = DEMO_AREAS.iter().map(|a| a.to_string()).collect();
     let mut tx = store.begin().await?;
     // Whole seconds keep the stored summaries (and so the case list) compact.
-    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
+    let now = chrono::SubsecRound::trunc_subsecs(now, 0);
     for (name, role) in DEMO_USERS {
         if crate::store::users::find(tx.conn(), name).await?.is_none() {
             crate::store::users::insert(tx.conn(), name, &phc, role, &areas, now).await?;

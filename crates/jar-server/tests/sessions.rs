@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use jar_core::Role;
+use jar_server::clock::Clock;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::{Column, Connection, Row};
@@ -15,12 +16,18 @@ use std::time::Duration;
 const PASSWORD: &str = "correct-horse-PW-48213";
 
 async fn sqlite_harness(ttl: Option<chrono::Duration>) -> (Harness, String) {
+    sqlite_harness_at(ttl, Clock::system()).await
+}
+
+/// A server whose time is `clock` (a manual clock moves only when the test says).
+async fn sqlite_harness_at(ttl: Option<chrono::Duration>, clock: Clock) -> (Harness, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("s.db").display());
     let mut config = jar_server::ServerConfig::loopback(&url);
     if let Some(ttl) = ttl {
         config.token_ttl = ttl;
     }
+    config.clock = clock;
     (Harness::with_config(config, Some(dir)).await, url)
 }
 
@@ -143,15 +150,17 @@ async fn the_database_never_holds_a_raw_token_or_password() {
 
 #[tokio::test]
 async fn a_token_dies_when_its_time_to_live_runs_out() {
-    let (h, _) = sqlite_harness(Some(chrono::Duration::seconds(3))).await;
+    let clock = Clock::manual(chrono::Utc::now());
+    let (h, _) = sqlite_harness_at(Some(chrono::Duration::seconds(3)), clock.clone()).await;
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
     add_user(&mgr, "bob").await;
     let (status, v) = login(&h.http, &h, "bob", PASSWORD).await;
-    let signed_in = tokio::time::Instant::now();
     assert_eq!(status, 201, "{v}");
     let bob = as_person(&h, "bob", v["token"].as_str().expect("token"));
     assert_eq!(bob.get("/me").await.status, 200);
-    tokio::time::sleep_until(signed_in + Duration::from_millis(3600)).await;
+    clock.advance(chrono::Duration::milliseconds(2900));
+    assert_eq!(bob.get("/me").await.status, 200, "still alive just before");
+    clock.advance(chrono::Duration::milliseconds(700));
     // Even though the server remembered the token a moment ago.
     bob.get("/me").await.assert_problem(401, "unauthorized");
     bob.get("/cases").await.assert_problem(401, "unauthorized");

@@ -7,7 +7,6 @@ use super::guard::require;
 use crate::cache::Page;
 use crate::store::{cases, ms};
 use axum::extract::State;
-use chrono::Utc;
 use jar_core::Stage;
 use jar_core::permissions::{Permission, allows};
 use jar_core::wire::{CaseList, CaseSummary};
@@ -86,7 +85,7 @@ pub async fn list_cases(
         who.areas.join("\u{1e}"),
         uri.query().unwrap_or("")
     );
-    if let Some(page) = ctx.pages.get(&cache_key, seq) {
+    if let Some(page) = ctx.pages.get(&cache_key, seq, ctx.now()) {
         return Ok(page_response(page, gzip));
     }
     let stage = match &p.stage {
@@ -109,7 +108,7 @@ pub async fn list_cases(
             .map(|_| who.username.clone()),
         overdue_at: parse_bool("overdue", &p.overdue)?
             .filter(|o| *o)
-            .map(|_| ms(Utc::now())),
+            .map(|_| ms(ctx.now())),
         active: parse_bool("active", &p.active)?,
         q: p.q.clone().filter(|q| !q.trim().is_empty()),
         after: p.cursor.as_deref().map(decode_cursor).transpose()?,
@@ -158,7 +157,7 @@ pub async fn list_cases(
     body.push_str(&seq.to_string());
     body.push('}');
     let page = Page::new(axum::body::Bytes::from(body));
-    ctx.pages.put(cache_key, seq, page.clone());
+    ctx.pages.put(cache_key, seq, page.clone(), ctx.now());
     Ok(page_response(page, gzip))
 }
 
@@ -212,6 +211,7 @@ const ASSIGNED_TRUE: &str = "\"assigned_to_me\":true";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
     use jar_core::case::PresentingCategory;
 
     #[test]

@@ -45,24 +45,25 @@ pub struct ApiContext {
     pub pages: crate::cache::ListCache,
     /// Cancelled when the server stops, so long-lived event streams end and let it.
     pub shutdown: tokio_util::sync::CancellationToken,
+    pub clock: crate::clock::Clock,
 }
 
 impl ApiContext {
     /// The time now, for everything time-based the server decides.
     pub fn now(&self) -> chrono::DateTime<Utc> {
-        Utc::now()
+        self.clock.now()
     }
 
     pub async fn principal(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
-        if let Some(p) = self.principals.get(token_hash) {
+        let now = self.now();
+        if let Some(p) = self.principals.get(token_hash, now) {
             return Ok(Some(p));
         }
         let mut conn = self.store.read().await?;
-        let found =
-            crate::store::users::principal_for_token(&mut conn, token_hash, Utc::now()).await?;
+        let found = crate::store::users::principal_for_token(&mut conn, token_hash, now).await?;
         Ok(found.map(|(principal, expires_at)| {
             self.principals
-                .put(token_hash, principal.clone(), expires_at);
+                .put(token_hash, principal.clone(), expires_at, now);
             principal
         }))
     }

@@ -39,7 +39,7 @@ pub async fn login(
         format!("user:{}", req.username.to_lowercase()),
         format!("addr:{ip}"),
     ];
-    if let Some(wait) = ctx.limiter.check(&keys) {
+    if let Some(wait) = ctx.limiter.check(&keys, ctx.now()) {
         return Err(Error::RateLimited(wait));
     }
     let record = users::find(&mut *ctx.store.read().await?, &req.username).await?;
@@ -48,7 +48,7 @@ pub async fn login(
     let user = match record {
         Some(r) if ok && !r.summary.disabled => r.summary,
         _ => {
-            ctx.limiter.fail(&keys);
+            ctx.limiter.fail(&keys, ctx.now());
             return Err(Error::BadCredentials);
         }
     };
