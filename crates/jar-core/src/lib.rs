@@ -12,6 +12,7 @@ pub mod role;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod timeparse;
 pub mod wire;
 
 pub use case::{Case, Stage};
