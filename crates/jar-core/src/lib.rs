@@ -14,6 +14,7 @@ pub mod time;
 pub mod timeline;
 pub mod timeparse;
 pub mod wire;
+pub mod workdays;
 
 pub use case::{Case, Stage};
 pub use role::{Agency, Role};
