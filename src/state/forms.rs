@@ -11,7 +11,7 @@ use jar_core::timeline::EventKind;
 use jar_core::wire::{ItemUpdate, NewCase, NewCaseTimes, NewTimelineEvent};
 use tui_textarea::TextArea;
 
-use crate::timeparse::{format_local, parse_optional, parse_when};
+use crate::timeparse::{Tense, format_local, parse_optional, parse_when};
 
 /// What the form is for; carries what the submit needs besides the fields.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -191,6 +191,31 @@ impl Form {
         self.fields.get_mut(self.focus)
     }
 
+    /// For a time field: whether it records something that happened or something due, and
+    /// whether an empty field means now (else "not known"). `None` for other fields.
+    pub fn time_field(&self, key: &str) -> Option<(Tense, bool)> {
+        match (&self.kind, key) {
+            (FormKind::Contact { .. }, "when") | (FormKind::AddEvent { .. }, "when") => {
+                Some((Tense::Happened, true))
+            }
+            (FormKind::Contact { .. }, "next") => Some((Tense::Due, false)),
+            (FormKind::Notify, "found" | "confirmed") => Some((Tense::Happened, false)),
+            _ => None,
+        }
+    }
+
+    /// What a time field will save, in words ("yesterday 23:30 GMT, 1h30m ago"), or why it
+    /// will not parse; shown under the field before saving. `None` for other fields.
+    pub fn time_preview(&self, key: &str, now: DateTime<Utc>) -> Option<Result<String, String>> {
+        let (tense, empty_is_now) = self.time_field(key)?;
+        Some(crate::timeparse::preview(
+            &self.text(key),
+            now,
+            tense,
+            empty_is_now,
+        ))
+    }
+
     /// Contact form (key workers, managers): `when` defaults to now.
     pub fn contact(case_ref: &str, now: DateTime<Utc>) -> Form {
         Form {
@@ -202,7 +227,7 @@ impl Form {
                 line(
                     "when",
                     "When",
-                    "UK time: now, -2h, 14:30, 2026-11-23 14:30",
+                    "UK time: 23:30 (last one), yesterday 23:30, -2h, 1 Dec 14:30",
                     format_local(now),
                 ),
                 choice(
@@ -256,7 +281,7 @@ impl Form {
                 line(
                     "next",
                     "Next contact due",
-                    "+7d, 2026-11-30 or empty",
+                    "+7d, 10am (next one), 30 Nov 14:00 or empty",
                     "+7d".to_string(),
                 ),
             ],
@@ -273,7 +298,8 @@ impl Form {
                 .collect()
         };
         let c = NewContact {
-            occurred_at: parse_when(&self.text("when"), now).map_err(|e| format!("When: {e}"))?,
+            occurred_at: parse_when(&self.text("when"), now, Tense::Happened)
+                .map_err(|e| format!("When: {e}"))?,
             direction: Direction::ALL[self.choice("direction").min(Direction::ALL.len() - 1)],
             mode: ContactMode::ALL[self.choice("mode").min(ContactMode::ALL.len() - 1)],
             participants: split(self.text("present"), ','),
@@ -287,7 +313,7 @@ impl Form {
                 .collect(),
             safeguarding_concern: self.checked("safeguarding"),
             outcome: Outcome::ALL[self.choice("outcome").min(Outcome::ALL.len() - 1)],
-            next_contact_due: parse_optional(&self.text("next"), now)
+            next_contact_due: parse_optional(&self.text("next"), now, Tense::Due)
                 .map_err(|e| format!("Next contact due: {e}"))?,
         };
         c.validate().map_err(|e| e.to_string())?;
@@ -392,9 +418,9 @@ impl Form {
             category: PresentingCategory::ALL[self.choice("category").min(5)],
             times: NewCaseTimes {
                 last_seen_at: None,
-                found_at: parse_optional(&self.text("found"), now)
+                found_at: parse_optional(&self.text("found"), now, Tense::Happened)
                     .map_err(|e| format!("Found at: {e}"))?,
-                death_confirmed_at: parse_optional(&self.text("confirmed"), now)
+                death_confirmed_at: parse_optional(&self.text("confirmed"), now, Tense::Happened)
                     .map_err(|e| format!("Death confirmed at: {e}"))?,
             },
             criteria: self
@@ -431,7 +457,7 @@ impl Form {
                 line(
                     "when",
                     "When",
-                    "UK time: now, -2h, 14:30",
+                    "UK time: 23:30 (last one), yesterday 23:30, -2h",
                     format_local(now),
                 ),
                 text("note", "Note", ""),
@@ -470,7 +496,8 @@ impl Form {
                 NewTimelineEvent {
                     kind: kinds[self.choice("kind").min(kinds.len() - 1)],
                     occurred_at: Some(
-                        parse_when(&self.text("when"), now).map_err(|e| format!("When: {e}"))?,
+                        parse_when(&self.text("when"), now, Tense::Happened)
+                            .map_err(|e| format!("When: {e}"))?,
                     ),
                     note: self.text("note"),
                     corrects: None,

@@ -108,7 +108,7 @@ fn draw(s: &State, theme: &Theme, f: &mut Frame) {
     if s.help {
         help::render(s, theme, f, body);
     } else if let Some(form) = &s.form {
-        form::render(form, theme, f, body);
+        form::render(form, s.now, theme, f, body);
     } else {
         match (s.screen, s.case.as_ref()) {
             (Screen::Case, Some(c)) => case::render_body(s, c, theme, f, body),
