@@ -17,6 +17,8 @@ pub enum Ctx {
     CaseContacts,
     /// Forms: the focused field gets every other key.
     Form,
+    /// A multi-line text box in a form (searched before `Form`): printable keys are text.
+    TextBox,
     Dialog,
     Help,
     Login,
@@ -35,6 +37,7 @@ impl Ctx {
             Ctx::CaseChecklists => "Case: Checklists",
             Ctx::CaseContacts => "Case: Contacts",
             Ctx::Form => "Forms",
+            Ctx::TextBox => "Text boxes (other keys type; Ctrl-U, Ctrl-K, Ctrl-W do nothing)",
             Ctx::Dialog => "Dialogs",
             Ctx::Help => "Help",
             Ctx::Login => "Sign in",
@@ -90,6 +93,18 @@ pub enum Action {
     ChoicePrev,
     /// Forms: Enter outside a text box goes to the next field.
     FieldEnter,
+    /// Forms: start again from an empty form, dropping a restored draft.
+    DiscardDraft,
+    /// Text boxes: a new line (Enter, or a line feed).
+    Newline,
+    DeleteBack,
+    DeleteForward,
+    CursorLeft,
+    CursorRight,
+    CursorUp,
+    CursorDown,
+    LineStart,
+    LineEnd,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,6 +405,77 @@ pub const KEYMAP: &[Binding] = &[
         "next field (a newline in text boxes)",
         None,
     ),
+    b(
+        C::Form,
+        A::DiscardDraft,
+        &[ctrl('r')],
+        "discard a restored draft and start again",
+        None,
+    ),
+    // Text boxes: exactly these keys edit; nothing deletes a line or takes text back.
+    b(
+        C::TextBox,
+        A::Newline,
+        &[code(KeyCode::Enter), ctrl('j')],
+        "new line (a pasted line feed too)",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::DeleteBack,
+        &[code(KeyCode::Backspace)],
+        "delete the character before the cursor",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::DeleteForward,
+        &[code(KeyCode::Delete)],
+        "delete the character under the cursor",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::CursorLeft,
+        &[code(KeyCode::Left)],
+        "cursor left",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::CursorRight,
+        &[code(KeyCode::Right)],
+        "cursor right",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::CursorUp,
+        &[code(KeyCode::Up)],
+        "cursor up a line",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::CursorDown,
+        &[code(KeyCode::Down)],
+        "cursor down a line",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::LineStart,
+        &[code(KeyCode::Home)],
+        "start of the line",
+        None,
+    ),
+    b(
+        C::TextBox,
+        A::LineEnd,
+        &[code(KeyCode::End)],
+        "end of the line",
+        None,
+    ),
     // Dialogs
     b(
         C::Dialog,
@@ -539,11 +625,6 @@ fn matches(key: &Key, ev: &KeyEvent) -> bool {
     }
 }
 
-/// The action for a key in the given contexts, searched in order.
-pub fn lookup(contexts: &[Ctx], ev: &KeyEvent) -> Option<Action> {
-    Keymap::default().lookup(contexts, ev)
-}
-
 /// The keymap in force: the defaults above, patched by the `[keys]` table of the config
 /// file (`"board.toggle-mine" = ["M"]` replaces that action's keys).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -679,6 +760,7 @@ fn ctx_name(ctx: Ctx) -> &'static str {
         Ctx::CaseChecklists => "checklists",
         Ctx::CaseContacts => "contacts",
         Ctx::Form => "form",
+        Ctx::TextBox => "textbox",
         Ctx::Dialog => "dialog",
         Ctx::Help => "help",
         Ctx::Login => "login",
@@ -726,6 +808,7 @@ pub fn parse_key(s: &str) -> Result<Key, String> {
         "PgUp" => return named(KeyCode::PageUp),
         "PgDn" => return named(KeyCode::PageDown),
         "Home" => return named(KeyCode::Home),
+        "Delete" => return named(KeyCode::Delete),
         "End" => return named(KeyCode::End),
         _ => {}
     }
@@ -777,6 +860,7 @@ pub fn key_name(key: &Key) -> String {
         KeyCode::PageDown => "PgDn".to_string(),
         KeyCode::Home => "Home".to_string(),
         KeyCode::End => "End".to_string(),
+        KeyCode::Delete => "Delete".to_string(),
         KeyCode::Char(' ') => "Space".to_string(),
         KeyCode::Char(c) if key.mods.contains(KeyModifiers::CONTROL) => {
             format!("Ctrl-{}", c.to_ascii_uppercase())
@@ -789,11 +873,6 @@ pub fn key_name(key: &Key) -> String {
 /// `Esc/q/Backspace/h`
 pub fn keys_label(keys: &[Key]) -> String {
     keys.iter().map(key_name).collect::<Vec<_>>().join("/")
-}
-
-/// The default hint line for the given contexts.
-pub fn hints(contexts: &[Ctx]) -> Vec<(String, &'static str)> {
-    Keymap::default().hints(contexts)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::keymap::{Ctx, KEYMAP, Keymap, binding_name, keys_label};
 use crate::state::State;
 use crate::theme::Theme;
 
-pub const ORDER: [Ctx; 12] = [
+pub const ORDER: [Ctx; 13] = [
     Ctx::Board,
     Ctx::Case,
     Ctx::CaseSummary,
@@ -18,6 +18,7 @@ pub const ORDER: [Ctx; 12] = [
     Ctx::CaseChecklists,
     Ctx::CaseContacts,
     Ctx::Form,
+    Ctx::TextBox,
     Ctx::Dialog,
     Ctx::Filter,
     Ctx::Login,
@@ -45,6 +46,14 @@ pub fn help_lines(theme: &Theme, keymap: &Keymap, width: u16) -> Vec<Line<'stati
             out.push(Line::from(spans));
         }
     }
+    out.push(Line::from(styled(
+        " Board FLAGS: CRIM criminal investigation, S47 s47 strategy, CSPR CSPR notified;",
+        theme.muted,
+    )));
+    out.push(Line::from(styled(
+        " where they do not fit, the letters C S P.",
+        theme.muted,
+    )));
     out.push(Line::from(styled(
         " Keys can be changed in config.toml [keys], e.g. \"board.toggle-mine\" = [\"M\"];",
         theme.muted,

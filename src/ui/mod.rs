@@ -36,7 +36,7 @@ pub const ASCII_BORDER: border::Set<'static> = border::Set {
     horizontal_bottom: "-",
 };
 
-/// The help screen's text (for tests and `--help-keys`).
+/// The help screen's text, as the widest screen shows it (tests and docs read it).
 pub fn help_text() -> String {
     help::help_lines(&Theme::mono(), &crate::keymap::Keymap::default(), 200)
         .iter()

@@ -160,6 +160,7 @@ pub fn open_case(s: &mut State, reference: &str) -> Vec<Effect> {
         case.contacts = crate::state::case::Remote::NotAllowed;
     }
     s.loading += effects.len() as u32;
+    s.forget_other_cases_banner(Some(reference));
     s.case = Some(case);
     s.screen = Screen::Case;
     effects

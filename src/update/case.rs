@@ -21,8 +21,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
     let page = usize::from(s.size.1.saturating_sub(8)).max(1);
     match action {
         Action::Back | Action::Quit => {
-            // Leaving the case drops it, identity included.
+            // Leaving the case drops it, identity and messages about it included.
             s.case = None;
+            s.forget_other_cases_banner(None);
             s.screen = Screen::Board;
             Vec::new()
         }
@@ -159,8 +160,9 @@ fn mark_item(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     if let Some(reason) = permissions::item_lock_reason(role, &item) {
-        s.banner(
+        s.case_banner(
             BannerKind::Error,
+            case_ref,
             format!("{} is read-only for you: {reason}.", item.id),
         );
         return Vec::new();

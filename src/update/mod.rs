@@ -78,8 +78,16 @@ pub fn contexts(s: &State) -> Vec<Ctx> {
     if s.dialog.is_some() {
         return vec![Ctx::Dialog];
     }
-    if s.form.is_some() {
-        return vec![Ctx::Form];
+    if let Some(form) = &s.form {
+        let text_box = matches!(
+            form.focused().map(|f| &f.value),
+            Some(crate::state::forms::Value::Text(_))
+        );
+        return if text_box {
+            vec![Ctx::TextBox, Ctx::Form]
+        } else {
+            vec![Ctx::Form]
+        };
     }
     if s.help {
         return vec![Ctx::Help, Ctx::Global];
