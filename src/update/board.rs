@@ -64,14 +64,8 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             reset_selection(s);
             Vec::new()
         }
+        // Permissions are checked with the key's binding (`keymap::table`).
         Action::Notify => {
-            if !s.allows(Permission::NotifyDeath) {
-                s.banner(
-                    BannerKind::Error,
-                    "Your role cannot notify a death: ask the on-call paediatrician or the CDR office.",
-                );
-                return Vec::new();
-            }
             let areas = s
                 .session
                 .as_ref()
