@@ -76,6 +76,11 @@ pub struct Field {
     pub label: &'static str,
     pub hint: &'static str,
     pub value: Value,
+    /// A time that shows "now" until the person sets it: a restored draft gets the time of
+    /// its reopening, not of its closing.
+    pub follows_now: bool,
+    /// The person changed this field (typed, pasted, chose).
+    pub edited: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +90,11 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
+    /// When this form was last put away as a draft (`None`: never).
+    pub draft_from: Option<DateTime<Utc>>,
+    /// The last key in the text box was Enter: a line feed right after it is the same line
+    /// ending (CR LF), not a second new line.
+    pub after_cr: bool,
 }
 
 fn line(key: &'static str, label: &'static str, hint: &'static str, v: String) -> Field {
@@ -93,6 +103,21 @@ fn line(key: &'static str, label: &'static str, hint: &'static str, v: String) -
         label,
         hint,
         value: Value::Line(v),
+        follows_now: false,
+        edited: false,
+    }
+}
+
+/// A UK time field that shows the time the form was opened until the person sets it.
+fn now_line(
+    key: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    now: DateTime<Utc>,
+) -> Field {
+    Field {
+        follows_now: true,
+        ..line(key, label, hint, format_local(now))
     }
 }
 
@@ -102,6 +127,8 @@ fn choice(key: &'static str, label: &'static str, options: Vec<String>, index: u
         label,
         hint: "Left/Right or Space to change",
         value: Value::Choice { options, index },
+        follows_now: false,
+        edited: false,
     }
 }
 
@@ -116,6 +143,8 @@ fn multi(key: &'static str, label: &'static str, options: Vec<String>) -> Field 
             chosen: vec![false; n],
             cursor: 0,
         },
+        follows_now: false,
+        edited: false,
     }
 }
 
@@ -127,6 +156,9 @@ pub fn text_area(initial: &str) -> Box<TextArea<'static>> {
     };
     let mut ta = TextArea::new(lines);
     ta.set_wrap_mode(tui_textarea::WrapMode::Word);
+    // Typing continues after what is there, never before it.
+    ta.move_cursor(tui_textarea::CursorMove::Bottom);
+    ta.move_cursor(tui_textarea::CursorMove::End);
     Box::new(ta)
 }
 
@@ -136,6 +168,8 @@ fn text(key: &'static str, label: &'static str, initial: &str) -> Field {
         label,
         hint: "Enter is a newline; Ctrl-S saves",
         value: Value::Text(text_area(initial)),
+        follows_now: false,
+        edited: false,
     }
 }
 
@@ -183,6 +217,46 @@ impl Form {
         matches!(self.field(key).map(|f| &f.value), Some(Value::Check(true)))
     }
 
+    /// The person changed something in this form.
+    pub fn touched(&self) -> bool {
+        self.fields.iter().any(|f| f.edited)
+    }
+
+    /// A fresh form of `kind`, as opening it for the first time gives.
+    pub fn fresh(kind: &FormKind, areas: &[String], username: &str, now: DateTime<Utc>) -> Form {
+        match kind {
+            FormKind::Contact { case_ref } => Form::contact(case_ref, now),
+            FormKind::Notify => Form::notify(areas, username, now),
+            FormKind::AddEvent { case_ref } => Form::add_event(case_ref, now),
+            FormKind::Correction { case_ref, corrects } => {
+                Form::correction(case_ref, *corrects, "an earlier event")
+            }
+            FormKind::Amend {
+                case_ref,
+                contact_id,
+            } => Form::amend(case_ref, *contact_id),
+            FormKind::Reveal { case_ref } => Form::reveal(case_ref),
+            FormKind::ItemNote {
+                case_ref,
+                template,
+                item,
+                version,
+                status,
+            } => Form::item_note(case_ref, template, item, *version, *status, ""),
+        }
+    }
+
+    /// Times the person has not set move to `now` (a draft reopened later).
+    pub fn refresh_times(&mut self, now: DateTime<Utc>) {
+        for f in self
+            .fields
+            .iter_mut()
+            .filter(|f| f.follows_now && !f.edited)
+        {
+            f.value = Value::Line(format_local(now));
+        }
+    }
+
     pub fn focused(&self) -> Option<&Field> {
         self.fields.get(self.focus)
     }
@@ -224,11 +298,11 @@ impl Form {
             },
             title: format!("Log a contact with the family · {case_ref}"),
             fields: vec![
-                line(
+                now_line(
                     "when",
                     "When",
                     "UK time: 23:30 (last one), yesterday 23:30, -2h, 1 Dec 14:30",
-                    format_local(now),
+                    now,
                 ),
                 choice(
                     "direction",
@@ -277,6 +351,8 @@ impl Form {
                     label: "Safeguarding concern",
                     hint: "Space to tick",
                     value: Value::Check(false),
+                    follows_now: false,
+                    edited: false,
                 },
                 line(
                     "next",
@@ -287,6 +363,8 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -326,12 +404,7 @@ impl Form {
             kind: FormKind::Notify,
             title: "Notify a death (new JAR case)".to_string(),
             fields: vec![
-                line(
-                    "found",
-                    "Found at",
-                    "UK time; empty if not known",
-                    format_local(now),
-                ),
+                now_line("found", "Found at", "UK time; empty if not known", now),
                 line(
                     "confirmed",
                     "Death confirmed at",
@@ -389,6 +462,8 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -454,16 +529,18 @@ impl Form {
             title: format!("Add a timeline event · {case_ref}"),
             fields: vec![
                 choice("kind", "What happened", kinds, 0),
-                line(
+                now_line(
                     "when",
                     "When",
                     "UK time: 23:30 (last one), yesterday 23:30, -2h",
-                    format_local(now),
+                    now,
                 ),
                 text("note", "Note", ""),
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -477,6 +554,8 @@ impl Form {
             fields: vec![text("note", "What was wrong", "")],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -526,6 +605,8 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -552,6 +633,8 @@ impl Form {
             )],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -580,6 +663,8 @@ impl Form {
             fields: vec![text("note", "Note", note)],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 

@@ -49,6 +49,8 @@ pub enum BannerKind {
 pub struct Banner {
     pub kind: BannerKind,
     pub text: String,
+    /// The case it is about: it goes when that case is left.
+    pub case: Option<String>,
 }
 
 /// A write the server has not confirmed yet. The idempotency key is made when the person
@@ -232,7 +234,29 @@ impl State {
         self.banner = Some(Banner {
             kind,
             text: text.into(),
+            case: None,
         });
+    }
+
+    /// A message about one case: shown until that case is left.
+    pub fn case_banner(&mut self, kind: BannerKind, case_ref: &str, text: impl Into<String>) {
+        self.banner = Some(Banner {
+            kind,
+            text: text.into(),
+            case: Some(case_ref.to_string()),
+        });
+    }
+
+    /// The case on screen is now `open` (`None`: the board): messages about another go.
+    pub fn forget_other_cases_banner(&mut self, open: Option<&str>) {
+        if self
+            .banner
+            .as_ref()
+            .and_then(|b| b.case.as_deref())
+            .is_some_and(|c| Some(c) != open)
+        {
+            self.banner = None;
+        }
     }
 
     pub fn waiting(&self) -> usize {

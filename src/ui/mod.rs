@@ -36,18 +36,23 @@ pub const ASCII_BORDER: border::Set<'static> = border::Set {
     horizontal_bottom: "-",
 };
 
-/// The help screen's text (for tests and `--help-keys`).
+/// The help screen's text, as the widest screen shows it (tests and docs read it).
 pub fn help_text() -> String {
-    help::help_lines(&Theme::mono(), &crate::keymap::Keymap::default(), 200)
-        .iter()
-        .map(|l| {
-            l.spans
-                .iter()
-                .map(|s| s.content.as_ref())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    help::help_lines(
+        &Theme::mono(),
+        &crate::keymap::Keymap::default(),
+        200,
+        &|_| true,
+    )
+    .iter()
+    .map(|l| {
+        l.spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect::<String>()
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame) {

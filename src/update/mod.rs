@@ -7,12 +7,12 @@ mod case;
 mod forms;
 mod login;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind};
 
 use crate::effect::Effect;
 use crate::keymap::{Action, Ctx};
 use crate::msg::Msg;
-use crate::state::{Screen, State, Tab};
+use crate::state::{BannerKind, Screen, State, Tab};
 
 pub use api::load_drafts;
 pub use forms::{PASTE_CAP, submit_form};
@@ -70,16 +70,30 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// The contexts whose keymaps apply now, most specific first.
+/// The contexts whose keymaps apply now, most specific first (`Always` last, everywhere).
 pub fn contexts(s: &State) -> Vec<Ctx> {
+    let mut out = focus_contexts(s);
+    out.push(Ctx::Always);
+    out
+}
+
+fn focus_contexts(s: &State) -> Vec<Ctx> {
     if s.login.is_some() {
         return vec![Ctx::Login];
     }
     if s.dialog.is_some() {
         return vec![Ctx::Dialog];
     }
-    if s.form.is_some() {
-        return vec![Ctx::Form];
+    if let Some(form) = &s.form {
+        let text_box = matches!(
+            form.focused().map(|f| &f.value),
+            Some(crate::state::forms::Value::Text(_))
+        );
+        return if text_box {
+            vec![Ctx::TextBox, Ctx::Form]
+        } else {
+            vec![Ctx::Form]
+        };
     }
     if s.help {
         return vec![Ctx::Help, Ctx::Global];
@@ -101,41 +115,41 @@ pub fn contexts(s: &State) -> Vec<Ctx> {
     }
 }
 
-fn is_ctrl_c(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char('c' | 'C')) && key.modifiers.contains(KeyModifiers::CONTROL)
-}
-
-fn is_ctrl_z(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char('z' | 'Z')) && key.modifiers.contains(KeyModifiers::CONTROL)
-}
-
+/// Every key goes through the keymap first (quitting and suspending too); the binding says
+/// what it does and which permission that needs.
 fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if is_ctrl_c(&key) {
-        return force_quit(s);
-    }
-    if is_ctrl_z(&key) {
-        // Keep what is typed first: a stopped job can be killed.
-        s.dirty = true;
-        return vec![Effect::SaveDrafts, Effect::Suspend];
+    let ctx = if s.locked {
+        // Only the password opens it again (sign-in with the username fixed).
+        vec![Ctx::Login, Ctx::Always]
+    } else {
+        contexts(s)
+    };
+    let binding = s.keymap.binding(&ctx, &key);
+    let action = binding.map(|b| b.action);
+    match action {
+        Some(Action::ForceQuit) => return force_quit(s),
+        Some(Action::Suspend) => {
+            // Keep what is typed first: a stopped job can be killed.
+            s.dirty = true;
+            return vec![Effect::SaveDrafts, Effect::Suspend];
+        }
+        _ => {}
     }
     s.last_input = s.now;
-    if key.code != KeyCode::Char('q') {
+    if action != Some(Action::Quit) {
         s.quit_armed = false;
     }
     if s.locked {
-        // Only the password opens it again (sign-in with the username fixed).
-        let action = s.keymap.lookup(&[Ctx::Login], &key);
         return login::on_key(s, key, action);
     }
     if s.size.0 < MIN_WIDTH || s.size.1 < MIN_HEIGHT {
         // Only quitting works on the "too small" screen; everything else is kept as it is.
-        if key.code == KeyCode::Char('q') && s.form.is_none() && s.login.is_none() {
+        let quits = s.keymap.lookup(&[Ctx::Board], &key) == Some(Action::Quit);
+        if quits && s.form.is_none() && s.login.is_none() {
             s.quit = true;
         }
         return Vec::new();
     }
-    let ctx = contexts(s);
-    let action = s.keymap.lookup(&ctx, &key);
     if s.login.is_some() {
         return login::on_key(s, key, action);
     }
@@ -160,17 +174,22 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
     if s.board.editing_filter && s.screen == Screen::Board {
         return board::on_filter_key(s, key, action);
     }
-    let Some(action) = action else {
+    let Some(binding) = binding else {
         return Vec::new();
     };
-    match action {
+    if let Some(p) = binding.needs
+        && !s.allows(p)
+    {
+        s.banner(BannerKind::Error, binding.denied);
+        return Vec::new();
+    }
+    match binding.action {
         Action::Help => {
             s.help = true;
             s.help_scroll = 0;
             Vec::new()
         }
-        Action::ForceQuit => force_quit(s),
-        _ => match s.screen {
+        action => match s.screen {
             Screen::Board => board::on_action(s, action),
             Screen::Case => case::on_action(s, action),
         },
