@@ -160,6 +160,9 @@ pub struct State {
     pub retry_attempts: u32,
     /// The local journal is written in clear (no keyring): said in the status bar.
     pub journal_unencrypted: bool,
+    /// What the status bar says about the journal when it is not written as usual: "journal
+    /// in memory only", "journal locked", "journal in use elsewhere" (issue 12 §3, 18 §1).
+    pub journal_note: Option<String>,
     /// Reads in flight (for "loading…").
     pub loading: u32,
     /// The case from the last "new notification" banner (`g` opens it).
@@ -203,6 +206,7 @@ impl State {
             retry_at: None,
             retry_attempts: 0,
             journal_unencrypted: false,
+            journal_note: None,
             loading: 0,
             goto: None,
             size: (80, 24),

@@ -35,7 +35,12 @@ pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         let cursor = if s.board.editing_filter { "_" } else { "" };
         left.push(styled(format!(" /{}{cursor}", fl.text), theme.input));
     }
-    let right = if s.board.loading {
+    let right = if let Some(t) = s.board.offline_as_of {
+        vec![styled(
+            format!("{} ", crate::offline::as_of_label(t, s.now)),
+            theme.error,
+        )]
+    } else if s.board.loading {
         vec![styled("loading… ", theme.muted)]
     } else {
         Vec::new()

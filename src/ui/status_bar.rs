@@ -37,10 +37,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let right = format!("{} ", uk_clock(s.now));
     let room = width.saturating_sub(right.len() + 1);
     let conn = s.conn.label().to_string();
-    let unencrypted = if s.journal_unencrypted {
-        " · journal unencrypted"
-    } else {
-        ""
+    let unencrypted = match &s.journal_note {
+        Some(note) => format!(" · {note}"),
+        None if s.journal_unencrypted => " · journal unencrypted".to_string(),
+        None => String::new(),
     };
     let waiting = format!("{} waiting{unencrypted}{loading}", s.waiting());
     let parts = if width >= 60 {
