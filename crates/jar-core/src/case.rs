@@ -260,9 +260,13 @@ impl CaseTimes {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assignments {
+    #[schema(schema_with = crate::text::schema::line_or_null)]
     pub lead_paediatrician: Option<String>,
+    #[schema(schema_with = crate::text::schema::line_or_null)]
     pub police_lead: Option<String>,
+    #[schema(schema_with = crate::text::schema::line_or_null)]
     pub social_worker: Option<String>,
+    #[schema(schema_with = crate::text::schema::line_or_null)]
     pub key_worker: Option<String>,
 }
 
@@ -314,19 +318,27 @@ pub struct Case {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
+    #[schema(schema_with = crate::text::schema::line)]
     pub child_name: String,
+    #[schema(schema_with = crate::text::schema::nhs_number)]
     pub nhs_number: String,
+    #[schema(schema_with = crate::text::schema::reason_text)]
     pub address: String,
+    #[schema(max_items = 50)]
     pub family: Vec<FamilyMember>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FamilyMember {
+    #[schema(schema_with = crate::text::schema::line)]
     pub relationship: String,
+    #[schema(schema_with = crate::text::schema::line)]
     pub name: String,
+    #[schema(schema_with = crate::text::schema::line)]
     pub phone: String,
     #[serde(default)]
+    #[schema(schema_with = crate::text::schema::reason_text)]
     pub preferences: String,
 }
 

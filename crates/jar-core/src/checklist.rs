@@ -141,6 +141,27 @@ pub fn template(id: &str) -> Option<&'static Template> {
     templates().iter().find(|t| t.id == id)
 }
 
+/// The ids of the built-in templates as an enum, for the OpenAPI document (`StartChecklist`).
+pub fn template_id_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(templates().iter().map(|t| t.id.clone())))
+        .build()
+}
+
+/// The path segments that name a built-in template and one of its items, for the OpenAPI
+/// document (`PUT .../checklists/{template}/items/{item}`): every item id of every template.
+pub fn item_id_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(
+            templates()
+                .iter()
+                .flat_map(|t| t.items.iter().map(|i| i.id.clone())),
+        ))
+        .build()
+}
+
 impl Template {
     pub fn item(&self, id: &str) -> Option<&TemplateItem> {
         self.items.iter().find(|i| i.id == id)

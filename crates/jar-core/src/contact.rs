@@ -5,6 +5,8 @@ use crate::text::{self, TextError, caps};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -177,10 +179,13 @@ pub struct NewContact {
     pub direction: Direction,
     pub mode: ContactMode,
     /// Who was present, by relationship or role: "mother", "father", "interpreter".
+    #[schema(schema_with = crate::text::schema::lines)]
     pub participants: Vec<String>,
     pub purpose: ContactPurpose,
+    #[schema(schema_with = crate::text::schema::required_summary)]
     pub summary: String,
     #[serde(default)]
+    #[schema(schema_with = crate::text::schema::long_lines)]
     pub family_questions: Vec<String>,
     #[serde(default)]
     pub support_offered: Vec<Support>,
@@ -198,8 +203,10 @@ impl NewContact {
     }
 }
 
-/// A stored contact with its amendments, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A stored contact with its amendments, oldest first. On the wire the entry's fields sit beside
+/// `id`, `recorded_at`, `author` and `amendments` (flattened), so its schema is written out below:
+/// `allOf` with the closed `NewContact` schema could never match a real contact (issue 13, §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub id: i64,
     pub recorded_at: DateTime<Utc>,
@@ -209,12 +216,71 @@ pub struct Contact {
     pub amendments: Vec<Amendment>,
 }
 
+impl utoipa::PartialSchema for Contact {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::schema::{
+            ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let RefOr::T(Schema::Object(mut entry)) = <NewContact as utoipa::PartialSchema>::schema()
+        else {
+            unreachable!("NewContact derives an object schema")
+        };
+        entry.description = Some("A stored contact with its amendments, oldest first.".into());
+        let extra: [(&str, RefOr<Schema>); 4] = [
+            (
+                "id",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .into(),
+            ),
+            (
+                "recorded_at",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                    .into(),
+            ),
+            (
+                "author",
+                ObjectBuilder::new().schema_type(Type::String).into(),
+            ),
+            (
+                "amendments",
+                ArrayBuilder::new()
+                    .items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                        "Amendment",
+                    )))
+                    .into(),
+            ),
+        ];
+        for (name, schema) in extra {
+            entry.properties.insert(name.to_string(), schema);
+            entry.required.push(name.to_string());
+        }
+        RefOr::T(Schema::Object(entry))
+    }
+}
+
+impl ToSchema for Contact {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <NewContact as ToSchema>::schemas(schemas);
+        schemas.push((
+            "Amendment".into(),
+            <Amendment as utoipa::PartialSchema>::schema(),
+        ));
+        <Amendment as ToSchema>::schemas(schemas);
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAmendment {
     /// Why the entry is amended ("wrong date", "family asked to add").
+    #[schema(schema_with = crate::text::schema::required_reason)]
     pub reason: String,
     /// The added or corrected text; the original entry stays as it was.
+    #[schema(schema_with = crate::text::schema::required_summary)]
     pub text: String,
 }
 

@@ -73,6 +73,137 @@ pub fn check_list(field: &'static str, values: &[String], cap: usize) -> Result<
     values.iter().try_for_each(|v| check_line(field, v, cap))
 }
 
+/// The rules above as JSON Schema (ECMA-262 regular expressions and lengths in characters), for
+/// the OpenAPI document at `/api/v1/openapi.json` (issue 13, section 3). The character classes
+/// name exactly what [`is_forbidden_char`] refuses and what `str::trim` treats as blank (the
+/// Unicode `White_Space` property); `crates/jar-server/tests/contract.rs` holds the two together.
+pub mod patterns {
+    /// Text [`super::check`] accepts: no control character but newline and tab, no bidi control.
+    pub const TEXT: &str =
+        r"^[^\x00-\x08\x0B-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$";
+    /// Text [`super::check_line`] accepts: as [`TEXT`], without newline and tab.
+    pub const LINE: &str = r"^[^\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$";
+    /// [`TEXT`] with something other than white space ([`super::check_required`]): allowed blanks,
+    /// then the first character that is neither blank nor forbidden, then any allowed text.
+    /// Written so that no two parts can match the same character (no backtracking).
+    pub const REQUIRED_TEXT: &str = r"^[\t\n \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u061C\u1680\u2000-\u200A\u200E\u200F\u2028-\u202F\u205F\u2066-\u2069\u3000][^\x00-\x08\x0B-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$";
+    /// [`LINE`] with something other than white space.
+    pub const REQUIRED_LINE: &str = r"^[ \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u061C\u1680\u2000-\u200A\u200E\u200F\u2028-\u202F\u205F\u2066-\u2069\u3000][^\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$";
+}
+
+/// Schemas of text fields for the OpenAPI document, used with `#[schema(schema_with = ...)]`
+/// on the wire types so that each field states the rule its `validate` applies.
+pub mod schema {
+    use super::{caps, patterns};
+    use utoipa::openapi::Array;
+    use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, SchemaType, Type};
+
+    /// A reveal reason says why, in words: at least this many characters (issue 13, section 1).
+    pub const REVEAL_REASON_MIN: usize = 10;
+    /// New passwords: at least this many characters, following the NCSC password guidance
+    /// ("Password administration for system owners": length over complexity; issue 13, §1).
+    pub const PASSWORD_MIN: usize = 12;
+    /// Usernames: at most this many characters (`NewUser::validate`).
+    pub const USERNAME_MAX: usize = 64;
+
+    fn string(
+        pattern: &str,
+        min: Option<usize>,
+        max: impl Into<Option<usize>>,
+        nullable: bool,
+    ) -> Object {
+        let ty = if nullable {
+            SchemaType::from_iter([Type::String, Type::Null])
+        } else {
+            SchemaType::Type(Type::String)
+        };
+        ObjectBuilder::new()
+            .schema_type(ty)
+            .pattern(Some(pattern))
+            .min_length(min)
+            .max_length(max.into())
+            .build()
+    }
+
+    fn list(item: Object, min: Option<usize>) -> Array {
+        ArrayBuilder::new()
+            .items(item)
+            .min_items(min)
+            .max_items(Some(caps::LIST_ITEMS))
+            .build()
+    }
+
+    /// One line of up to [`caps::SHORT`] characters, not blank (an area, who decided).
+    pub fn required_line() -> Object {
+        string(patterns::REQUIRED_LINE, Some(1), caps::SHORT, false)
+    }
+    /// One line of up to [`caps::SHORT`] characters, possibly empty (names, a phone number).
+    pub fn line() -> Object {
+        string(patterns::LINE, None, caps::SHORT, false)
+    }
+    /// As [`line`], or `null`.
+    pub fn line_or_null() -> Object {
+        string(patterns::LINE, None, caps::SHORT, true)
+    }
+    /// An NHS number as typed: one line of up to 20 characters.
+    pub fn nhs_number() -> Object {
+        string(patterns::LINE, None, 20, false)
+    }
+    /// Free text of up to [`caps::NOTE`] characters, newlines allowed, possibly empty.
+    pub fn note() -> Object {
+        string(patterns::TEXT, None, caps::NOTE, false)
+    }
+    /// As [`note`], or `null`.
+    pub fn note_or_null() -> Object {
+        string(patterns::TEXT, None, caps::NOTE, true)
+    }
+    /// Free text of up to [`caps::REASON`] characters, possibly empty (an address).
+    pub fn reason_text() -> Object {
+        string(patterns::TEXT, None, caps::REASON, false)
+    }
+    /// A reason of up to [`caps::REASON`] characters, not blank.
+    pub fn required_reason() -> Object {
+        string(patterns::REQUIRED_TEXT, Some(1), caps::REASON, false)
+    }
+    /// A reason for revealing an identity: at least [`REVEAL_REASON_MIN`] characters.
+    pub fn reveal_reason() -> Object {
+        string(
+            patterns::REQUIRED_TEXT,
+            Some(REVEAL_REASON_MIN),
+            caps::REASON,
+            false,
+        )
+    }
+    /// A contact summary or amendment text: up to [`caps::SUMMARY`] characters, not blank.
+    pub fn required_summary() -> Object {
+        string(patterns::REQUIRED_TEXT, Some(1), caps::SUMMARY, false)
+    }
+    /// Up to [`caps::LIST_ITEMS`] lines of up to [`caps::SHORT`] characters (participants).
+    pub fn lines() -> Array {
+        list(line(), None)
+    }
+    /// Up to [`caps::LIST_ITEMS`] lines of up to [`caps::NOTE`] characters (family questions).
+    pub fn long_lines() -> Array {
+        list(string(patterns::LINE, None, caps::NOTE, false), None)
+    }
+    /// One to [`caps::LIST_ITEMS`] areas, each a line that is not blank.
+    pub fn areas() -> Array {
+        list(required_line(), Some(1))
+    }
+    /// A username: one line of up to [`USERNAME_MAX`] characters, not blank.
+    pub fn username() -> Object {
+        string(patterns::REQUIRED_LINE, Some(1), USERNAME_MAX, false)
+    }
+    /// Any single line, however long (a username at sign-in, a search, a filter).
+    pub fn any_line() -> Object {
+        string(patterns::LINE, None, None, false)
+    }
+    /// A new password: [`PASSWORD_MIN`] to [`caps::SHORT`] characters.
+    pub fn password() -> Object {
+        string(patterns::TEXT, Some(PASSWORD_MIN), caps::SHORT, false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

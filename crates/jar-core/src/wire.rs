@@ -14,6 +14,11 @@ use crate::timeline::{EventKind, TimelineEvent};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
+};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const DEFAULT_PORT: u16 = 8471;
@@ -23,8 +28,11 @@ pub const DEFAULT_PORT: u16 = 8471;
 pub struct Problem {
     /// Stable identifier, e.g. `https://jarterm.invalid/problems/stale`.
     #[serde(rename = "type")]
+    #[schema(format = "uri")]
     pub kind: String,
     pub title: String,
+    /// The HTTP status of the response, repeated.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     pub detail: String,
     /// For 412: the current state of the resource, so the client can show both versions.
@@ -37,6 +45,7 @@ pub const PROBLEM_BASE: &str = "https://jarterm.invalid/problems/";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(schema_with = crate::text::schema::any_line)]
     pub username: String,
     pub password: String,
 }
@@ -138,16 +147,24 @@ pub struct NewCaseTimes {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
+    /// One of the areas the notifier works in.
+    #[schema(schema_with = crate::text::schema::required_line)]
     pub area: String,
+    /// Age in whole months.
+    #[schema(minimum = 0, maximum = 65535)]
     pub age_months: u16,
     pub sex: Sex,
     pub place_of_death: PlaceOfDeath,
     pub category: PresentingCategory,
     pub times: NewCaseTimes,
+    /// At least one criterion.
+    #[schema(min_items = 1)]
     pub criteria: Vec<JarCriterion>,
     /// Who decided the JAR criteria apply (a name or role as said on the call).
+    #[schema(schema_with = crate::text::schema::required_line)]
     pub decided_by: String,
     #[serde(default)]
+    #[schema(schema_with = crate::text::schema::note)]
     pub rationale: String,
     /// Identifying details if known now; stored apart and only revealed with a reason.
     #[serde(default)]
@@ -201,9 +218,12 @@ pub struct CaseDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriteriaPatch {
+    #[schema(min_items = 1)]
     pub criteria: Vec<JarCriterion>,
+    #[schema(schema_with = crate::text::schema::required_line)]
     pub decided_by: String,
     #[serde(default)]
+    #[schema(schema_with = crate::text::schema::note)]
     pub rationale: String,
 }
 
@@ -214,6 +234,7 @@ pub struct CasePatch {
     pub people: Option<Assignments>,
     pub flags: Option<Flags>,
     pub criteria: Option<CriteriaPatch>,
+    #[schema(schema_with = crate::text::schema::note_or_null)]
     pub investigation_note: Option<String>,
 }
 
@@ -249,6 +270,8 @@ impl CasePatch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevealRequest {
+    /// Why the identity is needed, in words (it is kept in the audit log).
+    #[schema(schema_with = crate::text::schema::reveal_reason)]
     pub reason: String,
 }
 
@@ -258,7 +281,9 @@ impl RevealRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// The schema is written out (see the `PartialSchema` impl below) because one rule joins two
+/// fields: a correction needs a note and the event it corrects, and only a correction may name one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewTimelineEvent {
     pub kind: EventKind,
@@ -282,6 +307,71 @@ impl NewTimelineEvent {
     }
 }
 
+impl utoipa::PartialSchema for NewTimelineEvent {
+    fn schema() -> RefOr<Schema> {
+        let kinds = |correction: bool| {
+            let names = EventKind::ALL
+                .into_iter()
+                .filter(move |k| (*k == EventKind::Correction) == correction)
+                .map(|k| serde_json::to_value(k).unwrap_or_default());
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names))
+                .build()
+        };
+        let occurred_at = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("Defaults to the time the server receives it."))
+            .build();
+        let ordinary = ObjectBuilder::new()
+            .description(Some("Any event but a correction: `corrects` stays unset."))
+            .property("kind", kinds(false))
+            .required("kind")
+            .property("occurred_at", occurred_at.clone())
+            .property("note", text::schema::note())
+            .property(
+                "corrects",
+                ObjectBuilder::new().schema_type(Type::Null).build(),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let correction = ObjectBuilder::new()
+            .description(Some(
+                "A correction: a note that is not blank, and the id of the event of this case it corrects.",
+            ))
+            .property("kind", kinds(true))
+            .required("kind")
+            .property("occurred_at", occurred_at)
+            .property(
+                "note",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(text::patterns::REQUIRED_TEXT))
+                    .min_length(Some(1))
+                    .max_length(Some(caps::NOTE)),
+            )
+            .required("note")
+            .property(
+                "corrects",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1)),
+            )
+            .required("corrects")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        OneOfBuilder::new()
+            .item(ordinary)
+            .item(correction)
+            .description(Some(
+                "A new timeline event (`POST /cases/{reference}/timeline`).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for NewTimelineEvent {}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TimelineList {
     pub items: Vec<TimelineEvent>,
@@ -290,6 +380,8 @@ pub struct TimelineList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartChecklist {
+    /// The id of a built-in template (`GET /templates`).
+    #[schema(schema_with = crate::checklist::template_id_schema)]
     pub template: String,
 }
 
@@ -313,8 +405,9 @@ pub struct ChecklistList {
     pub checklists: Vec<ChecklistView>,
 }
 
-/// `PUT .../items/{item}` with `If-Match: "<item version>"`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// `PUT .../items/{item}` with `If-Match: "<item version>"`. The schema is written out (below)
+/// because `unable` needs a note saying why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemUpdate {
     pub status: ItemStatus,
@@ -333,6 +426,48 @@ impl ItemUpdate {
         Ok(())
     }
 }
+
+impl utoipa::PartialSchema for ItemUpdate {
+    fn schema() -> RefOr<Schema> {
+        let statuses = |unable: bool| {
+            let names = [
+                ItemStatus::Open,
+                ItemStatus::Done,
+                ItemStatus::NotApplicable,
+                ItemStatus::Unable,
+            ]
+            .into_iter()
+            .filter(move |s| (*s == ItemStatus::Unable) == unable)
+            .map(|s| serde_json::to_value(s).unwrap_or_default());
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names))
+                .build()
+        };
+        let other = ObjectBuilder::new()
+            .property("status", statuses(false))
+            .required("status")
+            .property("note", text::schema::note())
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let unable = ObjectBuilder::new()
+            .description(Some("`unable` needs a note saying why."))
+            .property("status", statuses(true))
+            .required("status")
+            .property(
+                "note",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(text::patterns::REQUIRED_TEXT))
+                    .min_length(Some(1))
+                    .max_length(Some(caps::NOTE)),
+            )
+            .required("note")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        OneOfBuilder::new().item(other).item(unable).into()
+    }
+}
+
+impl ToSchema for ItemUpdate {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ContactList {
@@ -383,9 +518,12 @@ pub struct UserList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(schema_with = crate::text::schema::username)]
     pub username: String,
+    #[schema(schema_with = crate::text::schema::password)]
     pub password: String,
     pub role: Role,
+    #[schema(schema_with = crate::text::schema::areas)]
     pub areas: Vec<String>,
 }
 

@@ -21,19 +21,29 @@ pub fn router() -> Router<Arc<ApiContext>> {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// A case reference.
+    #[param(schema_with = jar_core::text::schema::any_line)]
     case: Option<String>,
     /// A username.
+    #[param(schema_with = jar_core::text::schema::any_line)]
     user: Option<String>,
-    /// RFC 3339.
+    /// Only entries at or after this time (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     since: Option<String>,
+    /// Default 100, at most 1000.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
+    /// `next_cursor` of the page before.
+    #[param(value_type = Option<i64>)]
     cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
-    responses((status = 200, body = AuditList), (status = 403, body = jar_core::wire::Problem)))]
+    responses((status = 200, body = AuditList, description = "audit entries, newest first"),
+        (status = 400, description = "a query parameter is not as documented"),
+        (status = 403, description = "your role may not read the audit log")))]
 pub async fn list_audit(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

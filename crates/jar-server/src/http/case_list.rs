@@ -15,20 +15,31 @@ use std::sync::Arc;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// A stage, e.g. `home_visit`.
+    #[param(value_type = Option<jar_core::Stage>)]
     stage: Option<String>,
+    /// Only cases in this area (and in yours).
+    #[param(schema_with = jar_core::text::schema::any_line)]
     area: Option<String>,
     /// `true`: only cases I am assigned to.
+    #[param(value_type = Option<bool>)]
     mine: Option<String>,
     /// `true`: only cases with an open deadline past due.
+    #[param(value_type = Option<bool>)]
     overdue: Option<String>,
     /// `true`: open cases; `false`: closed ones.
+    #[param(value_type = Option<bool>)]
     active: Option<String>,
     /// Matches reference, area and category text.
+    #[param(schema_with = jar_core::text::schema::any_line)]
     q: Option<String>,
     /// Default 100, at most 1000.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
+    /// `next_cursor` of the page before (opaque).
+    #[param(pattern = "^([0-9A-Fa-f]{2})+$")]
     cursor: Option<String>,
 }
 
@@ -64,7 +75,9 @@ fn decode_cursor(c: &str) -> Result<(i64, String)> {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListParams),
-    responses((status = 200, body = CaseList), (status = 401, body = jar_core::wire::Problem)))]
+    responses((status = 200, body = CaseList, description = "one page of the board, most urgent first"),
+        (status = 400, description = "a query parameter is not as documented, or the cursor is not one this server gave out"),
+        (status = 403, description = "your role may not list cases")))]
 pub async fn list_cases(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

@@ -50,9 +50,11 @@ pub fn detail_for(ctx: &ApiContext, who: &Principal, b: &Bundle, now: DateTime<U
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
-    params(("Idempotency-Key" = String, Header, description = "required")),
-    responses((status = 201, body = CaseDetail), (status = 403, body = jar_core::wire::Problem),
-        (status = 422, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::IdempotencyKey),
+    responses((status = 201, body = CaseDetail, description = "the case, notified (or the first answer again, on a retry)"),
+        (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
+        (status = 403, description = "your role may not notify a death, or the area is not one of yours"),
+        (status = 422, description = "the body breaks a rule (the `detail` names it), or the `Idempotency-Key` was used for another request")))]
 pub async fn create_case(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -105,8 +107,10 @@ pub async fn create_case(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}", tag = "cases",
-    params(("reference" = String, Path, description = "e.g. JAR-2026-0042")),
-    responses((status = 200, body = CaseDetail), (status = 404, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::CasePath),
+    responses((status = 200, body = CaseDetail, description = "the case as your role may see it"),
+        (status = 403, description = "your role may not read cases"),
+        (status = 404, description = "no such case that you can see")))]
 pub async fn get_case(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -125,9 +129,13 @@ pub async fn get_case(
 }
 
 #[utoipa::path(patch, path = "/api/v1/cases/{reference}", tag = "cases", request_body = CasePatch,
-    params(("reference" = String, Path), ("If-Match" = String, Header, description = "\"<case version>\"")),
-    responses((status = 200, body = CaseDetail), (status = 412, body = jar_core::wire::Problem),
-        (status = 428, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::CasePath, super::openapi::params::IfMatch),
+    responses((status = 200, body = CaseDetail, description = "the case after the change"),
+        (status = 403, description = "your role may not change a case"),
+        (status = 404, description = "no such case that you can see"),
+        (status = 409, description = "another server changed this case at the same moment; try again"),
+        (status = 412, description = "`If-Match` names another version; `current` holds the case as it is now"),
+        (status = 428, description = "this write needs `If-Match` with the case's `ETag`")))]
 pub async fn patch_case(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

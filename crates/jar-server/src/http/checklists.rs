@@ -68,7 +68,9 @@ fn view(who: &Principal, b: &Bundle, t: &Template) -> ChecklistView {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}/checklists", tag = "checklists",
-    params(("reference" = String, Path)), responses((status = 200, body = ChecklistList)))]
+    params(super::openapi::params::CasePath),
+    responses((status = 200, body = ChecklistList, description = "the checklists started on the case, with every item's state"),
+        (status = 403, description = "your role may not read checklists")))]
 pub async fn list_checklists(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -89,8 +91,12 @@ pub async fn list_checklists(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{reference}/checklists", tag = "checklists",
-    request_body = StartChecklist, params(("reference" = String, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = ChecklistView), (status = 409, body = jar_core::wire::Problem)))]
+    request_body = StartChecklist,
+    params(super::openapi::params::CasePath, super::openapi::params::IdempotencyKey),
+    responses((status = 201, body = ChecklistView, description = "the checklist, started"),
+        (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
+        (status = 403, description = "your role may not start a checklist"),
+        (status = 409, description = "that checklist is already started on this case")))]
 pub async fn start_checklist(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -143,10 +149,13 @@ pub async fn start_checklist(
 
 #[utoipa::path(put, path = "/api/v1/cases/{reference}/checklists/{template}/items/{item}", tag = "checklists",
     request_body = ItemUpdate,
-    params(("reference" = String, Path), ("template" = String, Path), ("item" = String, Path),
-        ("If-Match" = String, Header, description = "\"<item version>\"")),
-    responses((status = 200, body = ChecklistItemView), (status = 412, body = jar_core::wire::Problem),
-        (status = 428, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::ItemPath, super::openapi::params::IfMatch),
+    responses((status = 200, body = ChecklistItemView, description = "the item after the change; `ETag` is the item's version"),
+        (status = 403, description = "the item is owned by another agency: you can see its status but not change it"),
+        (status = 404, description = "no such case that you can see, or no such item in a checklist started on it"),
+        (status = 409, description = "another server changed this case at the same moment; try again"),
+        (status = 412, description = "`If-Match` names another item version; `current` holds the item as it is now"),
+        (status = 428, description = "this write needs `If-Match` with the item's `ETag`")))]
 pub async fn update_item(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

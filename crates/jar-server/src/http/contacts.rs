@@ -33,8 +33,9 @@ pub fn router() -> Router<Arc<ApiContext>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}/contacts", tag = "contacts",
-    params(("reference" = String, Path)),
-    responses((status = 200, body = ContactList), (status = 403, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::CasePath),
+    responses((status = 200, body = ContactList, description = "the contact log, oldest first; the read is audited"),
+        (status = 403, description = "your role may not read the contact log")))]
 pub async fn list_contacts(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -59,8 +60,11 @@ pub async fn list_contacts(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{reference}/contacts", tag = "contacts", request_body = NewContact,
-    params(("reference" = String, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = Contact), (status = 403, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::CasePath, super::openapi::params::IdempotencyKey),
+    responses((status = 201, body = Contact, description = "the contact, recorded"),
+        (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
+        (status = 403, description = "your role may not write to the contact log"),
+        (status = 409, description = "another server changed this case at the same moment; try again")))]
 pub async fn add_contact(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -109,8 +113,11 @@ pub async fn add_contact(
 
 #[utoipa::path(post, path = "/api/v1/cases/{reference}/contacts/{id}/amendments", tag = "contacts",
     request_body = NewAmendment,
-    params(("reference" = String, Path), ("id" = i64, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = Contact), (status = 404, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::ContactPath, super::openapi::params::IdempotencyKey),
+    responses((status = 201, body = Contact, description = "the contact with the amendment added"),
+        (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
+        (status = 403, description = "your role may not amend the contact log"),
+        (status = 404, description = "no such case that you can see, or no such contact on it")))]
 pub async fn amend_contact(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

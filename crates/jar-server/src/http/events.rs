@@ -31,8 +31,9 @@ pub fn visible(who: &Principal, c: &StoredChange) -> bool {
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
-    params(("Last-Event-ID" = Option<String>, Header, description = "resume after this change")),
-    responses((status = 200, description = "text/event-stream of `change` events (data: ChangeEvent) and `resync`")))]
+    params(super::openapi::params::LastEventId),
+    responses((status = 200, content_type = "text/event-stream", body = super::openapi::StreamEvent,
+        description = "server-sent events: a `change` (data: a `ChangeEvent`) for every change you may see, and `resync` when the changes you missed are no longer kept")))]
 pub async fn events(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

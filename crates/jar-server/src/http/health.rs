@@ -14,15 +14,17 @@ pub fn router() -> Router<Arc<ApiContext>> {
         .route("/readyz", get(readyz))
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
+    responses((status = 200, body = Health, description = "the process answers")))]
 pub async fn healthz() -> axum::Json<Health> {
     axum::Json(Health {
         status: "ok".into(),
     })
 }
 
-#[utoipa::path(get, path = "/readyz", tag = "health",
-    responses((status = 200, body = Health), (status = 503, body = jar_core::wire::Problem)))]
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()),
+    responses((status = 200, body = Health, description = "the database answers"),
+        (status = 503, description = "the database is not reachable")))]
 pub async fn readyz(State(ctx): State<Arc<ApiContext>>) -> Result<axum::Json<Health>> {
     ctx.store.ping().await.map_err(|_| Error::Unavailable)?;
     Ok(axum::Json(Health {

@@ -22,9 +22,11 @@ pub fn router() -> Router<Arc<ApiContext>> {
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{reference}/identity/reveal", tag = "identity",
-    request_body = RevealRequest, params(("reference" = String, Path)),
-    responses((status = 200, body = Identity), (status = 404, body = jar_core::wire::Problem),
-        (status = 422, body = jar_core::wire::Problem)))]
+    request_body = RevealRequest,
+    params(super::openapi::params::CasePath, super::openapi::params::OptionalIdempotencyKey),
+    responses((status = 200, body = Identity, description = "the child's identity; the reveal and its reason are audited"),
+        (status = 403, description = "your role may not reveal an identity"),
+        (status = 404, description = "no such case that you can see, or no identity recorded for it")))]
 pub async fn reveal(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

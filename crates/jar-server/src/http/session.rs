@@ -22,8 +22,10 @@ pub fn router() -> Router<Arc<ApiContext>> {
 }
 
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
-    responses((status = 201, body = LoginResponse), (status = 401, body = jar_core::wire::Problem),
-        (status = 429, body = jar_core::wire::Problem)))]
+    security(()),
+    responses((status = 201, body = LoginResponse, description = "signed in: a bearer token"),
+        (status = 401, description = "the username or password is not right"),
+        (status = 429, description = "too many failed sign-ins; `Retry-After` says how long to wait")))]
 pub async fn login(
     State(ctx): State<Arc<ApiContext>>,
     Remote(remote): Remote,
@@ -76,7 +78,8 @@ pub async fn login(
     )
 }
 
-#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 204, description = "signed out: the token no longer works")))]
 pub async fn logout(State(ctx): State<Arc<ApiContext>>, user: AuthUser) -> Result<Reply> {
     let mut tx = ctx.store.begin().await?;
     users::revoke_token(tx.conn(), &user.token_hash).await?;
@@ -93,7 +96,8 @@ pub async fn logout(State(ctx): State<Arc<ApiContext>>, user: AuthUser) -> Resul
     Ok(Reply::no_content())
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "session", responses((status = 200, body = Principal)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    responses((status = 200, body = Principal, description = "who the token belongs to")))]
 pub async fn me(user: AuthUser) -> axum::Json<Principal> {
     axum::Json(user.principal)
 }

@@ -26,7 +26,9 @@ pub fn router() -> Router<Arc<ApiContext>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}/timeline", tag = "timeline",
-    params(("reference" = String, Path)), responses((status = 200, body = TimelineList)))]
+    params(super::openapi::params::CasePath),
+    responses((status = 200, body = TimelineList, description = "the events your role may see, oldest first"),
+        (status = 403, description = "your role may not read the timeline")))]
 pub async fn list_events(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -45,8 +47,13 @@ pub async fn list_events(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{reference}/timeline", tag = "timeline",
-    request_body = NewTimelineEvent, params(("reference" = String, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = TimelineEvent), (status = 422, body = jar_core::wire::Problem)))]
+    request_body = NewTimelineEvent,
+    params(super::openapi::params::CasePath, super::openapi::params::IdempotencyKey),
+    responses((status = 201, body = TimelineEvent, description = "the event, recorded; `ETag` is the case's version after it"),
+        (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
+        (status = 403, description = "your role may not add to the timeline"),
+        (status = 409, description = "another server changed this case at the same moment; try again"),
+        (status = 422, description = "the body breaks a rule: a correction must name an event of this case in `corrects`")))]
 pub async fn add_event(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,

@@ -25,7 +25,9 @@ pub fn router() -> Router<Arc<ApiContext>> {
         .route("/users/{name}/disable", post(disable_user))
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = UserList)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = UserList, description = "every user"),
+        (status = 403, description = "your role may not manage users")))]
 pub async fn list_users(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -36,8 +38,11 @@ pub async fn list_users(
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
-    params(("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = UserSummary), (status = 409, body = jar_core::wire::Problem)))]
+    params(super::openapi::params::IdempotencyKey),
+    responses((status = 201, body = UserSummary, description = "the user, added"),
+        (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
+        (status = 403, description = "your role may not manage users"),
+        (status = 409, description = "there is already a user with that name")))]
 pub async fn add_user(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -86,8 +91,11 @@ pub async fn add_user(
     w.commit(Reply::json(StatusCode::CREATED, &created)?).await
 }
 
-#[utoipa::path(post, path = "/api/v1/users/{name}/disable", tag = "users", params(("name" = String, Path)),
-    responses((status = 204), (status = 404, body = jar_core::wire::Problem)))]
+#[utoipa::path(post, path = "/api/v1/users/{name}/disable", tag = "users",
+    params(super::openapi::params::UserPath),
+    responses((status = 204, description = "disabled: the user's tokens stop working"),
+        (status = 403, description = "your role may not manage users"),
+        (status = 404, description = "there is no user with that name")))]
 pub async fn disable_user(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
