@@ -654,7 +654,7 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                     who,
                     Method::POST,
                     &format!("{p}/users"),
-                    Some(json!({"username": format!("new-{who}"), "password": "pw-long", "role": "police", "areas": [NORTH]})),
+                    Some(json!({"username": format!("new-{who}"), "password": "pw-long-enough-1", "role": "police", "areas": [NORTH]})),
                     &idem(),
                 )
                 .await,

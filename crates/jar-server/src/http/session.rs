@@ -42,6 +42,12 @@ pub async fn login(
     if let Some(wait) = ctx.limiter.check(&keys, ctx.now()) {
         return Err(Error::RateLimited(wait));
     }
+    // A username with a control character (a NUL breaks PostgreSQL) is refused before the
+    // database, and counts as a failed sign-in from this address.
+    if let Err(e) = req.validate() {
+        ctx.limiter.fail(&keys[1..], ctx.now());
+        return Err(e.into());
+    }
     let record = users::find(&mut *ctx.store.read().await?, &req.username).await?;
     let phc = record.as_ref().map(|r| r.password_hash.clone());
     let ok = crate::auth::verify_password(req.password, phc).await?;
