@@ -136,7 +136,8 @@ impl IntoResponse for Error {
                 res.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
-            Error::Unauthorized => {
+            // RFC 9110 §15.5.2: every 401 names the scheme (a failed sign-in too).
+            Error::Unauthorized | Error::BadCredentials => {
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }

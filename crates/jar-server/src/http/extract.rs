@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use jar_core::permissions::Principal;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 /// The person behind a valid bearer token, with where the request came from (for the audit).
@@ -19,12 +19,55 @@ pub struct AuthUser {
     pub remote: String,
 }
 
-pub fn remote_of(parts: &Parts) -> String {
-    parts
+/// Where a request came from: the client's address (for throttling) and how to write it in
+/// the audit (`ip:port`, or `client via proxy:port` when a trusted proxy forwarded it).
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub ip: IpAddr,
+    pub remote: String,
+}
+
+/// The client of a request. `X-Forwarded-For` is believed only when the connection comes from
+/// a trusted proxy (`--trusted-proxy CIDR`); then the client is the right-most address in it
+/// that is not itself a trusted proxy. Anyone else could write any address there.
+pub fn client_of(parts: &Parts, trusted: &[ipnet::IpNet]) -> Client {
+    let Some(peer) = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+        .map(|c| c.0)
+    else {
+        return Client {
+            ip: IpAddr::from([0, 0, 0, 0]),
+            remote: "unknown".to_string(),
+        };
+    };
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if is_trusted(&peer.ip()) {
+        let forwarded: Vec<IpAddr> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .collect();
+        let client = forwarded
+            .iter()
+            .rev()
+            .find(|ip| !is_trusted(ip))
+            .or(forwarded.first())
+            .copied();
+        if let Some(ip) = client {
+            return Client {
+                ip,
+                remote: format!("{ip} via {peer}"),
+            };
+        }
+    }
+    Client {
+        ip: peer.ip(),
+        remote: peer.to_string(),
+    }
 }
 
 impl FromRequestParts<Arc<ApiContext>> for AuthUser {
@@ -50,18 +93,15 @@ impl FromRequestParts<Arc<ApiContext>> for AuthUser {
         Ok(AuthUser {
             principal,
             token_hash,
-            remote: remote_of(parts),
+            remote: client_of(parts, &ctx.trusted_proxies).remote,
         })
     }
 }
 
-/// The client's address, for handlers without a signed-in user (sign-in).
-pub struct Remote(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for Remote {
+impl FromRequestParts<Arc<ApiContext>> for Client {
     type Rejection = Error;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        Ok(Remote(remote_of(parts)))
+    async fn from_request_parts(parts: &mut Parts, ctx: &Arc<ApiContext>) -> Result<Self> {
+        Ok(client_of(parts, &ctx.trusted_proxies))
     }
 }
 

@@ -20,7 +20,6 @@ pub mod timeline;
 pub mod users;
 pub mod write;
 
-use crate::auth::RateLimiter;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -40,7 +39,9 @@ pub struct ApiContext {
     pub store: Arc<Store>,
     pub token_ttl: chrono::Duration,
     pub area_overrides: AreaOverrides,
-    pub limiter: RateLimiter,
+    pub throttle: crate::auth::Throttle,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub principals: crate::cache::PrincipalCache,
     pub pages: crate::cache::ListCache,
     /// Cancelled when the server stops, so long-lived event streams end and let it.
