@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub area_overrides: AreaOverrides,
     /// The system clock in production; a manual one in tests (see `clock.rs`).
     pub clock: clock::Clock,
+    /// Proxies (a jump host, a load balancer) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl ServerConfig {
@@ -54,6 +56,7 @@ impl ServerConfig {
             token_ttl: chrono::Duration::hours(12),
             area_overrides: AreaOverrides::new(),
             clock: clock::Clock::system(),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -150,7 +153,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         store: store.clone(),
         token_ttl: config.token_ttl,
         area_overrides: config.area_overrides.clone(),
-        limiter: auth::RateLimiter::new(5, Duration::from_secs(15 * 60)),
+        throttle: auth::Throttle::new(),
+        trusted_proxies: config.trusted_proxies.clone(),
         principals: cache::PrincipalCache::default(),
         pages: cache::ListCache::default(),
         shutdown: cancel.clone(),

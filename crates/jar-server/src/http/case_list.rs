@@ -104,12 +104,27 @@ pub async fn list_cases(
     let stage = match &p.stage {
         Some(s) => Some(
             Stage::parse(s)
-                .ok_or_else(|| Error::BadRequest(format!("unknown stage {s:?}")))?
+                .ok_or_else(|| {
+                    let known: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+                    Error::BadRequest(format!("stage must be one of: {}", known.join(", ")))
+                })?
                 .as_str()
                 .to_string(),
         ),
         None => None,
     };
+    if let Some(area) = &p.area
+        && !who.areas.contains(area)
+    {
+        // Another team's area lists nothing (scope); an area nobody has is a mistake to name.
+        let known = cases::known_areas(&mut *ctx.store.read().await?, &ctx.area_overrides).await?;
+        if !known.contains(area) {
+            return Err(Error::BadRequest(format!(
+                "there is no such area; the areas this server knows are: {}",
+                known.join(", ")
+            )));
+        }
+    }
     let limit = parse_limit(&p.limit)?;
     let filter = cases::ListFilter {
         areas: who.areas.clone(),

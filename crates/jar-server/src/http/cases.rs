@@ -70,6 +70,13 @@ pub async fn create_case(
     let who = &user.principal;
     let new: NewCase = w.body(&body)?;
     if !who.areas.contains(&new.area) {
+        let known = cases::known_areas(w.tx.conn(), &ctx.area_overrides).await?;
+        if !known.contains(&new.area) {
+            return Err(Error::Unprocessable(format!(
+                "there is no such area; the areas this server knows are: {}",
+                known.join(", ")
+            )));
+        }
         return Err(Error::Forbidden(format!(
             "you can notify deaths only in your areas ({})",
             who.areas.join(", ")

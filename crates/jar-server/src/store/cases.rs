@@ -402,3 +402,23 @@ pub async fn bundle(conn: &mut Conn, id: i64, case: Case) -> anyhow::Result<Bund
         contact_times,
     })
 }
+
+/// Every area the server knows: those of cases and of users, and those with deadline
+/// overrides. Sorted, without duplicates.
+pub async fn known_areas(
+    conn: &mut Conn,
+    overrides: &jar_core::deadline::AreaOverrides,
+) -> anyhow::Result<Vec<String>> {
+    let mut known: std::collections::BTreeSet<String> = overrides.keys().cloned().collect();
+    let from_cases: Vec<String> = sqlx::query_scalar("SELECT DISTINCT area FROM cases")
+        .fetch_all(&mut *conn)
+        .await?;
+    known.extend(from_cases);
+    let user_areas: Vec<String> = sqlx::query_scalar("SELECT areas FROM users")
+        .fetch_all(&mut *conn)
+        .await?;
+    for json in user_areas {
+        known.extend(serde_json::from_str::<Vec<String>>(&json)?);
+    }
+    Ok(known.into_iter().collect())
+}
