@@ -183,3 +183,61 @@ fn help_says_which_actions_are_not_for_the_role() {
         .expect("open in help");
     assert!(!open.contains("not for your role"), "{open}");
 }
+
+/// Issue 12 §1 "Overlays": help opened while a contact is sending; the server refuses it;
+/// the form comes back on top of help, is drawn, and gets the keys; closing it shows help.
+#[test]
+fn a_refused_contact_comes_back_over_help_and_the_keys_go_to_what_is_drawn() {
+    use jarterm::msg::ApiMsg;
+    use jarterm::state::Overlay;
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('4'));
+    press(&mut s, ch('a'));
+    while s.form.as_ref().and_then(|f| f.focused()).map(|f| f.key) != Some("summary") {
+        press(&mut s, key(KeyCode::Tab));
+    }
+    type_text(&mut s, "Visited");
+    let fx = press(&mut s, ctrl('s'));
+    let sent = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Send(p) => Some(p.key),
+            _ => None,
+        })
+        .expect("sending");
+    press(&mut s, ch('?'));
+    assert!(s.help);
+    assert_eq!(s.top(), Some(Overlay::Help));
+    api(
+        &mut s,
+        ApiMsg::WriteDone {
+            key: sent,
+            result: Err(jarterm::api::ApiError::Problem(jar_core::wire::Problem {
+                kind: "https://jarterm.invalid/problems/invalid".into(),
+                status: 422,
+                title: "Not valid".into(),
+                detail: "Who was present is needed".into(),
+                current: None,
+            })),
+        },
+    );
+    // One stack: the form is on top, drawn, and named by the hint line.
+    assert_eq!(s.top(), Some(Overlay::Form));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Log a contact"), "{text}");
+    assert!(!text.contains("Help — "), "{text}");
+    assert!(hint_line(&s).contains("save"), "{}", hint_line(&s));
+    // Keys go to the form that is drawn.
+    type_text(&mut s, " twice");
+    assert_eq!(
+        s.form.as_ref().map(|f| f.text("summary")).as_deref(),
+        Some("Visited twice")
+    );
+    // Closing it shows help again, which then gets the keys.
+    press(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.top(), Some(Overlay::Help));
+    assert!(screen(&s, 80, 24).contains("Help — "));
+    press(&mut s, key(KeyCode::Esc));
+    assert!(!s.help);
+    assert_eq!(s.top(), None);
+}

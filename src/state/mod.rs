@@ -112,6 +112,24 @@ impl Write {
     }
 }
 
+/// What can sit over the screen. Their order is one stack (`State::overlays`): the top one
+/// gets the keys, names the hint line, and is drawn over the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Form,
+    Dialog,
+    /// Sign-in over a session that expired: always on top.
+    Login,
+}
+
+impl Overlay {
+    /// Fills the body (the screen under it is not drawn), rather than a box over it.
+    pub fn covers_body(self) -> bool {
+        matches!(self, Overlay::Help | Overlay::Form)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Dialog {
     /// A stale checklist edit: both versions, and the note typed kept.
@@ -147,6 +165,8 @@ pub struct State {
     /// Drafts from earlier runs were asked for (once per run).
     pub drafts_loaded: bool,
     pub dialog: Option<Dialog>,
+    /// The order the overlays were opened in, oldest first (see `overlays`).
+    pub overlay_order: Vec<Overlay>,
     pub help: bool,
     pub help_scroll: usize,
     pub banner: Option<Banner>,
@@ -197,6 +217,7 @@ impl State {
             drafts: Vec::new(),
             drafts_loaded: false,
             dialog: None,
+            overlay_order: Vec::new(),
             help: false,
             help_scroll: 0,
             banner: None,
@@ -261,6 +282,46 @@ impl State {
         {
             self.banner = None;
         }
+    }
+
+    fn has(&self, o: Overlay) -> bool {
+        match o {
+            Overlay::Help => self.help,
+            Overlay::Form => self.form.is_some(),
+            Overlay::Dialog => self.dialog.is_some(),
+            Overlay::Login => self.login.is_some(),
+        }
+    }
+
+    /// The overlay stack, bottom first: those open, in the order they were opened (one
+    /// opened outside `update` goes above the others in this order), sign-in always last.
+    pub fn overlays(&self) -> Vec<Overlay> {
+        let mut out: Vec<Overlay> = self
+            .overlay_order
+            .iter()
+            .copied()
+            .filter(|o| *o != Overlay::Login && self.has(*o))
+            .collect();
+        for o in [Overlay::Help, Overlay::Form, Overlay::Dialog] {
+            if self.has(o) && !out.contains(&o) {
+                out.push(o);
+            }
+        }
+        if self.has(Overlay::Login) {
+            out.push(Overlay::Login);
+        }
+        out
+    }
+
+    /// The overlay on top: it gets the keys and the hint line, and is drawn last.
+    pub fn top(&self) -> Option<Overlay> {
+        self.overlays().last().copied()
+    }
+
+    /// Remember the stack as it is now (after each `update`): what was opened since goes on
+    /// top, what was closed leaves.
+    pub fn sync_overlays(&mut self) {
+        self.overlay_order = self.overlays();
     }
 
     pub fn waiting(&self) -> usize {

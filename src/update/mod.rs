@@ -12,7 +12,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use crate::effect::Effect;
 use crate::keymap::{Action, Ctx};
 use crate::msg::Msg;
-use crate::state::{BannerKind, Screen, State, Tab};
+use crate::state::{BannerKind, Overlay, Screen, State, Tab};
 
 pub use api::load_drafts;
 pub use forms::{PASTE_CAP, submit_form};
@@ -22,6 +22,14 @@ pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    // Overlays opened outside `update` (tests, start-up) are placed first.
+    s.sync_overlays();
+    let fx = update_inner(s, msg);
+    s.sync_overlays();
+    fx
+}
+
+fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => {
             if key.kind == KeyEventKind::Release {
@@ -78,25 +86,22 @@ pub fn contexts(s: &State) -> Vec<Ctx> {
 }
 
 fn focus_contexts(s: &State) -> Vec<Ctx> {
-    if s.login.is_some() {
-        return vec![Ctx::Login];
-    }
-    if s.dialog.is_some() {
-        return vec![Ctx::Dialog];
-    }
-    if let Some(form) = &s.form {
-        let text_box = matches!(
-            form.focused().map(|f| &f.value),
-            Some(crate::state::forms::Value::Text(_))
-        );
-        return if text_box {
-            vec![Ctx::TextBox, Ctx::Form]
-        } else {
-            vec![Ctx::Form]
-        };
-    }
-    if s.help {
-        return vec![Ctx::Help, Ctx::Global];
+    match s.top() {
+        Some(Overlay::Login) => return vec![Ctx::Login],
+        Some(Overlay::Dialog) => return vec![Ctx::Dialog],
+        Some(Overlay::Form) => {
+            let text_box = matches!(
+                s.form.as_ref().and_then(|f| f.focused()).map(|f| &f.value),
+                Some(crate::state::forms::Value::Text(_))
+            );
+            return if text_box {
+                vec![Ctx::TextBox, Ctx::Form]
+            } else {
+                vec![Ctx::Form]
+            };
+        }
+        Some(Overlay::Help) => return vec![Ctx::Help, Ctx::Global],
+        None => {}
     }
     if s.board.editing_filter && s.screen == Screen::Board {
         return vec![Ctx::Filter];
@@ -150,26 +155,12 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    if s.login.is_some() {
-        return login::on_key(s, key, action);
-    }
-    if s.dialog.is_some() {
-        return case::on_dialog(s, action);
-    }
-    if s.form.is_some() {
-        return forms::on_key(s, key, action);
-    }
-    if s.help {
-        match action {
-            Some(Action::Close) => s.help = false,
-            Some(
-                a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top),
-            ) => {
-                s.help_scroll = moved(s.help_scroll, 200, a, 10);
-            }
-            _ => {}
-        }
-        return Vec::new();
+    match s.top() {
+        Some(Overlay::Login) => return login::on_key(s, key, action),
+        Some(Overlay::Dialog) => return case::on_dialog(s, action),
+        Some(Overlay::Form) => return forms::on_key(s, key, action),
+        Some(Overlay::Help) => return help_key(s, action),
+        None => {}
     }
     if s.board.editing_filter && s.screen == Screen::Board {
         return board::on_filter_key(s, key, action);
@@ -194,6 +185,18 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
             Screen::Case => case::on_action(s, action),
         },
     }
+}
+
+/// Help on top: scroll or close.
+fn help_key(s: &mut State, action: Option<Action>) -> Vec<Effect> {
+    match action {
+        Some(Action::Close) => s.help = false,
+        Some(a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top)) => {
+            s.help_scroll = moved(s.help_scroll, 200, a, 10);
+        }
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// Idle lock: hide everything; a revealed identity is dropped (reveal again if needed).
