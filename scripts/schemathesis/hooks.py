@@ -12,6 +12,7 @@ Run by `scripts/schemathesis/run`, which passes, in the environment:
   JARTERM_ST_TOKEN   a bearer token of the user under test
   JARTERM_ST_SPARE   spare tokens of the same user, comma-separated, for `DELETE /session`
                      (signing out revokes the token it is sent with)
+  JARTERM_ST_SEED    the run's seed, so that the choices made here repeat too
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ SPARE = [t for t in os.environ.get("JARTERM_ST_SPARE", "").split(",") if t]
 # Sent to `DELETE /session` once the spares are used up: a token that never existed (401).
 NEVER_ISSUED = "never-issued-" + uuid.uuid4().hex
 
+random.seed(os.environ.get("JARTERM_ST_SEED", "0"))
 _session = requests.Session()
 _session.headers["Authorization"] = f"Bearer {TOKEN}"
 
