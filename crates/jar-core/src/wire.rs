@@ -152,6 +152,7 @@ pub struct NewCase {
     pub area: String,
     /// Age in whole months.
     #[schema(minimum = 0, maximum = 65535)]
+    #[serde(deserialize_with = "integral::u16")]
     pub age_months: u16,
     pub sex: Sex,
     pub place_of_death: PlaceOfDeath,
@@ -302,7 +303,7 @@ pub struct NewTimelineEvent {
     #[serde(default)]
     pub note: String,
     /// Required for a correction: the event it corrects.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integral::option_i64")]
     pub corrects: Option<i64>,
 }
 
@@ -620,6 +621,46 @@ pub struct Health {
     pub status: String,
 }
 
+/// Integers in request bodies as JSON Schema reads them: by value, so `7.0` (or `7e0`) is the
+/// integer 7 (JSON Schema 2020-12 validation §6.1.1, the document's dialect); serde alone refuses
+/// any number written with a fraction or exponent. Found by schemathesis (issue 13, §3): a
+/// client generated from the document may send either spelling.
+pub mod integral {
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        let n = serde_json::Number::deserialize(d)?;
+        if let Some(i) = n.as_i64() {
+            return Ok(i128::from(i));
+        }
+        if let Some(u) = n.as_u64() {
+            return Ok(i128::from(u));
+        }
+        match n.as_f64() {
+            // Exactly representable in an i64's range: the value is a whole number.
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i128),
+            _ => Err(D::Error::custom(format!("expected an integer, found {n}"))),
+        }
+    }
+
+    pub fn u16<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+        let i = whole(d)?;
+        u16::try_from(i).map_err(|_| D::Error::custom(format!("{i} is not from 0 to 65535")))
+    }
+
+    pub fn option_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match Option::<serde_json::Number>::deserialize(d)? {
+            None => Ok(None),
+            Some(n) => {
+                let i = whole(serde_json::Value::Number(n)).map_err(D::Error::custom)?;
+                i64::try_from(i)
+                    .map(Some)
+                    .map_err(|_| D::Error::custom(format!("{i} is out of range")))
+            }
+        }
+    }
+}
+
 /// Agencies as a compact string for narrow columns: `HLT+POL`.
 pub fn owners_short(owners: &[Agency]) -> String {
     owners
@@ -627,4 +668,36 @@ pub fn owners_short(owners: &[Agency]) -> String {
         .map(|a| a.short())
         .collect::<Vec<_>>()
         .join("+")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_case(age: &str) -> Result<NewCase, serde_json::Error> {
+        serde_json::from_str(&format!(
+            r#"{{"area":"North Wessex","age_months":{age},"sex":"male","place_of_death":"home",
+                "category":"sudi","times":{{}},"criteria":["unclear"],"decided_by":"on call"}}"#
+        ))
+    }
+
+    #[test]
+    fn an_integer_may_be_written_with_a_zero_fraction_as_json_schema_reads_it() {
+        assert_eq!(new_case("9209").expect("plain").age_months, 9209);
+        assert_eq!(new_case("9209.0").expect("zero fraction").age_months, 9209);
+        assert_eq!(new_case("4e1").expect("exponent").age_months, 40);
+        assert!(new_case("3.5").is_err(), "a fraction is not an integer");
+        assert!(new_case("65536").is_err(), "beyond u16");
+        assert!(new_case("-1").is_err(), "below zero");
+        let event: NewTimelineEvent =
+            serde_json::from_str(r#"{"kind":"correction","note":"wrong","corrects":4.0}"#)
+                .expect("zero fraction");
+        assert_eq!(event.corrects, Some(4));
+        let event: NewTimelineEvent =
+            serde_json::from_str(r#"{"kind":"note","corrects":null}"#).expect("null stays none");
+        assert_eq!(event.corrects, None);
+        assert!(
+            serde_json::from_str::<NewTimelineEvent>(r#"{"kind":"note","corrects":1.5}"#).is_err()
+        );
+    }
 }

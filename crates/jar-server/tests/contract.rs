@@ -1,286 +1,747 @@
-//! Issue 13 §1: the API as a contract. Strict input everywhere, every error problem+json, and
-//! a problem's `detail` never repeats what was sent. (Control characters are also run on
-//! PostgreSQL by the storage suite: `storage.rs`.)
+//! The OpenAPI document tells the truth (issue 13, §3): real answers of a real server, for every
+//! operation and the errors they document, are checked against the schemas of the document the
+//! same server serves (status documented, media type documented, body valid), and the text
+//! patterns in it are held to the rules `jar_core::text` applies. Schemathesis, in CI
+//! (`scripts/schemathesis/run`), then generates requests from the same document.
 
 mod common;
 
-use common::fixture::{self, *};
+use common::fixture::{self, CHILD_NAME};
 use common::*;
+use jar_core::Role;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
-/// Rows that must not move when a request is refused or changes nothing.
-async fn counts(h: &Harness) -> Vec<i64> {
-    let mut out = Vec::new();
-    for t in [
-        "cases",
-        "timeline",
-        "changes",
-        "audit",
-        "users",
-        "idempotency",
-    ] {
-        out.push(h.count(t).await);
-    }
-    out
+/// The served document, and a validator for any schema inside it.
+struct Document {
+    doc: Value,
 }
 
-#[tokio::test]
-async fn well_formed_json_of_the_wrong_shape_is_422_naming_the_field_without_echoing_it() {
-    let h = Harness::sqlite().await;
-    let f = fixture::build(&h).await;
-    let before = counts(&h).await;
-    let a = &f.assigned;
-    // A number where an event kind belongs: 422, the field named, the value not repeated.
-    let r = f
-        .paed
-        .post(&format!("/cases/{a}/timeline"), &json!({"kind": 5}))
-        .await;
-    r.assert_problem(422, "invalid-body");
-    let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
-    assert!(detail.contains("`kind`"), "{detail}");
-    // A value nobody offered is named by field, and the value sent is not repeated.
-    let r = f
-        .paed
-        .post(
-            &format!("/cases/{a}/timeline"),
-            &json!({"kind": "gardening-XYZZY"}),
-        )
-        .await;
-    r.assert_problem(422, "invalid-body");
-    assert!(!r.body.contains("XYZZY"), "{}", r.body);
-    // Arrays are not objects, even where serde would read one as a struct.
-    for body in [json!([null]), json!([]), json!(5), json!("case")] {
-        f.mgr
-            .post("/cases", &body)
+/// JSON Pointer escaping (RFC 6901).
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+impl Document {
+    async fn fetch(h: &Harness) -> Document {
+        let res = reqwest::get(format!("{}/openapi.json", h.base))
             .await
-            .assert_problem(422, "invalid-body");
-    }
-    let v = f.mgr.version(a).await;
-    for body in [json!([null, null, null, null]), json!([null]), json!(7)] {
-        f.mgr
-            .patch(&format!("/cases/{a}"), &body, v)
-            .await
-            .assert_problem(422, "invalid-body");
-    }
-    assert_eq!(counts(&h).await, before);
-}
-
-#[tokio::test]
-async fn an_empty_or_unchanged_patch_is_a_no_op_with_no_version_audit_or_event() {
-    let h = Harness::sqlite().await;
-    let f = fixture::build(&h).await;
-    let a = &f.assigned;
-    let v = f.mgr.version(a).await;
-    let before = counts(&h).await;
-    let r = f.mgr.patch(&format!("/cases/{a}"), &json!({}), v).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.header("etag"), Some(format!("\"{v}\"")));
-    // The same assignments and note again: nothing changes either.
-    let same = json!({
-        "people": {"lead_paediatrician": "paed", "police_lead": "police", "social_worker": "social", "key_worker": "kw"},
-        "investigation_note": INVESTIGATION_NOTE
-    });
-    let r = f.mgr.patch(&format!("/cases/{a}"), &same, v).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(f.mgr.version(a).await, v);
-    assert_eq!(counts(&h).await, before, "no version, audit row or change");
-    // A real change still is one.
-    let r = f
-        .mgr
-        .patch(
-            &format!("/cases/{a}"),
-            &json!({"investigation_note": "a new note"}),
-            v,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(f.mgr.version(a).await, v + 1);
-}
-
-#[tokio::test]
-async fn bodies_must_be_json_and_every_error_is_problem_json_even_414_and_bad_keys() {
-    let h = Harness::sqlite().await;
-    let f = fixture::build(&h).await;
-    let before = counts(&h).await;
-    let url = format!("{}/cases", f.mgr.base);
-    let auth = format!("Bearer {}", f.mgr.token);
-    for ctype in [
-        Some("text/plain"),
-        Some("application/x-www-form-urlencoded"),
-        None,
-    ] {
-        let mut req = f
-            .mgr
-            .http
-            .post(&url)
-            .header("authorization", &auth)
-            .header("idempotency-key", key())
-            .body(new_case(NORTH, "sudi").to_string());
-        if let Some(t) = ctype {
-            req = req.header("content-type", t);
+            .expect("document");
+        assert_eq!(res.status().as_u16(), 200);
+        Document {
+            doc: res.json().await.expect("JSON"),
         }
-        let res = req.send().await.expect("send");
+    }
+
+    /// Validate `value` against the schema at `pointer` (a JSON Pointer into the document),
+    /// with the document's components beside it so that its `$ref`s resolve as a client's would.
+    fn errors(&self, pointer: &str, value: &Value) -> Vec<String> {
+        let mut root = self
+            .doc
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("the document has nothing at {pointer}"))
+            .clone();
+        root["components"] = self.doc["components"].clone();
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap_or_else(|e| panic!("the schema at {pointer} does not compile: {e}"));
+        validator
+            .iter_errors(value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect()
+    }
+
+    fn check(&self, pointer: &str, value: &Value, what: &str) {
+        let errors = self.errors(pointer, value);
+        assert!(
+            errors.is_empty(),
+            "{what}: the answer does not match the document ({pointer}):\n{}\n{value:#}",
+            errors.join("\n")
+        );
+    }
+
+    /// The operation at `path` (the document's template, e.g. `/api/v1/cases/{reference}`).
+    fn operation(&self, method: &Method, path: &str) -> &Value {
+        let op = &self.doc["paths"][path][method.as_str().to_lowercase()];
+        assert!(op.is_object(), "the document has no {method} {path}");
+        op
+    }
+
+    /// An answer to `method path`: its status is listed, its media type is the one listed for
+    /// that status, and its body matches that schema.
+    fn answer(&self, method: &Method, path: &str, r: &Resp) {
+        let what = format!("{method} {path} → {}", r.status);
+        let status = r.status.to_string();
+        let response = &self.operation(method, path)["responses"][&status];
+        assert!(
+            response.is_object(),
+            "{what}: status not in the document; body: {}",
+            r.body
+        );
+        let content = &response["content"];
+        if r.body.is_empty() {
+            assert!(
+                content.is_null(),
+                "{what}: the document promises a body, none came"
+            );
+            return;
+        }
+        let media = r
+            .header("content-type")
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        assert!(
+            content[&media].is_object(),
+            "{what}: {media} is not a documented media type ({content})"
+        );
+        if media == "application/problem+json" {
+            let body = r.json();
+            assert_eq!(body["status"], r.status, "{what}: problem status");
+        }
+        let pointer = format!(
+            "/paths/{}/{}/responses/{status}/content/{}/schema",
+            escape(path),
+            method.as_str().to_lowercase(),
+            escape(&media)
+        );
+        self.check(&pointer, &r.json(), &what);
+    }
+
+    /// A request body that the server accepted matches the documented request schema.
+    fn request(&self, method: &Method, path: &str, body: &Value) {
+        let pointer = format!(
+            "/paths/{}/{}/requestBody/content/application~1json/schema",
+            escape(path),
+            method.as_str().to_lowercase()
+        );
+        self.check(&pointer, body, &format!("request body of {method} {path}"));
+    }
+}
+
+/// One call and its check against the document.
+async fn call(
+    d: &Document,
+    p: &Person,
+    method: Method,
+    template: &str,
+    path: &str,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> Resp {
+    let r = p
+        .send(method.clone(), path, body.map(|b| b.to_string()), headers)
+        .await;
+    d.answer(&method, &format!("/api/v1{template}"), &r);
+    if let Some(b) = body
+        && (200..300).contains(&r.status)
+    {
+        d.request(&method, &format!("/api/v1{template}"), b);
+    }
+    r
+}
+
+#[tokio::test]
+async fn every_operation_answers_as_the_document_says_successes_and_errors() {
+    let h = Harness::sqlite().await;
+    let f = fixture::build(&h).await;
+    let d = Document::fetch(&h).await;
+    let case = f.assigned.clone();
+    let c = |s: &str| s.replace("{reference}", &case);
+    let first_key = key();
+    let idem = [("idempotency-key", first_key.as_str())];
+
+    // The board and a case, as the paediatrician and as the key worker (fields redacted).
+    for who in [&f.paed, &f.kw, &f.mgr] {
+        call(&d, who, Method::GET, "/cases", "/cases", None, &[]).await;
+        call(
+            &d,
+            who,
+            Method::GET,
+            "/cases",
+            "/cases?active=true&mine=false&limit=2&q=JAR&stage=reported",
+            None,
+            &[],
+        )
+        .await;
+        for t in [
+            "/cases/{reference}",
+            "/cases/{reference}/timeline",
+            "/cases/{reference}/checklists",
+            "/cases/{reference}/contacts",
+        ] {
+            call(&d, who, Method::GET, t, &c(t), None, &[]).await;
+        }
+        call(&d, who, Method::GET, "/me", "/me", None, &[]).await;
+        call(&d, who, Method::GET, "/templates", "/templates", None, &[]).await;
+    }
+    let page = call(
+        &d,
+        &f.mgr,
+        Method::GET,
+        "/cases",
+        "/cases?limit=1",
+        None,
+        &[],
+    )
+    .await;
+    let cursor = page.json()["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    call(
+        &d,
+        &f.mgr,
+        Method::GET,
+        "/cases",
+        &format!("/cases?limit=1&cursor={cursor}"),
+        None,
+        &[],
+    )
+    .await;
+
+    // Writes that succeed.
+    let new = new_case(NORTH, "sudi");
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases",
+        "/cases",
+        Some(&new),
+        &idem,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let replay = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases",
+        "/cases",
+        Some(&new),
+        &idem,
+    )
+    .await;
+    assert_eq!(replay.body, r.body, "a retry gets the first answer");
+    let fresh = r.json()["case"]["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let patch = json!({"people": {"lead_paediatrician": "paed", "police_lead": null, "social_worker": null, "key_worker": "kw"},
+        "criteria": {"criteria": ["unclear"], "decided_by": "designated doctor", "rationale": "second look"}});
+    let v = f.paed.version(&fresh).await.to_string();
+    let etag = format!("\"{v}\"");
+    let r = call(
+        &d,
+        &f.paed,
+        Method::PATCH,
+        "/cases/{reference}",
+        &format!("/cases/{fresh}"),
+        Some(&patch),
+        &[("if-match", &etag)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let event =
+        json!({"kind": "death_confirmed", "occurred_at": "2026-03-01T03:00:00Z", "note": "in ED"});
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases/{reference}/timeline",
+        &format!("/cases/{fresh}/timeline"),
+        Some(&event),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let target = r.json()["id"].as_i64().expect("event id");
+    let correction = json!({"kind": "correction", "note": "wrong time", "corrects": target});
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases/{reference}/timeline",
+        &format!("/cases/{fresh}/timeline"),
+        Some(&correction),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let start = json!({"template": "asthma"});
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases/{reference}/checklists",
+        &format!("/cases/{fresh}/checklists"),
+        Some(&start),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases/{reference}/checklists",
+        &format!("/cases/{fresh}/checklists"),
+        Some(&start),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 409, "already started");
+    let item = fixture::item_owned_by("sudi", &[jar_core::Agency::Health]);
+    let iv = fixture::item_version(&f.paed, &fresh, "sudi", &item).await;
+    let unable = json!({"status": "unable", "note": "no carer present"});
+    let item_path = format!("/cases/{fresh}/checklists/sudi/items/{item}");
+    let t_item = "/cases/{reference}/checklists/{template}/items/{item}";
+    let r = call(
+        &d,
+        &f.paed,
+        Method::PUT,
+        t_item,
+        &item_path,
+        Some(&unable),
+        &[("if-match", &format!("\"{iv}\""))],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let contact = new_contact("phoned the mother");
+    let r = call(
+        &d,
+        &f.kw,
+        Method::POST,
+        "/cases/{reference}/contacts",
+        &c("/cases/{reference}/contacts"),
+        Some(&contact),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let amend = json!({"reason": "wrong date", "text": "it was the day before"});
+    let t_amend = "/cases/{reference}/contacts/{id}/amendments";
+    let r = call(
+        &d,
+        &f.kw,
+        Method::POST,
+        t_amend,
+        &c(&format!(
+            "/cases/{{reference}}/contacts/{}/amendments",
+            f.contact_id
+        )),
+        Some(&amend),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let reveal = json!({"reason": "the coroner's officer asked for the name"});
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases/{reference}/identity/reveal",
+        &c("/cases/{reference}/identity/reveal"),
+        Some(&reveal),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["child_name"], CHILD_NAME);
+
+    // The manager's operations.
+    call(
+        &d,
+        &f.mgr,
+        Method::GET,
+        "/audit",
+        "/audit?limit=5&since=2020-01-01T00:00:00Z",
+        None,
+        &[],
+    )
+    .await;
+    call(&d, &f.mgr, Method::GET, "/users", "/users", None, &[]).await;
+    let user = json!({"username": "new-police", "password": "correct horse battery", "role": "police", "areas": [NORTH]});
+    let r = call(
+        &d,
+        &f.mgr,
+        Method::POST,
+        "/users",
+        "/users",
+        Some(&user),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = call(
+        &d,
+        &f.mgr,
+        Method::POST,
+        "/users",
+        "/users",
+        Some(&user),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let r = call(
+        &d,
+        &f.mgr,
+        Method::POST,
+        "/users/{name}/disable",
+        "/users/new-police/disable",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    let r = call(
+        &d,
+        &f.mgr,
+        Method::POST,
+        "/users/{name}/disable",
+        "/users/nobody/disable",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+
+    // Errors, each as documented.
+    let stale = call(
+        &d,
+        &f.paed,
+        Method::PATCH,
+        "/cases/{reference}",
+        &format!("/cases/{fresh}"),
+        Some(&json!({})),
+        &[("if-match", "\"1\"")],
+    )
+    .await;
+    assert_eq!(stale.status, 412);
+    let r = call(
+        &d,
+        &f.paed,
+        Method::PATCH,
+        "/cases/{reference}",
+        &format!("/cases/{fresh}"),
+        Some(&json!({})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 428);
+    let r = call(
+        &d,
+        &f.paed,
+        Method::PUT,
+        t_item,
+        &item_path,
+        Some(&unable),
+        &[("if-match", "\"999\"")],
+    )
+    .await;
+    assert_eq!(r.status, 412);
+    let r = call(
+        &d,
+        &f.paed,
+        Method::GET,
+        "/cases/{reference}",
+        "/cases/JAR-1999-0001",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let r = call(
+        &d,
+        &f.paed,
+        Method::GET,
+        "/cases",
+        "/cases?limit=0",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases",
+        "/cases",
+        Some(&new),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 400, "no Idempotency-Key");
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/cases",
+        "/cases",
+        Some(&json!({"area": NORTH})),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let r = call(
+        &d,
+        &f.kw,
+        Method::POST,
+        "/cases",
+        "/cases",
+        Some(&new),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = call(&d, &f.paed, Method::GET, "/audit", "/audit", None, &[]).await;
+    assert_eq!(r.status, 403);
+    let nobody = Person {
+        token: "never-issued".into(),
+        ..f.paed.clone()
+    };
+    let r = call(&d, &nobody, Method::GET, "/cases", "/cases", None, &[]).await;
+    assert_eq!(r.status, 401);
+
+    // Signing in and out.
+    let login = json!({"username": "nobody", "password": "wrong"});
+    let r = call(
+        &d,
+        &nobody,
+        Method::POST,
+        "/session",
+        "/session",
+        Some(&login),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    let r = call(
+        &d,
+        &f.police,
+        Method::DELETE,
+        "/session",
+        "/session",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 204);
+
+    // Health, and the document itself.
+    for t in ["/healthz", "/readyz"] {
+        let res = reqwest::get(format!("{}{t}", h.server.base_url()))
+            .await
+            .expect("health");
         let r = Resp {
             status: res.status().as_u16(),
             headers: res.headers().clone(),
             body: res.text().await.expect("body"),
         };
-        r.assert_problem(415, "unsupported-media-type");
+        d.answer(&Method::GET, t, &r);
     }
-    // With a charset it is still JSON.
-    let r = f
-        .mgr
-        .send(
-            Method::POST,
+}
+
+#[tokio::test]
+async fn the_check_catches_an_answer_that_breaks_the_document() {
+    let h = Harness::sqlite().await;
+    let d = Document::fetch(&h).await;
+    assert!(
+        !d.errors("/components/schemas/CaseDetail", &json!({}))
+            .is_empty(),
+        "a case detail without its fields"
+    );
+    let contact = json!({"id": 1, "recorded_at": "2026-03-01T10:00:00Z", "author": "kw",
+        "amendments": [], "occurred_at": "2026-03-01T10:00:00Z", "direction": "outbound",
+        "mode": "phone", "participants": ["mother"], "purpose": "initial_contact",
+        "summary": "phoned", "outcome": "reached", "next_contact_due": null});
+    let schema = "/components/schemas/Contact";
+    assert_eq!(
+        d.errors(schema, &contact),
+        Vec::<String>::new(),
+        "a real contact matches"
+    );
+    let mut extra = contact.clone();
+    extra["surprise"] = json!(true);
+    assert!(
+        !d.errors(schema, &extra).is_empty(),
+        "a contact has no other fields"
+    );
+    let mut bell = contact;
+    bell["summary"] = json!("ring \u{7}");
+    assert!(
+        !d.errors(schema, &bell).is_empty(),
+        "a control character breaks the pattern"
+    );
+}
+
+#[tokio::test]
+async fn the_change_stream_sends_events_as_the_document_says() {
+    let h = Harness::sqlite().await;
+    let f = fixture::build(&h).await;
+    let d = Document::fetch(&h).await;
+    let mut sse = Sse::open(&f.mgr, Some("0")).await;
+    assert!(
+        sse.until(20, |frames| frames.len() >= 2).await,
+        "events replayed"
+    );
+    let op = d.operation(&Method::GET, "/api/v1/events");
+    assert!(op["responses"]["200"]["content"]["text/event-stream"].is_object());
+    for frame in &sse.frames {
+        let event = json!({"event": frame.event, "data": frame.data, "id": frame.id});
+        d.check(
+            "/paths/~1api~1v1~1events/get/responses/200/content/text~1event-stream/schema",
+            &event,
+            "an event",
+        );
+        if frame.event == "change" {
+            let data: Value = serde_json::from_str(&frame.data).expect("JSON data");
+            d.check("/components/schemas/ChangeEvent", &data, "a change");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_demo_data_matches_the_document_for_every_role() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = jar_server::ServerConfig::loopback(format!(
+        "sqlite://{}",
+        dir.path().join("demo.db").display()
+    ));
+    config.demo_cases = Some(12);
+    let h = Harness::with_config(config, Some(dir)).await;
+    let d = Document::fetch(&h).await;
+    let areas = jar_server::demo::DEMO_AREAS;
+    for (name, role) in jar_server::demo::DEMO_USERS {
+        // Sign in as the demo user, as a client would.
+        let res = h
+            .http
+            .post(format!("{}/session", h.base))
+            .json(&json!({"username": name, "password": jar_server::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("sign in");
+        let r = Resp {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: res.text().await.expect("body"),
+        };
+        d.answer(&Method::POST, "/api/v1/session", &r);
+        assert_eq!(r.status, 201, "{}", r.body);
+        let who = Person {
+            name: name.into(),
+            role,
+            token: r.json()["token"].as_str().expect("token").into(),
+            http: h.http.clone(),
+            base: h.base.clone(),
+        };
+        let list = call(
+            &d,
+            &who,
+            Method::GET,
             "/cases",
-            Some(new_case(NORTH, "sudi").to_string()),
-            &[
-                ("idempotency-key", &key()),
-                ("content-type", "application/json; charset=utf-8"),
-            ],
+            "/cases?active=false",
+            None,
+            &[],
         )
         .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let after_one = counts(&h).await;
-    assert_ne!(after_one, before);
-    // An address longer than 8 KiB.
-    let long = format!("/cases?q={}", "a".repeat(9000));
-    f.mgr.get(&long).await.assert_problem(414, "uri-too-long");
-    // Idempotency-Keys that are empty, too long or hold a tab.
-    let long_key = "k".repeat(201);
-    for bad in ["", "  ", long_key.as_str(), "a\tb"] {
-        f.mgr
-            .send(
-                Method::POST,
-                "/cases",
-                Some(new_case(NORTH, "sudi").to_string()),
-                &[("idempotency-key", bad)],
-            )
+        let list = call(&d, &who, Method::GET, "/cases", "/cases", None, &[])
             .await
-            .assert_problem(400, "bad-request");
+            .json()["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(list.json()["items"].as_array().cloned().unwrap_or_default());
+        for summary in list {
+            let reference = summary["reference"].as_str().expect("reference");
+            assert!(areas.contains(&summary["area"].as_str().unwrap_or_default()));
+            for t in [
+                "/cases/{reference}",
+                "/cases/{reference}/timeline",
+                "/cases/{reference}/checklists",
+                "/cases/{reference}/contacts",
+            ] {
+                call(
+                    &d,
+                    &who,
+                    Method::GET,
+                    t,
+                    &t.replace("{reference}", reference),
+                    None,
+                    &[],
+                )
+                .await;
+            }
+        }
+        if role == Role::Manager {
+            call(&d, &who, Method::GET, "/audit", "/audit", None, &[]).await;
+            call(&d, &who, Method::GET, "/users", "/users", None, &[]).await;
+        }
     }
-    assert_eq!(counts(&h).await, after_one);
 }
 
-#[tokio::test]
-async fn single_line_fields_reveal_reasons_passwords_and_areas_follow_their_rules() {
-    let h = Harness::sqlite().await;
-    let f = fixture::build(&h).await;
-    let before = counts(&h).await;
-    let a = &f.assigned;
-    for decided_by in ["Dr Example\nInjected line", "Dr\tExample"] {
-        let mut c = new_case(NORTH, "sudi");
-        c["decided_by"] = json!(decided_by);
-        let r = f.mgr.post("/cases", &c).await;
-        r.assert_problem(422, "invalid-text");
-        assert!(r.body.contains("single line"), "{}", r.body);
-        let v = f.mgr.version(a).await;
-        let patch = json!({"criteria": {"criteria": ["sudden_no_apparent_cause"], "decided_by": decided_by}});
-        f.mgr
-            .patch(&format!("/cases/{a}"), &patch, v)
-            .await
-            .assert_problem(422, "invalid-text");
+/// Every character, alone and inside text, is accepted by the document's patterns exactly
+/// when `jar_core::text` accepts it: the schemas say what the server does.
+#[test]
+fn the_text_patterns_are_the_text_rules() {
+    use jar_core::text::{self, patterns};
+    let compile = |p: &str| {
+        jsonschema::validator_for(&json!({"type": "string", "pattern": p})).expect("pattern")
+    };
+    let (t, l, rt, rl) = (
+        compile(patterns::TEXT),
+        compile(patterns::LINE),
+        compile(patterns::REQUIRED_TEXT),
+        compile(patterns::REQUIRED_LINE),
+    );
+    let chars = (0u32..=0x3100)
+        .chain([0xFEFF, 0xFFFD, 0x1F600, 0xE0001])
+        .filter_map(char::from_u32);
+    for c in chars {
+        for s in [
+            c.to_string(),
+            format!("a{c}b"),
+            format!(" {c} "),
+            format!("{c}{c}"),
+        ] {
+            let v = json!(s);
+            let cap = 1000;
+            assert_eq!(
+                t.is_valid(&v),
+                text::check("f", &s, cap).is_ok(),
+                "TEXT {s:?}"
+            );
+            assert_eq!(
+                l.is_valid(&v),
+                text::check_line("f", &s, cap).is_ok(),
+                "LINE {s:?}"
+            );
+            assert_eq!(
+                rt.is_valid(&v),
+                text::check_required("f", &s, cap).is_ok(),
+                "REQUIRED_TEXT {s:?}"
+            );
+            assert_eq!(
+                rl.is_valid(&v),
+                text::check_required("f", &s, cap).is_ok()
+                    && text::check_line("f", &s, cap).is_ok(),
+                "REQUIRED_LINE {s:?}"
+            );
+        }
     }
-    // A reveal reason of a word or two is refused, saying how long it must be.
-    let r = f
-        .paed
-        .post(
-            &format!("/cases/{a}/identity/reveal"),
-            &json!({"reason": "check"}),
-        )
-        .await;
-    r.assert_problem(422, "invalid-text");
-    assert!(r.body.contains("at least 10 characters"), "{}", r.body);
-    // Passwords: at least 12 characters, and the message says why.
-    let r = f
-        .mgr
-        .post(
-            "/users",
-            &json!({"username": "newbie", "password": "eleven-char", "role": "police", "areas": [NORTH]}),
-        )
-        .await;
-    r.assert_problem(422, "invalid-text");
-    assert!(
-        r.body.contains("at least 12 characters") && r.body.contains("NCSC"),
-        "{}",
-        r.body
-    );
-    assert!(
-        !r.body.contains("eleven-char"),
-        "the password is never echoed"
-    );
-    // An area nobody has is refused with the list of the known ones ...
-    let r = f.mgr.get("/cases?area=Atlantis").await;
-    r.assert_problem(400, "bad-request");
-    assert!(
-        r.body.contains(NORTH) && r.body.contains(SOUTH),
-        "{}",
-        r.body
-    );
-    assert!(!r.body.contains("Atlantis"), "{}", r.body);
-    let r = f.mgr.post("/cases", &new_case("Atlantis", "sudi")).await;
-    r.assert_problem(422, "unprocessable");
-    assert!(
-        r.body.contains(NORTH) && !r.body.contains("Atlantis"),
-        "{}",
-        r.body
-    );
-    // ... while another team's area stays a plain empty answer (scope, not a mistake).
-    let r = f
-        .paed
-        .get(&format!("/cases?area={}", SOUTH.replace(' ', "%20")))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(counts(&h).await, before);
-}
-
-#[tokio::test]
-async fn a_problem_never_repeats_the_address_or_the_text_sent() {
-    let h = Harness::sqlite().await;
-    let f = fixture::build(&h).await;
-    let marker = "ZQXJ";
-    let probes = [
-        format!("/cases/JAR-2026-9{marker}"),
-        "/cases/JAR-2099-9999".to_string(),
-        format!("/cases?stage=nowhere{marker}"),
-        format!("/cases?colour{marker}=red"),
-        format!("/cases/{}/checklists/sudi{marker}/items/x", f.assigned),
-        format!("/nowhere{marker}"),
-    ];
-    for path in probes {
-        let r = f.mgr.get(&path).await;
-        assert!((400..500).contains(&r.status), "{path}: {}", r.status);
-        assert_eq!(
-            r.header("content-type").as_deref(),
-            Some("application/problem+json"),
-            "{path}"
-        );
-        assert!(!r.body.contains(marker), "{path} echoed: {}", r.body);
+    for blank in ["", " ", "\n\t ", "\u{3000}\u{A0}"] {
         assert!(
-            !r.body.contains("JAR-2099-9999"),
-            "{path} echoed: {}",
-            r.body
+            !rt.is_valid(&json!(blank)),
+            "blank {blank:?} is not required text"
         );
     }
-    let r = f
-        .mgr
-        .send(
-            Method::PUT,
-            &format!("/cases/{}/checklists/sudi/items/NOPE{marker}", f.assigned),
-            Some(json!({"status": "done"}).to_string()),
-            &[("if-match", "\"1\"")],
-        )
-        .await;
-    r.assert_problem(404, "not-found");
-    assert!(!r.body.contains(marker), "{}", r.body);
-    let mut c = new_case(NORTH, "sudi");
-    c["age_months"] = json!(format!("four{marker}"));
-    let r = f.mgr.post("/cases", &c).await;
-    r.assert_problem(422, "invalid-body");
-    assert!(
-        r.body.contains("age_months") && !r.body.contains(marker),
-        "{}",
-        r.body
-    );
 }
