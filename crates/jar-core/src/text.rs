@@ -255,6 +255,30 @@ mod tests {
     }
 
     #[test]
+    fn single_line_fields_refuse_line_breaks_and_tabs_and_minimums_ignore_edge_space() {
+        assert_eq!(
+            check_line("decided_by", "Dr A\nDr B", 100),
+            Err(TextError::NotOneLine {
+                field: "decided_by"
+            })
+        );
+        assert!(check_line("decided_by", "Dr\tA", 100).is_err());
+        assert!(check_line("decided_by", "Dr A\r", 100).is_err());
+        assert!(check_line("decided_by", "Dr A", 100).is_ok());
+        let short = check_min("reason", "   check   ", mins::REVEAL_REASON, "");
+        assert!(matches!(short, Err(TextError::TooShort { min: 10, .. })));
+        assert!(check_min("reason", "phoning the GP", mins::REVEAL_REASON, "").is_ok());
+        let e = check_min(
+            "password",
+            "eleven-char",
+            mins::PASSWORD,
+            mins::PASSWORD_WHY,
+        )
+        .expect_err("11 characters");
+        assert!(e.to_string().contains("at least 12 characters") && e.to_string().contains("NCSC"));
+    }
+
+    #[test]
     fn caps_count_characters_not_bytes() {
         assert!(check("reason", &"é".repeat(500), caps::REASON).is_ok());
         assert!(check("reason", &"é".repeat(501), caps::REASON).is_err());

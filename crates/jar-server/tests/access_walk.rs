@@ -854,13 +854,35 @@ async fn every_route_as_every_role_and_without_a_token_answers_right_and_leaks_n
 async fn stream_check(w: &World) -> Vec<String> {
     let people = w.f.everyone();
     let mut failures = Vec::new();
-    let streams = futures::future::join_all(people.iter().map(|p| async move {
-        let mut sse = Sse::open(p, Some("0")).await;
-        sse.until(2, |_| false).await;
-        sse.frames
+    // A last change every role may hear (a plain note on the key worker's case) marks the end
+    // of the history, so each stream is read to the end without waiting a fixed time.
+    let r =
+        w.f.paed
+            .post(
+                &format!("/cases/{}/timeline", w.f.assigned),
+                &json!({"kind": "note", "note": "end of the walk"}),
+            )
+            .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let end = format!("\"item\":\"{}\"", r.json()["id"]);
+    let streams = futures::future::join_all(people.iter().map(|p| {
+        let end = end.clone();
+        async move {
+            let mut sse = Sse::open(p, Some("0")).await;
+            let reached = sse
+                .until(30, |fr| fr.iter().any(|f| f.data.contains(&end)))
+                .await;
+            (reached, sse.frames)
+        }
     }))
     .await;
-    for (who, frames) in streams.into_iter().enumerate() {
+    for (who, (reached, frames)) in streams.into_iter().enumerate() {
+        if !reached {
+            failures.push(format!(
+                "{}: the stream never reached the end marker",
+                WHO[who]
+            ));
+        }
         if frames.is_empty() {
             failures.push(format!("{}: no events replayed at all", WHO[who]));
         }

@@ -168,6 +168,43 @@ fn an_unknown_role_is_refused_with_the_list_of_roles() {
 }
 
 #[test]
+fn a_trusted_proxy_that_is_not_an_address_is_refused_and_a_short_password_is_explained() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, err) = run(
+        &[
+            "serve",
+            "--trusted-proxy",
+            "the-load-balancer",
+            "--database",
+            &db(&dir),
+        ],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("CIDR"), "{err}");
+    let (ok, err) = run(
+        &[
+            "user",
+            "add",
+            "short-pw",
+            "--role",
+            "police",
+            "--area",
+            "A",
+            "--database",
+            &db(&dir),
+        ],
+        Some("eleven-char\n"),
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("at least 12 characters") && err.contains("NCSC"),
+        "{err}"
+    );
+    assert!(!err.contains("eleven-char"), "the password is never echoed");
+}
+
+#[test]
 fn a_deadlines_file_that_does_not_parse_is_refused_before_serving() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("deadlines.toml");

@@ -49,7 +49,10 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 /// Decode and validate as the handlers do; a refusal must be a well-formed problem.
-fn one<T: DeserializeOwned>(bytes: &[u8], validate: fn(&T) -> Result<(), TextError>) {
+fn one<T: DeserializeOwned + serde::Serialize>(
+    bytes: &[u8],
+    validate: fn(&T) -> Result<(), TextError>,
+) {
     let result = RawBody(axum::body::Bytes::copy_from_slice(bytes))
         .json::<T>()
         .and_then(|v| validate(&v).map_err(Error::from));

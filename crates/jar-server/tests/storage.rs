@@ -567,6 +567,8 @@ async fn control_characters_in_any_text_input_are_refused_before_the_database(h:
         "/cases?q=%00".to_string(),
         "/cases?area=a%00b".to_string(),
         "/cases?cursor=%00".to_string(),
+        // A cursor is hex: "1|JAR<NUL>" hides the NUL from the address check.
+        format!("/cases?cursor={}", hex::encode("1|JAR\u{0}")),
         "/cases?q=%1b%5b2J".to_string(),
         "/cases?q=%C2%9B".to_string(),
         "/audit?user=%00".to_string(),

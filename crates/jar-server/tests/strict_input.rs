@@ -56,7 +56,18 @@ async fn well_formed_json_of_the_wrong_shape_is_422_naming_the_field_without_ech
             .await
             .assert_problem(422, "invalid-body");
     }
+    // Nor inside: serde would read `times` from an array, the contract says object.
+    let mut c = new_case(NORTH, "sudi");
+    c["times"] = json!([null, null, "2026-03-01T03:00:00Z"]);
+    let r = f.mgr.post("/cases", &c).await;
+    r.assert_problem(422, "invalid-body");
+    assert!(r.body.contains("`times`"), "{}", r.body);
     let v = f.mgr.version(a).await;
+    let people_as_array = json!({"people": ["paed", null, null, null]});
+    f.mgr
+        .patch(&format!("/cases/{a}"), &people_as_array, v)
+        .await
+        .assert_problem(422, "invalid-body");
     for body in [json!([null, null, null, null]), json!([null]), json!(7)] {
         f.mgr
             .patch(&format!("/cases/{a}"), &body, v)

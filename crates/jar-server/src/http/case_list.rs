@@ -71,6 +71,11 @@ fn decode_cursor(c: &str) -> Result<(i64, String)> {
     let bad = || Error::BadRequest("the cursor is not one this server gave out".into());
     let text = String::from_utf8(hex::decode(c).map_err(|_| bad())?).map_err(|_| bad())?;
     let (due, reference) = text.split_once('|').ok_or_else(bad)?;
+    // Only a reference this server could have written: a cursor is decoded from hex, so the
+    // edge check on the address cannot see a NUL hidden inside it (issue 13 §1).
+    if !jar_core::case::is_case_ref(reference) {
+        return Err(bad());
+    }
     Ok((due.parse().map_err(|_| bad())?, reference.to_string()))
 }
 

@@ -4,7 +4,7 @@ use super::ApiContext;
 use super::error::{Error, Result};
 use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, IfMatch, RawBody};
-use super::guard::{find_in_scope, require};
+use super::guard::{find_in_scope, require, require_item};
 use super::reply::Reply;
 use super::write::{Begun, CaseWrite, Change, Idem};
 use crate::audit::Action;
@@ -176,11 +176,7 @@ pub async fn update_item(
     }
     let t = checklist::template(&template).ok_or_else(not_found)?;
     let item = t.item(&item_id).ok_or_else(not_found)?;
-    if let Some(reason) = permissions::item_lock_reason(who.role, item) {
-        return Err(Error::Forbidden(format!(
-            "this item is {reason}; you can see its status but not change it"
-        )));
-    }
+    require_item(who, item)?;
     let expected = if_match.required()?;
     let current = state_of(&cw.b, &template, &item_id);
     if expected != Some(current.version) {

@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use jar_core::permissions::Principal;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -148,16 +149,14 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 impl RawBody {
     /// Syntax errors are 400; well-formed JSON of the wrong shape (not an object, wrong types,
     /// unknown fields) is 422 naming the field, never repeating the text sent (issue 13 §1).
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&self.0) {
-            return Err(Error::MalformedJson(syntax_detail(&e)));
-        }
-        let first = self.0.iter().find(|b| !b.is_ascii_whitespace());
-        if first != Some(&b'{') {
+    pub fn json<T: DeserializeOwned + Serialize>(&self) -> Result<T> {
+        let input: serde_json::Value =
+            serde_json::from_slice(&self.0).map_err(|e| Error::MalformedJson(syntax_detail(&e)))?;
+        if !input.is_object() {
             return Err(Error::InvalidBody("the body must be a JSON object".into()));
         }
         let de = &mut serde_json::Deserializer::from_slice(&self.0);
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let what = shape_detail(&e.inner().to_string());
             if path.is_empty() || path == "." {
@@ -165,7 +164,16 @@ impl RawBody {
             } else {
                 Error::InvalidBody(format!("`{path}`: {what}"))
             }
-        })
+        })?;
+        // serde reads a struct from an array too (`"times": [null, null, null]`); the contract
+        // says object, so an array where the type has an object is refused.
+        let output = serde_json::to_value(&value).map_err(anyhow::Error::from)?;
+        if let Some(path) = array_for_object(&input, &output, String::new()) {
+            return Err(Error::InvalidBody(format!(
+                "`{path}`: wrong type; expected an object"
+            )));
+        }
+        Ok(value)
     }
 
     pub fn hash(&self, scope: &str) -> String {
@@ -173,6 +181,33 @@ impl RawBody {
         buf.push(0);
         buf.extend_from_slice(&self.0);
         crate::auth::sha256_hex(&buf)
+    }
+}
+
+/// The first place where the request has an array and the parsed value an object.
+fn array_for_object(
+    input: &serde_json::Value,
+    output: &serde_json::Value,
+    path: String,
+) -> Option<String> {
+    use serde_json::Value as V;
+    match (input, output) {
+        (V::Array(_), V::Object(_)) => Some(if path.is_empty() { ".".into() } else { path }),
+        (V::Object(i), V::Object(o)) => i.iter().find_map(|(k, iv)| {
+            let ov = o.get(k)?;
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            array_for_object(iv, ov, p)
+        }),
+        (V::Array(i), V::Array(o)) => i
+            .iter()
+            .zip(o)
+            .enumerate()
+            .find_map(|(n, (iv, ov))| array_for_object(iv, ov, format!("{path}[{n}]"))),
+        _ => None,
     }
 }
 

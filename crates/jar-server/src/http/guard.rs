@@ -40,3 +40,13 @@ pub fn require(who: &Principal, (permission, what): Need) -> Result<()> {
         )))
     }
 }
+
+/// An item's owning agencies decide who may change it (`permissions::item_lock_reason`).
+pub fn require_item(who: &Principal, item: &jar_core::checklist::TemplateItem) -> Result<()> {
+    match permissions::item_lock_reason(who.role, item) {
+        None => Ok(()),
+        Some(reason) => Err(Error::Forbidden(format!(
+            "this item is {reason}; you can see its status but not change it"
+        ))),
+    }
+}

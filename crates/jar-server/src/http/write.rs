@@ -25,7 +25,7 @@ use jar_core::wire::ChangeKind;
 use serde::de::DeserializeOwned;
 
 /// A request body: its shape (serde) and its rules (`validate`, in jar-core).
-pub trait Body: DeserializeOwned {
+pub trait Body: DeserializeOwned + serde::Serialize {
     fn check(&self) -> std::result::Result<(), TextError>;
 }
 
