@@ -67,9 +67,12 @@ def _load() -> dict:
                 if agency in owners or me["role"] == "manager":
                     items.append((reference, view["template"], entry["item"]["id"]))
     assert templates
+    # Cases with a timeline event, for corrections (which must name one).
+    with_events = [r for r in references[:12] if _get(f"/cases/{r}/timeline").json()["items"]]
     return {
         "me": me,
         "references": references,
+        "with_events": with_events or references,
         "cursor": cursor,
         "items": items,
     }
@@ -144,7 +147,13 @@ def before_call(context, case, **kwargs):
             reference, template, item = random.choice(STATE["items"])
             params.update(reference=reference, template=template, item=item)
         elif "reference" in params:
-            params["reference"] = _reference()
+            correction = (
+                path.endswith("/timeline")
+                and isinstance(case.body, dict)
+                and case.body.get("kind") == "correction"
+                and _valid(case, ParameterLocation.BODY)
+            )
+            params["reference"] = random.choice(STATE["with_events"]) if correction else _reference()
         if "id" in params and "reference" in params:
             ids = _contact_ids(params["reference"])
             if ids:
