@@ -51,6 +51,12 @@ pub struct App<B: Backend> {
     /// The server name the journal is kept under, when not the client's address (`jarterm
     /// demo`: its server's port changes each run, its cases do not).
     pub journal_server: Option<String>,
+    /// Reading offline and the journal's key and lock (issue 12 §3, 18 §1): see `offline`.
+    offline: crate::offline::OfflineCache,
+    /// The key derived from the password at the last sign-in, for the journal of that user.
+    sign_in_key: Arc<std::sync::Mutex<Option<(String, crate::journal::PasswordKey)>>>,
+    /// Another jarterm holds this journal: work is kept in memory, the lock tried each tick.
+    journal_waiting: bool,
 }
 
 /// A pause this long in typing saves the drafts to the journal.
@@ -89,6 +95,9 @@ impl<B: Backend> App<B> {
             draft_save_at: None,
             can_suspend: false,
             journal_server: None,
+            offline: crate::offline::OfflineCache::default(),
+            sign_in_key: Arc::default(),
+            journal_waiting: false,
         }
     }
 
@@ -124,19 +133,30 @@ impl<B: Backend> App<B> {
 
     pub fn dispatch(&mut self, msg: Msg) {
         let typing = matches!(msg, Msg::Key(_) | Msg::Paste(_));
-        if matches!(msg, Msg::Api(ApiMsg::JournalLoaded { .. })) {
+        let journal_loaded = matches!(msg, Msg::Api(ApiMsg::JournalLoaded { .. }));
+        if journal_loaded {
             self.journal_loading = false;
         }
+        // Offline reading (issue 12 §3): reads are kept, and answered from the cache when
+        // the server cannot be reached.
+        let signed_in = matches!(msg, Msg::Api(ApiMsg::LoggedIn(Ok(_))));
+        let tick = matches!(msg, Msg::Tick(_));
+        let (msg, served) = self.offline.before(&self.state, msg);
         let before: Vec<uuid::Uuid> = self.state.outbox.iter().map(|w| w.key).collect();
         let conflict = |s: &State| matches!(s.dialog, Some(crate::state::Dialog::Conflict { .. }));
         let had_conflict = conflict(&self.state);
         let who = |s: &State| s.session.as_ref().map(|p| p.username.clone());
         let user_before = who(&self.state);
         let effects = update::update(&mut self.state, msg);
+        crate::offline::OfflineCache::after(&mut self.state, served);
         if user_before.is_some() && who(&self.state) != user_before {
-            // Another person: the last one's journal is left as it is on disk.
+            // Another person: the last one's journal is left as it is on disk, and nothing
+            // of their cache is kept in memory.
             self.journal = None;
             self.journal_saved = None;
+            self.journal_waiting = false;
+            self.state.journal_note = None;
+            self.offline.forget();
         }
         if self.journal.is_some() {
             let changed = self.state.outbox.len() != before.len()
@@ -147,7 +167,7 @@ impl<B: Backend> App<B> {
                     .iter()
                     .zip(&before)
                     .any(|(w, k)| w.key != *k);
-            if changed || effects.iter().any(|e| matches!(e, Effect::Send(_))) {
+            if journal_loaded || changed || effects.iter().any(|e| matches!(e, Effect::Send(_))) {
                 // A write is in the journal before it is sent, and leaves it once confirmed.
                 self.save_journal();
             } else if typing {
@@ -155,6 +175,12 @@ impl<B: Backend> App<B> {
             }
         }
         self.run_effects(effects);
+        if signed_in {
+            self.apply_sign_in_key();
+        }
+        if tick && self.journal_waiting {
+            self.retry_journal_lock();
+        }
     }
 
     /// What the journal should hold now: every unconfirmed write (with its form) and the
@@ -206,10 +232,15 @@ impl<B: Backend> App<B> {
     /// Write the journal now if it changed. Blocking, but small: one file, one fsync.
     pub fn save_journal(&mut self) {
         self.draft_save_at = None;
-        if self.journal_loading {
+        if self.journal_loading || self.journal_waiting {
             return;
         }
-        let Some(journal) = self.journal.as_ref() else {
+        // Never written without its key, or while another jarterm writes it.
+        let Some(journal) = self
+            .journal
+            .as_ref()
+            .filter(|j| j.writable() && j.is_writer())
+        else {
             return;
         };
         let contents = self.journal_contents();
@@ -232,33 +263,90 @@ impl<B: Backend> App<B> {
         }
     }
 
-    /// Open the journal of `user` on this server and hand its entries to `update`.
+    /// The server name the journal is kept under.
+    fn journal_server_name(&self) -> String {
+        self.journal_server
+            .clone()
+            .unwrap_or_else(|| self.client.base().to_string())
+    }
+
+    /// Open the journal of `user` on this server: its key (keyring, or the password just
+    /// typed), its lock, and then its entries for `update` and its cached cases.
     fn open_journal(&mut self, user: &str) {
         let Some(dir) = self.drafts_dir.clone() else {
             return;
         };
-        let server = self
-            .journal_server
-            .clone()
-            .unwrap_or_else(|| self.client.base().to_string());
-        let mut opened = crate::journal::Journal::open(&dir, user, &server, &self.journal_keys);
+        let server = self.journal_server_name();
+        let password = self
+            .sign_in_key
+            .lock()
+            .ok()
+            .and_then(|mut k| k.take())
+            .filter(|(u, _)| u == user)
+            .map(|(_, pk)| pk);
+        let mut journal = crate::journal::Journal::locate_with(
+            &dir,
+            user,
+            &server,
+            &self.journal_keys,
+            password.as_ref(),
+        );
+        let held = journal.acquire().err();
+        self.journal = Some(journal);
+        match held {
+            Some(holder) => {
+                // One writer per journal (issue 18 §1): this one waits, keeping its work in
+                // memory, and takes the journal in when the other has gone.
+                self.journal_waiting = true;
+                self.state.journal_note = Some("journal in use elsewhere".into());
+                self.state.banner(
+                    crate::state::BannerKind::Error,
+                    format!(
+                        "{holder} is using your journal on this device. Work here is kept in \
+                         memory and added to the journal as soon as that one quits."
+                    ),
+                );
+                self.state.dirty = true;
+            }
+            None => self.take_in_journal(user),
+        }
+    }
+
+    /// Read the journal now held and hand its entries to `update` (merged with this run's).
+    fn take_in_journal(&mut self, user: &str) {
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        let (mut contents, problem) = journal.load();
+        let dir = journal.path().parent().map(std::path::Path::to_path_buf);
         // Drafts from before the journal (`…/jarterm/drafts/<user>.json`, in clear) move in.
-        if let Some(legacy) = dir
-            .parent()
-            .map(|d| crate::drafts::path_for(&d.join("drafts"), user))
-            .filter(|p| p.exists())
+        if journal.writable()
+            && let Some(legacy) = dir
+                .as_ref()
+                .and_then(|d| d.parent())
+                .map(|d| crate::drafts::path_for(&d.join("drafts"), user))
+                .filter(|p| p.exists())
         {
-            let mut merged = opened.contents.clone();
+            let mut merged = contents.clone();
             for d in crate::drafts::load(&legacy) {
                 if !merged.drafts.iter().any(|x| x.kind == d.kind) {
                     merged.drafts.push(d);
                 }
             }
-            if opened.journal.save(&merged).is_ok() {
+            if journal.save(&merged).is_ok() {
                 let _ = std::fs::remove_file(&legacy);
-                opened.contents = merged;
+                contents = merged;
             }
         }
+        let mode = journal.mode();
+        self.offline
+            .open(journal.load_cache(), journal.cache_file());
+        self.state.journal_note = match mode {
+            crate::journal::KeyMode::MemoryOnly => Some("journal in memory only".into()),
+            crate::journal::KeyMode::Locked => Some("journal locked".into()),
+            _ => None,
+        };
+        self.state.dirty = true;
         let (areas, now) = (
             self.state
                 .session
@@ -267,8 +355,7 @@ impl<B: Backend> App<B> {
                 .unwrap_or_default(),
             self.state.now,
         );
-        let writes = opened
-            .contents
+        let writes = contents
             .writes
             .iter()
             .map(|w| crate::state::PendingWrite {
@@ -281,17 +368,55 @@ impl<B: Backend> App<B> {
                     .map(|f| crate::drafts::to_form(f, &areas, user, now)),
             })
             .collect();
-        let encrypted = opened.journal.encrypted();
-        self.journal_saved = Some(opened.contents.clone());
-        self.journal = Some(opened.journal);
+        self.journal_saved = Some(contents.clone());
         self.journal_loading = true;
         // Through the channel: effects queued before this one (the token) run first.
         let _ = self.tx.send(Msg::Api(ApiMsg::JournalLoaded {
             writes,
-            drafts: opened.contents.drafts,
-            encrypted,
-            problem: opened.problem,
+            drafts: contents.drafts,
+            // "journal unencrypted" only for a journal written in clear.
+            encrypted: mode != crate::journal::KeyMode::Plain,
+            problem,
         }));
+    }
+
+    /// After a sign-in with a password: seal the journal key under it, and unlock a journal
+    /// that was locked (or start keeping one that was in memory only).
+    fn apply_sign_in_key(&mut self) {
+        let Some(user) = self.state.session.as_ref().map(|p| p.username.clone()) else {
+            return;
+        };
+        let Some(pk) = self
+            .sign_in_key
+            .lock()
+            .ok()
+            .and_then(|mut k| k.take())
+            .filter(|(u, _)| *u == user)
+            .map(|(_, pk)| pk)
+        else {
+            return;
+        };
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        if journal.unlock(&pk) && !self.journal_waiting {
+            self.take_in_journal(&user);
+        }
+    }
+
+    /// Another jarterm had the journal: take it once that one has gone.
+    fn retry_journal_lock(&mut self) {
+        let Some(user) = self.state.session.as_ref().map(|p| p.username.clone()) else {
+            return;
+        };
+        if self.journal.as_mut().is_some_and(|j| j.acquire().is_ok()) {
+            self.journal_waiting = false;
+            self.state.banner(
+                crate::state::BannerKind::Info,
+                "The other jarterm has quit: its journal is taken in and this one's work is kept in it.",
+            );
+            self.take_in_journal(&user);
+        }
     }
 
     fn input(&mut self, ev: crossterm::event::Event) {
@@ -424,7 +549,29 @@ impl<B: Backend> App<B> {
         let c = self.client.clone();
         match effect {
             Effect::Login { username, password } => {
-                self.spawn_api(async move { ApiMsg::LoggedIn(c.login(&username, &password).await) })
+                // The journal key is derived from the password once the server accepts it
+                // (Argon2id, off the loop) and handed over before the sign-in is (issue 12 §3).
+                let derive = self
+                    .drafts_dir
+                    .clone()
+                    .map(|dir| (dir, self.journal_server_name(), self.sign_in_key.clone()));
+                self.spawn_api(async move {
+                    let result = c.login(&username, &password).await;
+                    if let (Ok(resp), Some((dir, server, slot))) = (&result, derive) {
+                        let user = resp.user.username.clone();
+                        let derived = tokio::task::spawn_blocking(move || {
+                            let pk = crate::journal::derive_password_key(
+                                &dir, &user, &server, &password,
+                            );
+                            (user, pk)
+                        })
+                        .await;
+                        if let (Ok((user, Some(pk))), Ok(mut slot)) = (derived, slot.lock()) {
+                            *slot = Some((user, pk));
+                        }
+                    }
+                    ApiMsg::LoggedIn(result)
+                })
             }
             Effect::Authenticated { token } => {
                 self.client.set_token(Some(token.clone()));

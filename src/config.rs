@@ -8,7 +8,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum TokenStoreKind {
-    /// Secret Service when a D-Bus session exists, else the kernel keyring, else memory.
+    /// The kernel keyring when it works, else memory for this run (Secret Service is not
+    /// built in: see `token_store`).
     #[default]
     Auto,
     Keyutils,

@@ -1,8 +1,8 @@
 //! Drafts survive a quit, a Ctrl-C or a dropped SSH link: the text of every unsaved form is
 //! kept in the local journal (`crate::journal`: one private file per person and server,
 //! encrypted where a keyring works) and offered again the next time that person signs in.
-//! This module turns forms into saved drafts and back; `save`/`load` are the older plain
-//! per-user file, kept for its own tests.
+//! This module turns forms into saved drafts and back; `load` reads the older plain per-user
+//! file once, so its drafts move into the journal (`App::open_journal`).
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,12 @@ pub enum Saved {
 pub struct SavedDraft {
     pub kind: FormKind,
     pub fields: Vec<(String, Saved)>,
+    /// When it was put away (older journals: not known).
+    #[serde(default)]
+    pub saved_at: Option<DateTime<Utc>>,
+    /// The fields the person changed (older journals: not known, so times are refreshed).
+    #[serde(default)]
+    pub edited: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -70,31 +76,20 @@ pub fn to_saved(form: &Form) -> SavedDraft {
                 Some((f.key.to_string(), v))
             })
             .collect(),
+        saved_at: form.draft_from,
+        edited: form
+            .fields
+            .iter()
+            .filter(|f| f.edited)
+            .map(|f| f.key.to_string())
+            .collect(),
     }
 }
 
 /// Rebuild a form from a saved draft (the form's own fields, with the saved values).
 pub fn to_form(d: &SavedDraft, areas: &[String], username: &str, now: DateTime<Utc>) -> Form {
-    let mut form = match &d.kind {
-        FormKind::Contact { case_ref } => Form::contact(case_ref, now),
-        FormKind::Notify => Form::notify(areas, username, now),
-        FormKind::AddEvent { case_ref } => Form::add_event(case_ref, now),
-        FormKind::Correction { case_ref, corrects } => {
-            Form::correction(case_ref, *corrects, "an earlier event")
-        }
-        FormKind::Amend {
-            case_ref,
-            contact_id,
-        } => Form::amend(case_ref, *contact_id),
-        FormKind::Reveal { case_ref } => Form::reveal(case_ref),
-        FormKind::ItemNote {
-            case_ref,
-            template,
-            item,
-            version,
-            status,
-        } => Form::item_note(case_ref, template, item, *version, *status, ""),
-    };
+    let mut form = Form::fresh(&d.kind, areas, username, now);
+    form.draft_from = d.saved_at.or(Some(now));
     for (key, saved) in &d.fields {
         let Some(field) = form.fields.iter_mut().find(|f| f.key == key) else {
             continue;
@@ -111,40 +106,10 @@ pub fn to_form(d: &SavedDraft, areas: &[String], username: &str, now: DateTime<U
             (Value::Check(b), Saved::Check(c)) => *b = *c,
             _ => {}
         }
+        field.edited = d.edited.iter().any(|k| k == field.key);
     }
+    form.refresh_times(now);
     form
-}
-
-/// Write the drafts (or delete the file when there are none). Blocking.
-pub fn save(path: &Path, drafts: &[SavedDraft]) -> std::io::Result<()> {
-    if drafts.is_empty() {
-        return match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        };
-    }
-    if let Some(dir) = path.parent() {
-        crate::config::private_dir(dir)?;
-    }
-    let body = serde_json::to_vec(&DraftFile {
-        drafts: drafts.to_vec(),
-    })
-    .map_err(std::io::Error::other)?;
-    let tmp = path.with_extension("json.tmp");
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).write(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    {
-        use std::io::Write;
-        let mut f = opts.open(&tmp)?;
-        f.write_all(&body)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(tmp, path)
 }
 
 /// Read saved drafts; a missing or unreadable file gives none.
@@ -162,7 +127,7 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn a_contact_draft_survives_a_restart_in_a_private_file() {
+    fn a_contact_draft_from_the_older_plain_file_comes_back_as_typed() {
         let now = Utc.with_ymd_and_hms(2026, 1, 10, 3, 12, 0).unwrap();
         let mut form = Form::contact("JAR-2026-0042", now);
         if let Some(f) = form.field_mut("summary")
@@ -176,19 +141,13 @@ mod tests {
             *index = 2;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path().join("jarterm").join("drafts.json");
-        save(&p, &[to_saved(&form)]).expect("saved");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&p).expect("meta").permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
+        let p = path_for(dir.path(), "demo-keyworker");
+        let file = serde_json::json!({ "drafts": [to_saved(&form)] });
+        std::fs::write(&p, file.to_string()).expect("written");
         let back = load(&p);
         let restored = to_form(&back[0], &[], "demo-keyworker", now);
         assert_eq!(restored.text("summary"), "Spoke to mother\nabout the PM");
         assert_eq!(restored.choice("mode"), 2);
-        save(&p, &[]).expect("emptied");
-        assert!(!p.exists());
+        assert!(load(&dir.path().join("missing.json")).is_empty());
     }
 }

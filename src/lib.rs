@@ -15,6 +15,7 @@ pub mod journal;
 pub mod keymap;
 pub mod logging;
 pub mod msg;
+pub mod offline;
 pub mod sanitize;
 pub mod state;
 pub mod terminal;

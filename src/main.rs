@@ -140,10 +140,14 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             state.bell = config.bell;
             apply_keys(&mut state, &config, theme_warning);
             state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
-            // Demo drafts are kept apart from real ones, under one name whatever the port
-            // (the demo's cases are the same each run).
-            let drafts = jarterm::drafts::dir().map(|d| (d.join("demo"), "jarterm-demo"));
-            let result = tui(state, theme, demo.client.clone(), None, drafts).await;
+            // The demo's journal lives in its temporary directory, under a key held only in
+            // memory: removed on quit, never offered to a later demo, nothing in the keyring.
+            let journal = Journal {
+                dir: demo.dir.path().join("journal"),
+                server: None,
+                keys: jarterm::journal::KeySource::Fixed(rand_key()),
+            };
+            let result = tui(state, theme, demo.client.clone(), None, Some(journal)).await;
             demo.server.shutdown().await;
             drop(demo.dir);
             result
@@ -151,10 +155,16 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         None => {
             require_tty()?;
             let client = Client::new(&server).map_err(|e| anyhow::anyhow!(e.describe()))?;
-            let token = match std::env::var("JARTERM_TOKEN")
+            let env_token = std::env::var("JARTERM_TOKEN")
                 .ok()
-                .filter(|t| !t.is_empty())
-            {
+                .filter(|t| !t.is_empty());
+            // With JARTERM_TOKEN nothing is read or stored: the status bar says so.
+            let store = if env_token.is_some() {
+                Arc::new(TokenStore::Env)
+            } else {
+                store
+            };
+            let token = match env_token {
                 Some(t) => Some(t),
                 None => {
                     let (s, key) = (store.clone(), client.base().to_string());
@@ -173,8 +183,12 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             if client.token().is_some() {
                 state.login = None;
             }
-            let drafts = jarterm::drafts::dir().map(|d| (d, ""));
-            tui(state, theme, client, Some(store), drafts).await
+            let journal = jarterm::journal::dir().map(|dir| Journal {
+                dir,
+                server: None,
+                keys: jarterm::journal::KeySource::default(),
+            });
+            tui(state, theme, client, Some(store), journal).await
         }
     }
 }
@@ -191,13 +205,28 @@ fn require_tty() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where the local journal is kept, the server name it is kept under (`None`: the
+/// address), and where its key comes from.
+struct Journal {
+    dir: std::path::PathBuf,
+    server: Option<String>,
+    keys: jarterm::journal::KeySource,
+}
+
+#[cfg(feature = "demo")]
+fn rand_key() -> [u8; 32] {
+    use rand::RngCore;
+    let mut k = [0u8; 32];
+    rand::rng().fill_bytes(&mut k);
+    k
+}
+
 async fn tui(
     state: State,
     theme: Theme,
     client: Client,
     store: Option<Arc<TokenStore>>,
-    // Where drafts are kept, and the server name they are kept under ("": the address).
-    drafts: Option<(std::path::PathBuf, &str)>,
+    journal: Option<Journal>,
 ) -> anyhow::Result<()> {
     // Drafts are kept per user; they are loaded once the person is known.
     terminal::install_panic_hook();
@@ -206,9 +235,10 @@ async fn tui(
     let mut app = App::new(state, term, theme, client);
     app.ring_bell = true;
     app.can_suspend = true;
-    if let Some((dir, server)) = drafts {
-        app.drafts_dir = Some(dir);
-        app.journal_server = Some(server.to_string()).filter(|s| !s.is_empty());
+    if let Some(j) = journal {
+        app.drafts_dir = Some(j.dir);
+        app.journal_server = j.server;
+        app.journal_keys = j.keys;
     }
     if let Some(store) = store {
         app = app.with_token_store(store);

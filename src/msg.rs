@@ -66,7 +66,6 @@ pub enum ApiMsg {
     SessionExpired,
     /// Drafts saved in an earlier run by the person now signed in.
     DraftsLoaded(Vec<crate::drafts::SavedDraft>),
-    TokenStore(String),
     /// The local journal of the person now signed in: writes not yet confirmed in an
     /// earlier run (replayed first, in order) and their drafts.
     JournalLoaded {

@@ -1,88 +1,105 @@
-//! Times people type: `now`, `+7d`, `-2h`, `14:30`, `2026-11-23`, `2026-11-23 14:30` (UK local).
+//! Times people type, for the forms: a thin wrapper over [`jar_core::timeparse`], the one
+//! parser the client and the case API share (rules, clock changes and errors are documented
+//! there). This layer only adds the forms' conventions: an empty "when" means now, and errors
+//! are plain strings for the form's error line.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use chrono_tz::Europe::London;
+use chrono::{DateTime, Utc};
+pub use jar_core::timeparse::Tense;
+use jar_core::timeparse::{self as core, TimeError};
 
 /// The editable text for `t` in UK local time: `2026-11-23 14:30`.
 pub fn format_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&London)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    core::format_input(t)
 }
 
-fn local(naive: NaiveDateTime) -> Result<DateTime<Utc>, String> {
-    London
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| "that local time does not exist (clocks went forward)".to_string())
-}
-
-/// Parse a time typed by a person. Relative offsets count from `now`.
-pub fn parse_when(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let s = input.trim();
-    if s.is_empty() || s.eq_ignore_ascii_case("now") {
-        return Ok(now);
+/// Parse a time typed by a person; an empty field means now. Relative offsets count from
+/// `now`; a bare clock time is its most recent past occurrence for [`Tense::Happened`] and
+/// its next occurrence for [`Tense::Due`].
+pub fn parse_when(input: &str, now: DateTime<Utc>, tense: Tense) -> Result<DateTime<Utc>, String> {
+    match core::parse(input, now, tense) {
+        Err(TimeError::Empty) => Ok(now),
+        other => other.map_err(|e| e.to_string()),
     }
-    if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
-        let sign = if s.starts_with('-') { -1 } else { 1 };
-        let (num, unit) = rest.split_at(rest.len().saturating_sub(1));
-        let n: i64 = num
-            .trim()
-            .parse()
-            .map_err(|_| format!("{s:?}: expected e.g. +7d, +2w, -3h, +30m"))?;
-        let d = match unit {
-            "m" => Duration::minutes(n),
-            "h" => Duration::hours(n),
-            "d" => Duration::days(n),
-            "w" => Duration::weeks(n),
-            _ => return Err(format!("{s:?}: the unit must be m, h, d or w")),
-        };
-        return Ok(now + d * sign);
-    }
-    if let Ok(dt) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M") {
-        return local(dt);
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return local(d.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()));
-    }
-    if let Ok(t) = NaiveTime::parse_from_str(s, "%H:%M") {
-        let today = now.with_timezone(&London).date_naive();
-        return local(today.and_time(t));
-    }
-    Err(format!(
-        "{s:?}: expected now, +7d, 14:30, 2026-11-23 or 2026-11-23 14:30 (UK time)"
-    ))
 }
 
 /// As [`parse_when`], but an empty field means "not given".
-pub fn parse_optional(input: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, String> {
-    if input.trim().is_empty() {
-        Ok(None)
-    } else {
-        parse_when(input, now).map(Some)
+pub fn parse_optional(
+    input: &str,
+    now: DateTime<Utc>,
+    tense: Tense,
+) -> Result<Option<DateTime<Utc>>, String> {
+    core::parse_optional(input, now, tense).map_err(|e| e.to_string())
+}
+
+/// What a time field will save, in words, shown under the field before saving:
+/// `Ok("yesterday 23:30 GMT, 1h30m ago")`, or the reason it will not parse.
+/// `empty` is what an empty field means ("now" or "not known").
+pub fn preview(
+    input: &str,
+    now: DateTime<Utc>,
+    tense: Tense,
+    empty_is_now: bool,
+) -> Result<String, String> {
+    if input.trim().is_empty() && !empty_is_now {
+        return Ok("not known".to_string());
     }
+    parse_when(input, now, tense).map(|t| core::describe(t, now))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{Duration, TimeZone};
 
     #[test]
     fn people_can_type_relative_and_uk_local_times() {
         let now = Utc.with_ymd_and_hms(2026, 7, 10, 12, 0, 0).unwrap();
-        assert_eq!(parse_when("+7d", now).unwrap(), now + Duration::days(7));
-        assert_eq!(parse_when("-2h", now).unwrap(), now - Duration::hours(2));
+        assert_eq!(
+            parse_when("+7d", now, Tense::Due).unwrap(),
+            now + Duration::days(7)
+        );
+        assert_eq!(
+            parse_when("-2h", now, Tense::Happened).unwrap(),
+            now - Duration::hours(2)
+        );
+        assert_eq!(parse_when("", now, Tense::Happened).unwrap(), now);
         // 14:30 BST is 13:30 UTC.
         assert_eq!(
-            parse_when("2026-07-10 14:30", now).unwrap(),
+            parse_when("2026-07-10 14:30", now, Tense::Happened).unwrap(),
+            Utc.with_ymd_and_hms(2026, 7, 10, 13, 30, 0).unwrap()
+        );
+        // Issue 14 changed this: at 13:00 BST a bare 14:30 that is due is today's; one that
+        // happened is yesterday's (v1 gave today's, an hour and a half in the future).
+        assert_eq!(
+            parse_when("14:30", now, Tense::Due).unwrap(),
             Utc.with_ymd_and_hms(2026, 7, 10, 13, 30, 0).unwrap()
         );
         assert_eq!(
-            parse_when("14:30", now).unwrap(),
-            Utc.with_ymd_and_hms(2026, 7, 10, 13, 30, 0).unwrap()
+            parse_when("14:30", now, Tense::Happened).unwrap(),
+            Utc.with_ymd_and_hms(2026, 7, 9, 13, 30, 0).unwrap()
         );
-        assert!(parse_when("tomorrowish", now).is_err());
+        assert!(parse_when("tomorrowish", now, Tense::Due).is_err());
         assert_eq!(format_local(now), "2026-07-10 13:00");
+    }
+
+    #[test]
+    fn the_preview_reads_the_time_back_in_words() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 1, 0, 0).unwrap();
+        assert_eq!(
+            preview("23:30", now, Tense::Happened, false),
+            Ok("yesterday 23:30 GMT, 1h30m ago".to_string())
+        );
+        assert_eq!(
+            preview("", now, Tense::Happened, false),
+            Ok("not known".to_string())
+        );
+        assert_eq!(
+            preview("", now, Tense::Happened, true),
+            Ok("today 01:00 GMT, now".to_string())
+        );
+        assert_eq!(
+            preview("+7£", now, Tense::Due, false),
+            Err("add a unit after the number: m, h, d or w (e.g. -6h)".to_string())
+        );
     }
 }

@@ -807,7 +807,10 @@ async fn drafts_from_before_the_journal_move_into_it() {
     {
         ta.insert_str("Typed before the upgrade");
     }
-    jarterm::drafts::save(&legacy, &[jarterm::drafts::to_saved(&form)]).expect("legacy");
+    // The older plain file, as earlier versions wrote it.
+    std::fs::create_dir_all(legacy.parent().expect("dir")).expect("legacy dir");
+    let file = serde_json::json!({ "drafts": [jarterm::drafts::to_saved(&form)] });
+    std::fs::write(&legacy, file.to_string()).expect("legacy");
     let mut t = Tui::new(&base, &base, &journal, KeySource::Fixed([6; 32])).await;
     t.until("the old draft is back", |s| {
         s.drafts

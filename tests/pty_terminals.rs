@@ -157,10 +157,34 @@ fn a_bracketed_paste_lands_in_the_contact_summary_as_text() {
     terminal_restored(&pty.raw()).expect("terminal restored");
 }
 
+/// The key worker signed in (through the sign-in screen) to a real server, on the board.
+#[cfg(feature = "demo")]
+fn key_worker_on(base: &str, home: &Path) -> Pty {
+    let mut pty = Pty::spawn(&["--server", base], &[], home, 100, 30);
+    pty.wait_for_text("Username", STEP);
+    pty.send(b"demo-keyworker\r");
+    pty.send(b"demo\r");
+    board(&pty);
+    pty
+}
+
+// Issue 12 changed where this runs: a demo's drafts now stay in its temporary directory and
+// go with it, so the next run that finds the words is a real sign-in to a real server.
+#[cfg(feature = "demo")]
 #[test]
 fn sighup_with_a_half_typed_contact_note_keeps_it_for_the_next_run() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let home = tempfile::tempdir().expect("home");
-    let mut pty = key_worker(home.path(), &[], 100, 30);
+    let db = format!("sqlite://{}", home.path().join("jar.db").display());
+    let mut config = jar_server::ServerConfig::loopback(db);
+    config.demo_cases = Some(4);
+    let server = rt.block_on(jar_server::start(config)).expect("server");
+    let base = server.base_url();
+    let mut pty = key_worker_on(&base, home.path());
     contact_summary(&mut pty);
     pty.send(b"Mother asked about the post-mort");
     pty.wait_for_text("Mother asked about the post-mort", STEP);
@@ -170,12 +194,13 @@ fn sighup_with_a_half_typed_contact_note_keeps_it_for_the_next_run() {
     drop(pty);
 
     // A new run (a new SSH session) of the same person finds the words.
-    let mut pty = key_worker(home.path(), &[], 100, 30);
+    let mut pty = key_worker_on(&base, home.path());
     pty.wait_for_text("draft", STEP);
     contact_summary(&mut pty);
     pty.wait_for_text("Mother asked about the post-mort", STEP);
     pty.send(b"\x03");
     assert_eq!(pty.wait_exit(STEP), 0);
+    rt.block_on(server.shutdown());
 }
 
 #[test]

@@ -44,6 +44,8 @@ impl std::fmt::Debug for Client {
 pub const FIRST_PAGE: usize = 100;
 /// The rest of the board, in pages this size.
 pub const NEXT_PAGES: usize = 500;
+/// Pages followed before the list is reported as not ending (about 100,000 cases).
+pub const MAX_PAGES: usize = 200;
 
 /// What the first page of the board brings, before the rest.
 #[derive(Debug)]
@@ -186,7 +188,7 @@ impl Client {
         self.get("/me").await
     }
 
-    /// Every case in scope, following the cursor (500 per page).
+    /// Every case in scope, following the cursor (500 per page; an error after `MAX_PAGES`).
     pub async fn all_cases(&self) -> Result<Vec<CaseSummary>, ApiError> {
         self.all_cases_progressive(|s| s, |_| {}).await
     }
@@ -204,7 +206,7 @@ impl Client {
         let mut first_page = Some(first_page);
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
-        for _ in 0..200 {
+        for _ in 0..MAX_PAGES {
             let mut url = reqwest::Url::parse(&self.url("/cases"))
                 .map_err(|e| ApiError::Network(e.to_string()))?;
             let limit = if cursor.is_none() {
@@ -234,10 +236,13 @@ impl Client {
             }
             match page.next_cursor {
                 Some(c) if !c.is_empty() => cursor = Some(c),
-                _ => break,
+                _ => return Ok(out),
             }
         }
-        Ok(out)
+        // Never a silently shortened board: say the list did not end.
+        Err(ApiError::Decode(format!(
+            "the case list did not end after {MAX_PAGES} pages"
+        )))
     }
 
     pub async fn case(&self, case_ref: &str) -> Result<CaseDetail, ApiError> {

@@ -107,6 +107,8 @@ pub struct BoardState {
     pub editing_filter: bool,
     /// Index into `visible()`.
     pub selected: usize,
+    /// Shown from the offline cache, as fetched at that time (issue 12 §3).
+    pub offline_as_of: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

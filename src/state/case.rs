@@ -67,6 +67,8 @@ pub struct CaseState {
     pub contacts: Remote<Vec<Contact>>,
     pub identity: Option<Identity>,
     pub tab: TabState,
+    /// Shown from the offline cache, as fetched at that time (issue 12 §3).
+    pub offline_as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

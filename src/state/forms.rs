@@ -11,7 +11,7 @@ use jar_core::timeline::EventKind;
 use jar_core::wire::{ItemUpdate, NewCase, NewCaseTimes, NewTimelineEvent};
 use tui_textarea::TextArea;
 
-use crate::timeparse::{format_local, parse_optional, parse_when};
+use crate::timeparse::{Tense, format_local, parse_optional, parse_when};
 
 /// What the form is for; carries what the submit needs besides the fields.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -76,6 +76,11 @@ pub struct Field {
     pub label: &'static str,
     pub hint: &'static str,
     pub value: Value,
+    /// A time that shows "now" until the person sets it: a restored draft gets the time of
+    /// its reopening, not of its closing.
+    pub follows_now: bool,
+    /// The person changed this field (typed, pasted, chose).
+    pub edited: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +90,11 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
+    /// When this form was last put away as a draft (`None`: never).
+    pub draft_from: Option<DateTime<Utc>>,
+    /// The last key in the text box was Enter: a line feed right after it is the same line
+    /// ending (CR LF), not a second new line.
+    pub after_cr: bool,
 }
 
 fn line(key: &'static str, label: &'static str, hint: &'static str, v: String) -> Field {
@@ -93,6 +103,21 @@ fn line(key: &'static str, label: &'static str, hint: &'static str, v: String) -
         label,
         hint,
         value: Value::Line(v),
+        follows_now: false,
+        edited: false,
+    }
+}
+
+/// A UK time field that shows the time the form was opened until the person sets it.
+fn now_line(
+    key: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    now: DateTime<Utc>,
+) -> Field {
+    Field {
+        follows_now: true,
+        ..line(key, label, hint, format_local(now))
     }
 }
 
@@ -102,6 +127,8 @@ fn choice(key: &'static str, label: &'static str, options: Vec<String>, index: u
         label,
         hint: "Left/Right or Space to change",
         value: Value::Choice { options, index },
+        follows_now: false,
+        edited: false,
     }
 }
 
@@ -116,6 +143,8 @@ fn multi(key: &'static str, label: &'static str, options: Vec<String>) -> Field 
             chosen: vec![false; n],
             cursor: 0,
         },
+        follows_now: false,
+        edited: false,
     }
 }
 
@@ -127,6 +156,9 @@ pub fn text_area(initial: &str) -> Box<TextArea<'static>> {
     };
     let mut ta = TextArea::new(lines);
     ta.set_wrap_mode(tui_textarea::WrapMode::Word);
+    // Typing continues after what is there, never before it.
+    ta.move_cursor(tui_textarea::CursorMove::Bottom);
+    ta.move_cursor(tui_textarea::CursorMove::End);
     Box::new(ta)
 }
 
@@ -136,6 +168,8 @@ fn text(key: &'static str, label: &'static str, initial: &str) -> Field {
         label,
         hint: "Enter is a newline; Ctrl-S saves",
         value: Value::Text(text_area(initial)),
+        follows_now: false,
+        edited: false,
     }
 }
 
@@ -183,12 +217,77 @@ impl Form {
         matches!(self.field(key).map(|f| &f.value), Some(Value::Check(true)))
     }
 
+    /// The person changed something in this form.
+    pub fn touched(&self) -> bool {
+        self.fields.iter().any(|f| f.edited)
+    }
+
+    /// A fresh form of `kind`, as opening it for the first time gives.
+    pub fn fresh(kind: &FormKind, areas: &[String], username: &str, now: DateTime<Utc>) -> Form {
+        match kind {
+            FormKind::Contact { case_ref } => Form::contact(case_ref, now),
+            FormKind::Notify => Form::notify(areas, username, now),
+            FormKind::AddEvent { case_ref } => Form::add_event(case_ref, now),
+            FormKind::Correction { case_ref, corrects } => {
+                Form::correction(case_ref, *corrects, "an earlier event")
+            }
+            FormKind::Amend {
+                case_ref,
+                contact_id,
+            } => Form::amend(case_ref, *contact_id),
+            FormKind::Reveal { case_ref } => Form::reveal(case_ref),
+            FormKind::ItemNote {
+                case_ref,
+                template,
+                item,
+                version,
+                status,
+            } => Form::item_note(case_ref, template, item, *version, *status, ""),
+        }
+    }
+
+    /// Times the person has not set move to `now` (a draft reopened later).
+    pub fn refresh_times(&mut self, now: DateTime<Utc>) {
+        for f in self
+            .fields
+            .iter_mut()
+            .filter(|f| f.follows_now && !f.edited)
+        {
+            f.value = Value::Line(format_local(now));
+        }
+    }
+
     pub fn focused(&self) -> Option<&Field> {
         self.fields.get(self.focus)
     }
 
     pub fn focused_mut(&mut self) -> Option<&mut Field> {
         self.fields.get_mut(self.focus)
+    }
+
+    /// For a time field: whether it records something that happened or something due, and
+    /// whether an empty field means now (else "not known"). `None` for other fields.
+    pub fn time_field(&self, key: &str) -> Option<(Tense, bool)> {
+        match (&self.kind, key) {
+            (FormKind::Contact { .. }, "when") | (FormKind::AddEvent { .. }, "when") => {
+                Some((Tense::Happened, true))
+            }
+            (FormKind::Contact { .. }, "next") => Some((Tense::Due, false)),
+            (FormKind::Notify, "found" | "confirmed") => Some((Tense::Happened, false)),
+            _ => None,
+        }
+    }
+
+    /// What a time field will save, in words ("yesterday 23:30 GMT, 1h30m ago"), or why it
+    /// will not parse; shown under the field before saving. `None` for other fields.
+    pub fn time_preview(&self, key: &str, now: DateTime<Utc>) -> Option<Result<String, String>> {
+        let (tense, empty_is_now) = self.time_field(key)?;
+        Some(crate::timeparse::preview(
+            &self.text(key),
+            now,
+            tense,
+            empty_is_now,
+        ))
     }
 
     /// Contact form (key workers, managers): `when` defaults to now.
@@ -199,11 +298,11 @@ impl Form {
             },
             title: format!("Log a contact with the family · {case_ref}"),
             fields: vec![
-                line(
+                now_line(
                     "when",
                     "When",
-                    "UK time: now, -2h, 14:30, 2026-11-23 14:30",
-                    format_local(now),
+                    "UK time: 23:30 (last one), yesterday 23:30, -2h, 1 Dec 14:30",
+                    now,
                 ),
                 choice(
                     "direction",
@@ -252,16 +351,20 @@ impl Form {
                     label: "Safeguarding concern",
                     hint: "Space to tick",
                     value: Value::Check(false),
+                    follows_now: false,
+                    edited: false,
                 },
                 line(
                     "next",
                     "Next contact due",
-                    "+7d, 2026-11-30 or empty",
+                    "+7d, 10am (next one), 30 Nov 14:00 or empty",
                     "+7d".to_string(),
                 ),
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -273,7 +376,8 @@ impl Form {
                 .collect()
         };
         let c = NewContact {
-            occurred_at: parse_when(&self.text("when"), now).map_err(|e| format!("When: {e}"))?,
+            occurred_at: parse_when(&self.text("when"), now, Tense::Happened)
+                .map_err(|e| format!("When: {e}"))?,
             direction: Direction::ALL[self.choice("direction").min(Direction::ALL.len() - 1)],
             mode: ContactMode::ALL[self.choice("mode").min(ContactMode::ALL.len() - 1)],
             participants: split(self.text("present"), ','),
@@ -287,7 +391,7 @@ impl Form {
                 .collect(),
             safeguarding_concern: self.checked("safeguarding"),
             outcome: Outcome::ALL[self.choice("outcome").min(Outcome::ALL.len() - 1)],
-            next_contact_due: parse_optional(&self.text("next"), now)
+            next_contact_due: parse_optional(&self.text("next"), now, Tense::Due)
                 .map_err(|e| format!("Next contact due: {e}"))?,
         };
         c.validate().map_err(|e| e.to_string())?;
@@ -300,12 +404,7 @@ impl Form {
             kind: FormKind::Notify,
             title: "Notify a death (new JAR case)".to_string(),
             fields: vec![
-                line(
-                    "found",
-                    "Found at",
-                    "UK time; empty if not known",
-                    format_local(now),
-                ),
+                now_line("found", "Found at", "UK time; empty if not known", now),
                 line(
                     "confirmed",
                     "Death confirmed at",
@@ -363,6 +462,8 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -392,9 +493,9 @@ impl Form {
             category: PresentingCategory::ALL[self.choice("category").min(5)],
             times: NewCaseTimes {
                 last_seen_at: None,
-                found_at: parse_optional(&self.text("found"), now)
+                found_at: parse_optional(&self.text("found"), now, Tense::Happened)
                     .map_err(|e| format!("Found at: {e}"))?,
-                death_confirmed_at: parse_optional(&self.text("confirmed"), now)
+                death_confirmed_at: parse_optional(&self.text("confirmed"), now, Tense::Happened)
                     .map_err(|e| format!("Death confirmed at: {e}"))?,
             },
             criteria: self
@@ -428,16 +529,18 @@ impl Form {
             title: format!("Add a timeline event · {case_ref}"),
             fields: vec![
                 choice("kind", "What happened", kinds, 0),
-                line(
+                now_line(
                     "when",
                     "When",
-                    "UK time: now, -2h, 14:30",
-                    format_local(now),
+                    "UK time: 23:30 (last one), yesterday 23:30, -2h",
+                    now,
                 ),
                 text("note", "Note", ""),
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -451,6 +554,8 @@ impl Form {
             fields: vec![text("note", "What was wrong", "")],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -470,7 +575,8 @@ impl Form {
                 NewTimelineEvent {
                     kind: kinds[self.choice("kind").min(kinds.len() - 1)],
                     occurred_at: Some(
-                        parse_when(&self.text("when"), now).map_err(|e| format!("When: {e}"))?,
+                        parse_when(&self.text("when"), now, Tense::Happened)
+                            .map_err(|e| format!("When: {e}"))?,
                     ),
                     note: self.text("note"),
                     corrects: None,
@@ -499,6 +605,8 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -525,6 +633,8 @@ impl Form {
             )],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 
@@ -553,6 +663,8 @@ impl Form {
             fields: vec![text("note", "Note", note)],
             focus: 0,
             error: None,
+            draft_from: None,
+            after_cr: false,
         }
     }
 

@@ -49,6 +49,8 @@ pub enum BannerKind {
 pub struct Banner {
     pub kind: BannerKind,
     pub text: String,
+    /// The case it is about: it goes when that case is left.
+    pub case: Option<String>,
 }
 
 /// A write the server has not confirmed yet. The idempotency key is made when the person
@@ -110,6 +112,24 @@ impl Write {
     }
 }
 
+/// What can sit over the screen. Their order is one stack (`State::overlays`): the top one
+/// gets the keys, names the hint line, and is drawn over the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Form,
+    Dialog,
+    /// Sign-in over a session that expired: always on top.
+    Login,
+}
+
+impl Overlay {
+    /// Fills the body (the screen under it is not drawn), rather than a box over it.
+    pub fn covers_body(self) -> bool {
+        matches!(self, Overlay::Help | Overlay::Form)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Dialog {
     /// A stale checklist edit: both versions, and the note typed kept.
@@ -145,6 +165,8 @@ pub struct State {
     /// Drafts from earlier runs were asked for (once per run).
     pub drafts_loaded: bool,
     pub dialog: Option<Dialog>,
+    /// The order the overlays were opened in, oldest first (see `overlays`).
+    pub overlay_order: Vec<Overlay>,
     pub help: bool,
     pub help_scroll: usize,
     pub banner: Option<Banner>,
@@ -158,6 +180,9 @@ pub struct State {
     pub retry_attempts: u32,
     /// The local journal is written in clear (no keyring): said in the status bar.
     pub journal_unencrypted: bool,
+    /// What the status bar says about the journal when it is not written as usual: "journal
+    /// in memory only", "journal locked", "journal in use elsewhere" (issue 12 §3, 18 §1).
+    pub journal_note: Option<String>,
     /// Reads in flight (for "loading…").
     pub loading: u32,
     /// The case from the last "new notification" banner (`g` opens it).
@@ -192,6 +217,7 @@ impl State {
             drafts: Vec::new(),
             drafts_loaded: false,
             dialog: None,
+            overlay_order: Vec::new(),
             help: false,
             help_scroll: 0,
             banner: None,
@@ -201,6 +227,7 @@ impl State {
             retry_at: None,
             retry_attempts: 0,
             journal_unencrypted: false,
+            journal_note: None,
             loading: 0,
             goto: None,
             size: (80, 24),
@@ -232,7 +259,69 @@ impl State {
         self.banner = Some(Banner {
             kind,
             text: text.into(),
+            case: None,
         });
+    }
+
+    /// A message about one case: shown until that case is left.
+    pub fn case_banner(&mut self, kind: BannerKind, case_ref: &str, text: impl Into<String>) {
+        self.banner = Some(Banner {
+            kind,
+            text: text.into(),
+            case: Some(case_ref.to_string()),
+        });
+    }
+
+    /// The case on screen is now `open` (`None`: the board): messages about another go.
+    pub fn forget_other_cases_banner(&mut self, open: Option<&str>) {
+        if self
+            .banner
+            .as_ref()
+            .and_then(|b| b.case.as_deref())
+            .is_some_and(|c| Some(c) != open)
+        {
+            self.banner = None;
+        }
+    }
+
+    fn has(&self, o: Overlay) -> bool {
+        match o {
+            Overlay::Help => self.help,
+            Overlay::Form => self.form.is_some(),
+            Overlay::Dialog => self.dialog.is_some(),
+            Overlay::Login => self.login.is_some(),
+        }
+    }
+
+    /// The overlay stack, bottom first: those open, in the order they were opened (one
+    /// opened outside `update` goes above the others in this order), sign-in always last.
+    pub fn overlays(&self) -> Vec<Overlay> {
+        let mut out: Vec<Overlay> = self
+            .overlay_order
+            .iter()
+            .copied()
+            .filter(|o| *o != Overlay::Login && self.has(*o))
+            .collect();
+        for o in [Overlay::Help, Overlay::Form, Overlay::Dialog] {
+            if self.has(o) && !out.contains(&o) {
+                out.push(o);
+            }
+        }
+        if self.has(Overlay::Login) {
+            out.push(Overlay::Login);
+        }
+        out
+    }
+
+    /// The overlay on top: it gets the keys and the hint line, and is drawn last.
+    pub fn top(&self) -> Option<Overlay> {
+        self.overlays().last().copied()
+    }
+
+    /// Remember the stack as it is now (after each `update`): what was opened since goes on
+    /// top, what was closed leaves.
+    pub fn sync_overlays(&mut self) {
+        self.overlay_order = self.overlays();
     }
 
     pub fn waiting(&self) -> usize {

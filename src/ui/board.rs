@@ -35,7 +35,12 @@ pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         let cursor = if s.board.editing_filter { "_" } else { "" };
         left.push(styled(format!(" /{}{cursor}", fl.text), theme.input));
     }
-    let right = if s.board.loading {
+    let right = if let Some(t) = s.board.offline_as_of {
+        vec![styled(
+            format!("{} ", crate::offline::as_of_label(t, s.now)),
+            theme.error,
+        )]
+    } else if s.board.loading {
         vec![styled("loading… ", theme.muted)]
     } else {
         Vec::new()
@@ -88,22 +93,28 @@ struct Cols {
 }
 
 /// Parallel-process flags, only for roles that may read criminal-investigation detail (the
-/// server already redacts them; the client never draws them either way).
-fn flags_text(c: &BoardRow, may_see: bool) -> String {
+/// server already redacts them; the client never draws them either way). Every flag is
+/// shown in `width` columns: in words when they fit, else by letter (C, S, P; help says so).
+fn flags_text(c: &BoardRow, may_see: bool, width: usize) -> String {
     let Some(fl) = c.flags.as_ref().filter(|_| may_see) else {
         return String::new();
     };
-    let mut v = Vec::new();
-    if fl.criminal_investigation {
-        v.push("CRIM");
+    let all = [
+        (fl.criminal_investigation, "CRIM", "C"),
+        (fl.s47_strategy, "S47", "S"),
+        (fl.cspr_notified, "CSPR", "P"),
+    ];
+    let set = || all.iter().filter(|(on, _, _)| *on);
+    let words = set().map(|(_, w, _)| *w).collect::<Vec<_>>().join(" ");
+    if words.len() <= width {
+        return words;
     }
-    if fl.s47_strategy {
-        v.push("S47");
+    let letters = set().map(|(_, _, l)| *l).collect::<Vec<_>>().join(" ");
+    if letters.len() <= width {
+        letters
+    } else {
+        letters.replace(' ', "")
     }
-    if fl.cspr_notified {
-        v.push("CSPR");
-    }
-    v.join(" ")
 }
 
 fn checks(c: &BoardRow) -> String {
@@ -208,7 +219,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 "   {} {} {}",
                 fit(c.stage.label(), 12),
                 fit(&checks(c), 8),
-                flags_text(c, may_see)
+                flags_text(c, may_see, width.saturating_sub(3 + 12 + 1 + 8 + 1))
             ))]);
             for mut l in [line1, line2] {
                 if selected {
@@ -243,7 +254,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         }
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            fit(&flags_text(c, may_see), cols.flags),
+            fit(&flags_text(c, may_see, cols.flags), cols.flags),
             theme.danger,
         ));
         let mut line = Line::from(spans);

@@ -39,10 +39,29 @@ pub fn render_header(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, are
         }
         None => (format!(" {}", c.reference), String::new()),
     };
-    let right = if right.is_empty() {
+    let mut right = if right.is_empty() {
         Vec::new()
     } else {
         vec![styled(format!("{right} "), theme.danger)]
+    };
+    if let Some(t) = c.offline_as_of {
+        right.insert(
+            0,
+            styled(
+                format!("{} ", crate::offline::as_of_label(t, s.now)),
+                theme.error,
+            ),
+        );
+    }
+    // The flags and an "offline" mark always show: the left part gives way.
+    let rw: usize = right
+        .iter()
+        .map(|s| unicode_width::UnicodeWidthStr::width(s.content.as_ref()))
+        .sum();
+    let left = if c.offline_as_of.is_some() {
+        super::cut(&left, usize::from(area.width).saturating_sub(rw + 1))
+    } else {
+        left
     };
     lines(
         f,

@@ -30,10 +30,18 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         return;
     };
     if lists.is_empty() {
-        let hint = if s.allows(jar_core::permissions::Permission::StartChecklist) {
-            "  No checklist started. Press s to start the standard one."
-        } else {
-            "  No checklist started yet."
+        // Only a presentation with a standard checklist is offered one (Trauma, Other: none).
+        let standard = c
+            .detail
+            .ready()
+            .map(|d| d.case.category.default_template().is_some());
+        let hint = match standard {
+            Some(false) => "  No standard checklist for this presentation.",
+            _ if !s.allows(jar_core::permissions::Permission::StartChecklist) => {
+                "  No checklist started yet."
+            }
+            Some(true) => "  No checklist started. Press s to start the standard one.",
+            None => "  No checklist started yet.",
         };
         f.render_widget(Paragraph::new(styled(hint, theme.muted)), area);
         return;
@@ -194,7 +202,13 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             )));
         }
         match st.note.as_deref() {
-            Some(n) if !n.trim().is_empty() => detail.push(Line::from(format!(" note: {n}"))),
+            Some(n) if !n.trim().is_empty() => {
+                // Each line of the note on its own row, under the first.
+                for (i, l) in n.lines().enumerate() {
+                    let head = if i == 0 { " note: " } else { "       " };
+                    detail.push(Line::from(format!("{head}{l}")));
+                }
+            }
             None if item.restricted => {
                 detail.push(Line::from(styled(" note: (restricted)", theme.restricted)))
             }

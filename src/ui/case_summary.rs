@@ -227,8 +227,13 @@ fn labelled(
         row.push_str(word);
     }
     rows.push(row);
+    // A label as wide as the indent gets its own row, so it never runs into the text.
+    if name.width() >= INDENT - 1 {
+        out.push(Line::from(styled(format!(" {name}"), theme.muted)));
+    }
+    let inline = name.width() < INDENT - 1;
     for (i, r) in rows.into_iter().enumerate() {
-        let head = if i == 0 {
+        let head = if i == 0 && inline {
             styled(format!(" {}", fit(name, INDENT - 1)), theme.muted)
         } else {
             Span::raw(" ".repeat(INDENT))

@@ -1,6 +1,9 @@
 //! Every form (contact, notify, timeline event, amendment, reveal reason, item note): a
 //! column of labelled fields, the focused one marked, scrolled so it is always visible.
+//! Under every time field, what it will save in words ("yesterday 23:30 GMT, 1h30m ago") or
+//! why it will not parse, so a misread time is caught before it is sent.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -14,15 +17,16 @@ use crate::theme::Theme;
 
 const LABEL_W: usize = 24;
 
-fn height(field: &Field, focused: bool) -> u16 {
+fn height(form: &Form, field: &Field, focused: bool) -> u16 {
     match &field.value {
+        Value::Line(_) if form.time_field(field.key).is_some() => 2,
         Value::Text(_) => 6,
         Value::Multi { options, .. } if focused => 1 + options.len() as u16,
         _ => 1,
     }
 }
 
-pub fn render(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
+pub fn render(form: &Form, now: DateTime<Utc>, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height < 3 {
         return;
     }
@@ -49,7 +53,7 @@ pub fn render(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
         .fields
         .iter()
         .enumerate()
-        .map(|(i, fl)| height(fl, i == form.focus))
+        .map(|(i, fl)| height(form, fl, i == form.focus))
         .collect();
     let focus_end: u16 = heights.iter().take(form.focus + 1).sum();
     let focus_start = focus_end.saturating_sub(heights.get(form.focus).copied().unwrap_or(1));
@@ -81,6 +85,9 @@ pub fn render(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
             ..body
         };
         draw_field(field, i == form.focus, theme, f, rect);
+        if let Some(preview) = form.time_preview(field.key, now) {
+            draw_preview(preview, theme, f, rect);
+        }
     }
     let hint = form
         .focused()
@@ -217,6 +224,29 @@ fn draw_field(field: &Field, focused: bool, theme: &Theme, f: &mut Frame, rect: 
             }
         }
     }
+}
+
+/// The second row of a time field: the parsed time in words, or why it does not parse.
+fn draw_preview(preview: Result<String, String>, theme: &Theme, f: &mut Frame, rect: Rect) {
+    if rect.height < 2 {
+        return;
+    }
+    let width = usize::from(rect.width).saturating_sub(LABEL_W + 1);
+    let (text, style) = match preview {
+        Ok(words) => (format!("= {words}"), theme.muted),
+        Err(why) => (format!("! {why}"), theme.error),
+    };
+    line(
+        f,
+        Rect {
+            y: rect.y + 1,
+            ..rect
+        },
+        vec![
+            Span::raw(" ".repeat(LABEL_W)),
+            styled(fit(&text, width), style),
+        ],
+    );
 }
 
 fn line(f: &mut Frame, rect: Rect, spans: Vec<Span<'static>>) {

@@ -6,11 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{fit, styled};
+use jar_core::permissions::Permission;
+
 use crate::keymap::{Ctx, KEYMAP, Keymap, binding_name, keys_label};
 use crate::state::State;
 use crate::theme::Theme;
 
-pub const ORDER: [Ctx; 12] = [
+pub const ORDER: [Ctx; 14] = [
     Ctx::Board,
     Ctx::Case,
     Ctx::CaseSummary,
@@ -18,14 +20,22 @@ pub const ORDER: [Ctx; 12] = [
     Ctx::CaseChecklists,
     Ctx::CaseContacts,
     Ctx::Form,
+    Ctx::TextBox,
     Ctx::Dialog,
     Ctx::Filter,
     Ctx::Login,
     Ctx::Help,
     Ctx::Global,
+    Ctx::Always,
 ];
 
-pub fn help_lines(theme: &Theme, keymap: &Keymap, width: u16) -> Vec<Line<'static>> {
+/// Every binding, by context; what the role may not do (`allows`) is said so.
+pub fn help_lines(
+    theme: &Theme,
+    keymap: &Keymap,
+    width: u16,
+    allows: &dyn Fn(Permission) -> bool,
+) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for ctx in ORDER {
         out.push(Line::from(styled(format!(" {}", ctx.title()), theme.title)));
@@ -34,17 +44,30 @@ pub fn help_lines(theme: &Theme, keymap: &Keymap, width: u16) -> Vec<Line<'stati
                 format!("   {}", fit(&keys_label(keymap.keys(b)), 22)),
                 theme.key,
             )];
+            let (words, style) = if b.allowed(allows) {
+                (b.help.to_string(), theme.text)
+            } else {
+                (format!("{} (not for your role)", b.help), theme.muted)
+            };
             // Wide screens also show the name to use in config.toml [keys].
             if width >= 100 {
-                let help_w = KEYMAP.iter().map(|b| b.help.len()).max().unwrap_or(40);
-                spans.push(Span::raw(fit(b.help, help_w)));
+                let help_w = KEYMAP.iter().map(|b| b.help.len()).max().unwrap_or(40) + 20;
+                spans.push(styled(fit(&words, help_w), style));
                 spans.push(styled(format!(" {}", binding_name(b)), theme.muted));
             } else {
-                spans.push(Span::raw(b.help));
+                spans.push(styled(words, style));
             }
             out.push(Line::from(spans));
         }
     }
+    out.push(Line::from(styled(
+        " Board FLAGS: CRIM criminal investigation, S47 s47 strategy, CSPR CSPR notified;",
+        theme.muted,
+    )));
+    out.push(Line::from(styled(
+        " where they do not fit, the letters C S P.",
+        theme.muted,
+    )));
     out.push(Line::from(styled(
         " Keys can be changed in config.toml [keys], e.g. \"board.toggle-mine\" = [\"M\"];",
         theme.muted,
@@ -57,7 +80,7 @@ pub fn help_lines(theme: &Theme, keymap: &Keymap, width: u16) -> Vec<Line<'stati
 }
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let all = help_lines(theme, &s.keymap, area.width);
+    let all = help_lines(theme, &s.keymap, area.width, &|p| s.allows(p));
     let max = all.len().saturating_sub(usize::from(area.height));
     let scroll = s.help_scroll.min(max);
     let mut out = vec![Line::from(styled(

@@ -21,7 +21,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::state::{Screen, State};
+use crate::state::{Overlay, Screen, State};
 use crate::theme::Theme;
 use crate::update::{MIN_HEIGHT, MIN_WIDTH};
 
@@ -36,18 +36,23 @@ pub const ASCII_BORDER: border::Set<'static> = border::Set {
     horizontal_bottom: "-",
 };
 
-/// The help screen's text (for tests and `--help-keys`).
+/// The help screen's text, as the widest screen shows it (tests and docs read it).
 pub fn help_text() -> String {
-    help::help_lines(&Theme::mono(), &crate::keymap::Keymap::default(), 200)
-        .iter()
-        .map(|l| {
-            l.spans
-                .iter()
-                .map(|s| s.content.as_ref())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    help::help_lines(
+        &Theme::mono(),
+        &crate::keymap::Keymap::default(),
+        200,
+        &|_| true,
+    )
+    .iter()
+    .map(|l| {
+        l.spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect::<String>()
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
@@ -105,22 +110,32 @@ fn draw(s: &State, theme: &Theme, f: &mut Frame) {
         (Screen::Case, Some(c)) => case::render_header(s, c, theme, f, header),
         _ => board::render_header(s, theme, f, header),
     }
-    if s.help {
-        help::render(s, theme, f, body);
-    } else if let Some(form) = &s.form {
-        form::render(form, theme, f, body);
-    } else {
+    // The overlay stack, bottom first: the screen under the highest one that fills the
+    // body is not drawn; everything from there up is, in order.
+    let stack = s.overlays();
+    let from = stack.iter().rposition(|o| o.covers_body());
+    if from.is_none() {
         match (s.screen, s.case.as_ref()) {
             (Screen::Case, Some(c)) => case::render_body(s, c, theme, f, body),
             _ => board::render_body(s, theme, f, body),
         }
     }
     status_bar::render(s, theme, f, foot);
-    if let Some(d) = &s.dialog {
-        dialog::render(d, theme, f, body);
-    }
-    if s.login.is_some() {
-        login::render_overlay(s, theme, f, area);
+    for o in &stack[from.unwrap_or(0)..] {
+        match o {
+            Overlay::Help => help::render(s, theme, f, body),
+            Overlay::Form => {
+                if let Some(form) = &s.form {
+                    form::render(form, s.now, theme, f, body);
+                }
+            }
+            Overlay::Dialog => {
+                if let Some(d) = &s.dialog {
+                    dialog::render(d, theme, f, body);
+                }
+            }
+            Overlay::Login => login::render_overlay(s, theme, f, area),
+        }
     }
 }
 

@@ -37,10 +37,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let right = format!("{} ", uk_clock(s.now));
     let room = width.saturating_sub(right.len() + 1);
     let conn = s.conn.label().to_string();
-    let unencrypted = if s.journal_unencrypted {
-        " · journal unencrypted"
-    } else {
-        ""
+    let unencrypted = match &s.journal_note {
+        Some(note) => format!(" · {note}"),
+        None if s.journal_unencrypted => " · journal unencrypted".to_string(),
+        None => String::new(),
     };
     let waiting = format!("{} waiting{unencrypted}{loading}", s.waiting());
     let parts = if width >= 60 {
@@ -78,12 +78,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut hint_spans: Vec<Span> = Vec::new();
     let mut used = 1;
     hint_spans.push(Span::raw(" "));
-    for (key, words) in s
-        .keymap
-        .hints(&contexts(s))
-        .into_iter()
-        .filter(|(_, words)| hint_allowed(s, words))
-    {
+    for (key, words) in s.keymap.hints(&contexts(s), |p| s.allows(p)) {
         let w = key.len() + words.len() + 3;
         if used + w > width {
             break;
@@ -94,16 +89,4 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     out.push(Line::from(hint_spans));
     f.render_widget(Paragraph::new(out), area);
-}
-
-/// Hide hints for what the role cannot do (the key still answers with a reason).
-fn hint_allowed(s: &State, words: &str) -> bool {
-    use jar_core::permissions::Permission as P;
-    let need = match words {
-        "add contact" | "amend" => P::WriteContacts,
-        "add event" | "correct" => P::WriteTimeline,
-        "notify" => P::NotifyDeath,
-        _ => return true,
-    };
-    s.allows(need)
 }

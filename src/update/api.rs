@@ -315,7 +315,6 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                 }
             }
         }
-        ApiMsg::TokenStore(label) => s.store_label = label,
         ApiMsg::DraftsLoaded(saved) => {
             let (areas, user) = s
                 .session
@@ -487,7 +486,10 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
             // A copy of this very text kept as a draft goes; another draft of the same
             // kind of form (typed since) stays.
             if let Some(sent) = pending.form.as_ref().map(crate::drafts::to_saved) {
-                s.drafts.retain(|d| crate::drafts::to_saved(d) != sent);
+                s.drafts.retain(|d| {
+                    let d = crate::drafts::to_saved(d);
+                    (d.kind, d.fields) != (sent.kind.clone(), sent.fields.clone())
+                });
             }
             apply_ok(s, &pending.write, ok, &mut fx);
         }
@@ -592,8 +594,9 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
             if let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref) {
                 c.set_item_state(template, view.state.clone());
             }
-            s.banner(
+            s.case_banner(
                 BannerKind::Info,
+                case_ref,
                 format!("Saved: {item} is {}.", view.state.status.label()),
             );
             if is_current(s, case_ref) {
@@ -606,8 +609,9 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 c.identity = Some(*id);
                 c.tab.tab = crate::state::Tab::Summary;
             }
-            s.banner(
+            s.case_banner(
                 BannerKind::Info,
+                case_ref,
                 "Identity shown until you leave the case. The reveal was recorded.",
             );
         }
@@ -621,7 +625,6 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
             fx.extend(fetch_cases(s));
         }
         (w, _) => {
-            s.banner(BannerKind::Info, format!("Saved: {}.", w.what()));
             let case_ref = match w {
                 Write::AddEvent { case_ref, .. }
                 | Write::AddContact { case_ref, .. }
@@ -631,6 +634,10 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 | Write::Reveal { case_ref, .. } => Some(case_ref.clone()),
                 Write::Notify(_) => None,
             };
+            match &case_ref {
+                Some(r) => s.case_banner(BannerKind::Info, r, format!("Saved: {}.", w.what())),
+                None => s.banner(BannerKind::Info, format!("Saved: {}.", w.what())),
+            }
             if let Some(r) = case_ref.filter(|r| is_current(s, r)) {
                 fx.extend(refetch_case(s, &r));
             }

@@ -64,14 +64,8 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             reset_selection(s);
             Vec::new()
         }
+        // Permissions are checked with the key's binding (`keymap::table`).
         Action::Notify => {
-            if !s.allows(Permission::NotifyDeath) {
-                s.banner(
-                    BannerKind::Error,
-                    "Your role cannot notify a death: ask the on-call paediatrician or the CDR office.",
-                );
-                return Vec::new();
-            }
             let areas = s
                 .session
                 .as_ref()
@@ -160,6 +154,7 @@ pub fn open_case(s: &mut State, reference: &str) -> Vec<Effect> {
         case.contacts = crate::state::case::Remote::NotAllowed;
     }
     s.loading += effects.len() as u32;
+    s.forget_other_cases_banner(Some(reference));
     s.case = Some(case);
     s.screen = Screen::Case;
     effects

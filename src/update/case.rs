@@ -21,8 +21,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
     let page = usize::from(s.size.1.saturating_sub(8)).max(1);
     match action {
         Action::Back | Action::Quit => {
-            // Leaving the case drops it, identity included.
+            // Leaving the case drops it, identity and messages about it included.
             s.case = None;
+            s.forget_other_cases_banner(None);
             s.screen = Screen::Board;
             Vec::new()
         }
@@ -54,11 +55,8 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Refresh => refetch_case(s, &case_ref),
+        // Permissions are checked with the key's binding (`keymap::table`).
         Action::Reveal => {
-            if !s.allows(Permission::RevealIdentity) {
-                s.banner(BannerKind::Error, "Your role cannot reveal identity.");
-                return Vec::new();
-            }
             forms::open(
                 s,
                 FormKind::Reveal {
@@ -70,10 +68,6 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Add => add(s, &case_ref),
         Action::Correct => {
-            if !s.allows(Permission::WriteTimeline) {
-                s.banner(BannerKind::Error, "Your role cannot write to the timeline.");
-                return Vec::new();
-            }
             let Some(ev) = s.case.as_ref().and_then(|c| c.selected_event()).cloned() else {
                 return Vec::new();
             };
@@ -85,10 +79,6 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Amend => {
-            if !s.allows(Permission::WriteContacts) {
-                s.banner(BannerKind::Error, "Your role cannot amend contacts.");
-                return Vec::new();
-            }
             let Some(id) = s
                 .case
                 .as_ref()
@@ -116,23 +106,12 @@ fn add(s: &mut State, case_ref: &str) -> Vec<Effect> {
     let tab = s.case.as_ref().map(|c| c.tab.tab);
     match tab {
         Some(Tab::Timeline) => {
-            if !s.allows(Permission::WriteTimeline) {
-                s.banner(BannerKind::Error, "Your role cannot write to the timeline.");
-                return Vec::new();
-            }
             let kind = FormKind::AddEvent {
                 case_ref: case_ref.to_string(),
             };
             forms::open(s, kind, Form::add_event(case_ref, s.now));
         }
         Some(Tab::Contacts) => {
-            if !s.allows(Permission::WriteContacts) {
-                s.banner(
-                    BannerKind::Error,
-                    "Contacts are logged by the key worker or the CDR office.",
-                );
-                return Vec::new();
-            }
             let kind = FormKind::Contact {
                 case_ref: case_ref.to_string(),
             };
@@ -159,8 +138,9 @@ fn mark_item(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     if let Some(reason) = permissions::item_lock_reason(role, &item) {
-        s.banner(
+        s.case_banner(
             BannerKind::Error,
+            case_ref,
             format!("{} is read-only for you: {reason}.", item.id),
         );
         return Vec::new();
@@ -200,13 +180,6 @@ fn mark_item(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
 }
 
 fn start_checklist(s: &mut State, case_ref: &str) -> Vec<Effect> {
-    if !s.allows(Permission::StartChecklist) {
-        s.banner(
-            BannerKind::Error,
-            "Checklists are started by the paediatrician or the CDR office.",
-        );
-        return Vec::new();
-    }
     let Some(c) = s.case.as_ref() else {
         return Vec::new();
     };

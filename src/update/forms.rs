@@ -1,7 +1,6 @@
 //! Forms: opening (restoring drafts), typing, pasting, submitting as a pending write.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tui_textarea::Input;
 use uuid::Uuid;
 
 use crate::effect::Effect;
@@ -14,18 +13,114 @@ use crate::state::{BannerKind, Form, FormKind, PendingWrite, State, Write};
 /// with a banner and the text already typed is kept.
 pub const PASTE_CAP: usize = 64 * 1024;
 
-/// Open a form, restoring the draft of the same form if one was kept.
+/// Open a form, restoring the draft of the same form if one was kept: the person is told
+/// (and how to start again), times they did not set show now, typing continues at the end.
 pub fn open(s: &mut State, kind: FormKind, fresh: Form) {
     let form = match s.drafts.iter().position(|d| d.kind.same_draft(&kind)) {
-        Some(i) => s.drafts.remove(i),
+        Some(i) => {
+            let mut draft = s.drafts.remove(i);
+            draft.refresh_times(s.now);
+            if let Some(at) = draft.draft_from {
+                s.banner(
+                    BannerKind::Info,
+                    format!(
+                        "Draft from {} restored — Ctrl-R to discard.",
+                        at.with_timezone(&chrono_tz::Europe::London).format("%H:%M")
+                    ),
+                );
+            }
+            draft
+        }
         None => fresh,
     };
     s.form = Some(form);
 }
 
-pub fn keep_draft(s: &mut State, form: Form) {
+/// Put a form away as a draft (one per kind of form), noting when if the person typed in it.
+pub fn keep_draft(s: &mut State, mut form: Form) {
+    if form.touched() {
+        form.draft_from = Some(s.now);
+    }
+    form.after_cr = false;
     s.drafts.retain(|d| !d.kind.same_draft(&form.kind));
     s.drafts.push(form);
+}
+
+/// Ctrl-R: the open form starts again from empty; the restored draft is dropped.
+fn discard_draft(s: &mut State) {
+    let Some(form) = s.form.as_ref().filter(|f| f.draft_from.is_some()) else {
+        return;
+    };
+    let (areas, user) = s
+        .session
+        .as_ref()
+        .map(|p| (p.areas.clone(), p.username.clone()))
+        .unwrap_or_default();
+    let fresh = Form::fresh(&form.kind, &areas, &user, s.now);
+    s.drafts.retain(|d| !d.kind.same_draft(&fresh.kind));
+    s.form = Some(fresh);
+    s.banner(BannerKind::Info, "Draft discarded: the form starts again.");
+}
+
+/// One key in a text box. Only the text box's own actions and printable characters do
+/// anything: no key deletes a line or takes back text (see the keymap's `TextBox`).
+fn text_box_key(
+    ta: &mut tui_textarea::TextArea<'static>,
+    key: &KeyEvent,
+    action: Option<Action>,
+    after_cr: &mut bool,
+) -> bool {
+    use tui_textarea::CursorMove;
+    let was_cr = std::mem::take(after_cr);
+    match action {
+        Some(Action::Newline) => {
+            // CR LF (a paste typed in by the terminal) is one line ending.
+            let line_feed = key.code != KeyCode::Enter;
+            if line_feed && was_cr {
+                return false;
+            }
+            *after_cr = !line_feed;
+            ta.insert_newline();
+            true
+        }
+        Some(Action::DeleteBack) => ta.delete_char(),
+        Some(Action::DeleteForward) => ta.delete_next_char(),
+        Some(Action::CursorLeft) => {
+            ta.move_cursor(CursorMove::Back);
+            false
+        }
+        Some(Action::CursorRight) => {
+            ta.move_cursor(CursorMove::Forward);
+            false
+        }
+        Some(Action::CursorUp) => {
+            ta.move_cursor(CursorMove::Up);
+            false
+        }
+        Some(Action::CursorDown) => {
+            ta.move_cursor(CursorMove::Down);
+            false
+        }
+        Some(Action::LineStart) => {
+            ta.move_cursor(CursorMove::Head);
+            false
+        }
+        Some(Action::LineEnd) => {
+            ta.move_cursor(CursorMove::End);
+            false
+        }
+        _ => match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                ta.insert_char(c);
+                true
+            }
+            _ => false,
+        },
+    }
 }
 
 pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effect> {
@@ -37,14 +132,20 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
             }
             return Vec::new();
         }
+        Some(Action::DiscardDraft) => {
+            discard_draft(s);
+            return Vec::new();
+        }
         Some(Action::NextField) => {
             if let Some(f) = s.form.as_mut() {
+                f.after_cr = false;
                 f.focus = (f.focus + 1) % f.fields.len().max(1);
             }
             return Vec::new();
         }
         Some(Action::PrevField) => {
             if let Some(f) = s.form.as_mut() {
+                f.after_cr = false;
                 let n = f.fields.len().max(1);
                 f.focus = (f.focus + n - 1) % n;
             }
@@ -56,33 +157,40 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
         return Vec::new();
     };
     let nfields = form.fields.len();
-    let Some(field) = form.focused_mut() else {
+    let focus = form.focus;
+    let Some(field) = form.fields.get_mut(focus) else {
         return Vec::new();
     };
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let mut next_field = 0i32;
-    // Text boxes and lines take raw keys; lists and choices act on the keymap's Form actions.
+    let mut edited = false;
+    // Text boxes take their own keys and text; lines take text; lists and choices act on
+    // the keymap's Form actions.
     match (&mut field.value, action) {
-        (Value::Text(ta), _) => {
-            // Enter is a newline here; the form is saved only by Ctrl-S.
-            ta.input(Input::from(key));
-        }
+        (Value::Text(ta), a) => edited = text_box_key(ta, &key, a, &mut form.after_cr),
         (Value::Line(_) | Value::Secret(_), Some(Action::FieldEnter | Action::Down)) => {
             next_field = 1
         }
         (Value::Line(_) | Value::Secret(_), Some(Action::Up)) => next_field = -1,
         (Value::Line(text) | Value::Secret(text), _) => match key.code {
-            KeyCode::Char(c) if !ctrl && text.chars().count() < 500 => text.push(c),
-            KeyCode::Backspace => {
-                text.pop();
+            KeyCode::Char(c) if !ctrl && text.chars().count() < 500 => {
+                text.push(c);
+                edited = true;
             }
+            KeyCode::Backspace => edited = text.pop().is_some(),
             _ => {}
         },
         (Value::Choice { options, index }, Some(a)) => {
             let n = options.len().max(1);
             match a {
-                Action::ChoiceNext | Action::Toggle => *index = (*index + 1) % n,
-                Action::ChoicePrev => *index = (*index + n - 1) % n,
+                Action::ChoiceNext | Action::Toggle => {
+                    *index = (*index + 1) % n;
+                    edited = true;
+                }
+                Action::ChoicePrev => {
+                    *index = (*index + n - 1) % n;
+                    edited = true;
+                }
                 Action::FieldEnter | Action::Down => next_field = 1,
                 Action::Up => next_field = -1,
                 _ => {}
@@ -99,6 +207,7 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
             Action::Toggle => {
                 if let Some(c) = chosen.get_mut(*cursor) {
                     *c = !*c;
+                    edited = true;
                 }
             }
             Action::Down if *cursor + 1 < options.len() => *cursor += 1,
@@ -108,12 +217,18 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
             _ => {}
         },
         (Value::Check(b), Some(a)) => match a {
-            Action::Toggle => *b = !*b,
+            Action::Toggle => {
+                *b = !*b;
+                edited = true;
+            }
             Action::FieldEnter | Action::Down => next_field = 1,
             Action::Up => next_field = -1,
             _ => {}
         },
         _ => {}
+    }
+    if edited && let Some(f) = form.fields.get_mut(focus) {
+        f.edited = true;
     }
     match next_field {
         1 => form.focus = (form.focus + 1).min(nfields.saturating_sub(1)),
@@ -156,8 +271,12 @@ pub fn on_paste(s: &mut State, raw: &str) {
     match &mut field.value {
         Value::Text(ta) => {
             ta.insert_str(&text);
+            field.edited |= !text.is_empty();
         }
-        Value::Line(l) | Value::Secret(l) => l.push_str(&text.replace('\n', " ")),
+        Value::Line(l) | Value::Secret(l) => {
+            l.push_str(&text.replace('\n', " "));
+            field.edited |= !text.is_empty();
+        }
         _ => {}
     }
 }

@@ -7,12 +7,12 @@ mod case;
 mod forms;
 mod login;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind};
 
 use crate::effect::Effect;
 use crate::keymap::{Action, Ctx};
 use crate::msg::Msg;
-use crate::state::{Screen, State, Tab};
+use crate::state::{BannerKind, Overlay, Screen, State, Tab};
 
 pub use api::load_drafts;
 pub use forms::{PASTE_CAP, submit_form};
@@ -22,6 +22,14 @@ pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    // Overlays opened outside `update` (tests, start-up) are placed first.
+    s.sync_overlays();
+    let fx = update_inner(s, msg);
+    s.sync_overlays();
+    fx
+}
+
+fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => {
             if key.kind == KeyEventKind::Release {
@@ -70,19 +78,30 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// The contexts whose keymaps apply now, most specific first.
+/// The contexts whose keymaps apply now, most specific first (`Always` last, everywhere).
 pub fn contexts(s: &State) -> Vec<Ctx> {
-    if s.login.is_some() {
-        return vec![Ctx::Login];
-    }
-    if s.dialog.is_some() {
-        return vec![Ctx::Dialog];
-    }
-    if s.form.is_some() {
-        return vec![Ctx::Form];
-    }
-    if s.help {
-        return vec![Ctx::Help, Ctx::Global];
+    let mut out = focus_contexts(s);
+    out.push(Ctx::Always);
+    out
+}
+
+fn focus_contexts(s: &State) -> Vec<Ctx> {
+    match s.top() {
+        Some(Overlay::Login) => return vec![Ctx::Login],
+        Some(Overlay::Dialog) => return vec![Ctx::Dialog],
+        Some(Overlay::Form) => {
+            let text_box = matches!(
+                s.form.as_ref().and_then(|f| f.focused()).map(|f| &f.value),
+                Some(crate::state::forms::Value::Text(_))
+            );
+            return if text_box {
+                vec![Ctx::TextBox, Ctx::Form]
+            } else {
+                vec![Ctx::Form]
+            };
+        }
+        Some(Overlay::Help) => return vec![Ctx::Help, Ctx::Global],
+        None => {}
     }
     if s.board.editing_filter && s.screen == Screen::Board {
         return vec![Ctx::Filter];
@@ -101,80 +120,83 @@ pub fn contexts(s: &State) -> Vec<Ctx> {
     }
 }
 
-fn is_ctrl_c(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char('c' | 'C')) && key.modifiers.contains(KeyModifiers::CONTROL)
-}
-
-fn is_ctrl_z(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char('z' | 'Z')) && key.modifiers.contains(KeyModifiers::CONTROL)
-}
-
+/// Every key goes through the keymap first (quitting and suspending too); the binding says
+/// what it does and which permission that needs.
 fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if is_ctrl_c(&key) {
-        return force_quit(s);
-    }
-    if is_ctrl_z(&key) {
-        // Keep what is typed first: a stopped job can be killed.
-        s.dirty = true;
-        return vec![Effect::SaveDrafts, Effect::Suspend];
+    let ctx = if s.locked {
+        // Only the password opens it again (sign-in with the username fixed).
+        vec![Ctx::Login, Ctx::Always]
+    } else {
+        contexts(s)
+    };
+    let binding = s.keymap.binding(&ctx, &key);
+    let action = binding.map(|b| b.action);
+    match action {
+        Some(Action::ForceQuit) => return force_quit(s),
+        Some(Action::Suspend) => {
+            // Keep what is typed first: a stopped job can be killed.
+            s.dirty = true;
+            return vec![Effect::SaveDrafts, Effect::Suspend];
+        }
+        _ => {}
     }
     s.last_input = s.now;
-    if key.code != KeyCode::Char('q') {
+    if action != Some(Action::Quit) {
         s.quit_armed = false;
     }
     if s.locked {
-        // Only the password opens it again (sign-in with the username fixed).
-        let action = s.keymap.lookup(&[Ctx::Login], &key);
         return login::on_key(s, key, action);
     }
     if s.size.0 < MIN_WIDTH || s.size.1 < MIN_HEIGHT {
         // Only quitting works on the "too small" screen; everything else is kept as it is.
-        if key.code == KeyCode::Char('q') && s.form.is_none() && s.login.is_none() {
+        let quits = s.keymap.lookup(&[Ctx::Board], &key) == Some(Action::Quit);
+        if quits && s.form.is_none() && s.login.is_none() {
             s.quit = true;
         }
         return Vec::new();
     }
-    let ctx = contexts(s);
-    let action = s.keymap.lookup(&ctx, &key);
-    if s.login.is_some() {
-        return login::on_key(s, key, action);
-    }
-    if s.dialog.is_some() {
-        return case::on_dialog(s, action);
-    }
-    if s.form.is_some() {
-        return forms::on_key(s, key, action);
-    }
-    if s.help {
-        match action {
-            Some(Action::Close) => s.help = false,
-            Some(
-                a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top),
-            ) => {
-                s.help_scroll = moved(s.help_scroll, 200, a, 10);
-            }
-            _ => {}
-        }
-        return Vec::new();
+    match s.top() {
+        Some(Overlay::Login) => return login::on_key(s, key, action),
+        Some(Overlay::Dialog) => return case::on_dialog(s, action),
+        Some(Overlay::Form) => return forms::on_key(s, key, action),
+        Some(Overlay::Help) => return help_key(s, action),
+        None => {}
     }
     if s.board.editing_filter && s.screen == Screen::Board {
         return board::on_filter_key(s, key, action);
     }
-    let Some(action) = action else {
+    let Some(binding) = binding else {
         return Vec::new();
     };
-    match action {
+    if let Some(p) = binding.needs
+        && !s.allows(p)
+    {
+        s.banner(BannerKind::Error, binding.denied);
+        return Vec::new();
+    }
+    match binding.action {
         Action::Help => {
             s.help = true;
             s.help_scroll = 0;
             Vec::new()
         }
-        Action::ForceQuit => force_quit(s),
-        _ => match s.screen {
+        action => match s.screen {
             Screen::Board => board::on_action(s, action),
             Screen::Case => case::on_action(s, action),
         },
     }
+}
+
+/// Help on top: scroll or close.
+fn help_key(s: &mut State, action: Option<Action>) -> Vec<Effect> {
+    match action {
+        Some(Action::Close) => s.help = false,
+        Some(a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top)) => {
+            s.help_scroll = moved(s.help_scroll, 200, a, 10);
+        }
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// Idle lock: hide everything; a revealed identity is dropped (reveal again if needed).

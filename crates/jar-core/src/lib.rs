@@ -12,7 +12,9 @@ pub mod role;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod timeparse;
 pub mod wire;
+pub mod workdays;
 
 pub use case::{Case, Stage};
 pub use role::{Agency, Role};

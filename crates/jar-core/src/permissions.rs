@@ -3,10 +3,12 @@
 //! The server enforces it on every request; the client uses the same table to avoid asking for
 //! what a role cannot read and to explain why an item is read-only.
 
-use crate::case::Case;
-use crate::checklist::{ItemState, TemplateItem};
+use crate::case::{Case, CriteriaDecision};
+use crate::checklist::{ItemState, ItemStatus, TemplateItem};
 use crate::role::Role;
-use crate::timeline::TimelineEvent;
+use crate::timeline::{EventKind, TimelineEvent};
+use crate::wire::{CasePatch, ChangeEvent};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -88,13 +90,7 @@ pub struct Principal {
 /// Whether a case is in this person's scope at all. Out-of-scope cases are answered with 404,
 /// so that their existence is not revealed.
 pub fn in_scope(who: &Principal, case: &Case) -> bool {
-    if !who.areas.iter().any(|a| a == &case.area) {
-        return false;
-    }
-    match who.role {
-        Role::KeyWorker => case.people.key_worker.as_deref() == Some(who.username.as_str()),
-        _ => true,
-    }
+    in_area_scope(who, &case.area, case.people.key_worker.as_deref())
 }
 
 /// Why a person may not change a checklist item, or `None` if they may.
@@ -129,4 +125,124 @@ pub fn redact_item(role: Role, item: &TemplateItem, mut state: ItemState) -> Ite
 /// Whether this role may receive this timeline event at all.
 pub fn may_see_event(role: Role, event: &TimelineEvent) -> bool {
     !event.kind.is_investigative() || allows(role, P::ReadCriminalDetail)
+}
+
+/// Whether a case in `area`, with `key_worker` assigned, is in this person's scope. The one
+/// copy of the scope rule: [`in_scope`] (reads and writes) and [`may_hear_change`] (the event
+/// stream) both ask it.
+pub fn in_area_scope(who: &Principal, area: &str, key_worker: Option<&str>) -> bool {
+    if !who.areas.iter().any(|a| a == area) {
+        return false;
+    }
+    match who.role {
+        Role::KeyWorker => key_worker == Some(who.username.as_str()),
+        _ => true,
+    }
+}
+
+/// Whether this person may hear of a change on `GET /events`: the same scope and field rules
+/// as the reads. `key_worker` is the case's key worker when the change was made; `restricted`
+/// marks investigative detail (see [`restricted_case_change`], [`restricted_timeline_change`]).
+pub fn may_hear_change(
+    who: &Principal,
+    change: &ChangeEvent,
+    key_worker: Option<&str>,
+    restricted: bool,
+) -> bool {
+    if !change.kind.visible_to(who.role) {
+        return false;
+    }
+    if restricted && !allows(who.role, P::ReadCriminalDetail) {
+        return false;
+    }
+    match (&change.area, &change.case_ref) {
+        (Some(area), Some(_)) => in_area_scope(who, area, key_worker),
+        (Some(area), None) => who.areas.iter().any(|a| a == area),
+        (None, Some(_)) => who.role != Role::KeyWorker || key_worker == Some(who.username.as_str()),
+        (None, None) => true,
+    }
+}
+
+/// The fields of a case that `PATCH /cases/{ref}` can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseField {
+    People,
+    Flags,
+    Criteria,
+    InvestigationNote,
+}
+
+impl CaseField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseField::People => "people",
+            CaseField::Flags => "flags",
+            CaseField::Criteria => "criteria",
+            CaseField::InvestigationNote => "investigation_note",
+        }
+    }
+
+    /// Investigative detail: only roles with `ReadCriminalDetail` receive it (see
+    /// [`redact_case`]).
+    pub fn is_restricted(self) -> bool {
+        matches!(self, CaseField::Flags | CaseField::InvestigationNote)
+    }
+}
+
+/// Apply a patch and name the fields that really changed. A patch that changes nothing (`{}`,
+/// or every field as it already is) returns no fields: no new version, no audit row, no change
+/// event, as an unchanged checklist item ([`item_update_changes`]).
+pub fn apply_case_patch(case: &mut Case, patch: CasePatch, now: DateTime<Utc>) -> Vec<CaseField> {
+    let mut changed = Vec::new();
+    if let Some(people) = patch.people
+        && people != case.people
+    {
+        case.people = people;
+        changed.push(CaseField::People);
+    }
+    if let Some(flags) = patch.flags
+        && case.flags.as_ref() != Some(&flags)
+    {
+        case.flags = Some(flags);
+        changed.push(CaseField::Flags);
+    }
+    if let Some(c) = patch.criteria {
+        let same = c.criteria == case.criteria.criteria
+            && c.decided_by == case.criteria.decided_by
+            && c.rationale == case.criteria.rationale;
+        if !same {
+            case.criteria = CriteriaDecision {
+                criteria: c.criteria,
+                decided_by: c.decided_by,
+                decided_at: now,
+                rationale: c.rationale,
+            };
+            changed.push(CaseField::Criteria);
+        }
+    }
+    if let Some(note) = patch.investigation_note
+        && case.investigation_note.as_deref() != Some(note.as_str())
+    {
+        case.investigation_note = Some(note);
+        changed.push(CaseField::InvestigationNote);
+    }
+    changed
+}
+
+/// Whether a case change is hidden from roles without `ReadCriminalDetail` on the event
+/// stream: only a change made of investigative fields alone. Assignments must reach key workers.
+pub fn restricted_case_change(fields: &[CaseField]) -> bool {
+    !fields.is_empty() && fields.iter().all(|f| f.is_restricted())
+}
+
+/// Whether a new timeline event is hidden from roles without `ReadCriminalDetail` on the event
+/// stream: an investigative event, or a correction of one.
+pub fn restricted_timeline_change(kind: EventKind, corrected: Option<&TimelineEvent>) -> bool {
+    kind.is_investigative() || corrected.is_some_and(|e| e.kind.is_investigative())
+}
+
+/// Whether an item update changes anything. Saving the same status and note again is not a
+/// change: no new item version, no audit row, no change event.
+pub fn item_update_changes(current: &ItemState, status: ItemStatus, note: &str) -> bool {
+    current.status != status || current.note.as_deref().unwrap_or("") != note
 }

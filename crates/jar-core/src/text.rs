@@ -22,6 +22,41 @@ pub enum TextError {
     Empty { field: &'static str },
     #[error("{field} has more than {cap} entries")]
     TooMany { field: &'static str, cap: usize },
+    #[error("{field} must be at least {min} characters{why}")]
+    TooShort {
+        field: &'static str,
+        min: usize,
+        /// Where the minimum comes from, said to the person (may be empty).
+        why: &'static str,
+    },
+    #[error("{field} must be a single line: no newlines or tabs")]
+    NotOneLine { field: &'static str },
+}
+
+/// Minimum lengths, in characters, with their sources. Documented in docs/api.md.
+pub mod mins {
+    /// NCSC password guidance: length is what makes a password strong; three random words
+    /// make a long one that is easy to remember (ncsc.gov.uk, "Three random words").
+    pub const PASSWORD: usize = 12;
+    pub const PASSWORD_WHY: &str =
+        " (NCSC guidance: length makes a password strong; try three random words)";
+    /// A reveal of a child's identity is audited with its reason; a word or two ("check")
+    /// tells a reviewer nothing (issue 13 §1).
+    pub const REVEAL_REASON: usize = 10;
+    pub const REVEAL_REASON_WHY: &str = " (say why you need the identity; it is audited)";
+}
+
+/// At least `min` characters, not counting white space at either end.
+pub fn check_min(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    why: &'static str,
+) -> Result<(), TextError> {
+    if value.trim().chars().count() < min {
+        return Err(TextError::TooShort { field, min, why });
+    }
+    Ok(())
 }
 
 /// True for characters that can change a terminal's state when printed: C0 and C1 controls
@@ -57,8 +92,8 @@ pub fn check_required(field: &'static str, value: &str, cap: usize) -> Result<()
 /// A single-line field: newlines and tabs are also refused.
 pub fn check_line(field: &'static str, value: &str, cap: usize) -> Result<(), TextError> {
     check(field, value, cap)?;
-    if value.contains(['\n', '\t']) {
-        return Err(TextError::ControlCharacter { field });
+    if value.contains(['\n', '\t', '\r']) {
+        return Err(TextError::NotOneLine { field });
     }
     Ok(())
 }

@@ -177,6 +177,7 @@ impl NewCase {
         text::check_required("area", &self.area, caps::SHORT)?;
         text::check_line("area", &self.area, caps::SHORT)?;
         text::check_required("decided_by", &self.decided_by, caps::SHORT)?;
+        text::check_line("decided_by", &self.decided_by, caps::SHORT)?;
         text::check("rationale", &self.rationale, caps::NOTE)?;
         if self.criteria.is_empty() {
             return Err(TextError::Empty { field: "criteria" });
@@ -256,6 +257,7 @@ impl CasePatch {
         }
         if let Some(c) = &self.criteria {
             text::check_required("decided_by", &c.decided_by, caps::SHORT)?;
+            text::check_line("decided_by", &c.decided_by, caps::SHORT)?;
             text::check("rationale", &c.rationale, caps::NOTE)?;
             if c.criteria.is_empty() {
                 return Err(TextError::Empty { field: "criteria" });
@@ -278,7 +280,14 @@ pub struct RevealRequest {
 
 impl RevealRequest {
     pub fn validate(&self) -> Result<(), TextError> {
-        text::check_required("reason", &self.reason, caps::REASON)
+        text::check_required("reason", &self.reason, caps::REASON)?;
+        text::check_line("reason", &self.reason, caps::REASON)?;
+        text::check_min(
+            "reason",
+            &self.reason,
+            text::mins::REVEAL_REASON,
+            text::mins::REVEAL_REASON_WHY,
+        )
     }
 }
 
@@ -485,7 +494,8 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub username: String,
-    pub role: Role,
+    /// `None` for a refused sign-in under a username nobody has (the username is then hashed).
+    pub role: Option<Role>,
     /// e.g. `case.create`, `identity.reveal`, `contacts.read`.
     pub action: String,
     pub case_ref: Option<CaseRef>,
@@ -531,16 +541,38 @@ impl NewUser {
     pub fn validate(&self) -> Result<(), TextError> {
         text::check_required("username", &self.username, 64)?;
         text::check_line("username", &self.username, 64)?;
-        if self.password.chars().count() < 4 {
-            return Err(TextError::Empty {
-                field: "password (at least 4 characters)",
-            });
-        }
-        text::check("password", &self.password, caps::SHORT)?;
+        check_password(&self.password)?;
         if self.areas.is_empty() {
             return Err(TextError::Empty { field: "areas" });
         }
         text::check_list("areas", &self.areas, caps::SHORT)
+    }
+}
+
+/// A new password: at least [`text::mins::PASSWORD`] characters (NCSC guidance), one line, no
+/// control characters. The API (`POST /users`) and `jarterm-server user add` both ask it.
+pub fn check_password(password: &str) -> Result<(), TextError> {
+    text::check_line("password", password, caps::SHORT)?;
+    text::check_min(
+        "password",
+        password,
+        text::mins::PASSWORD,
+        text::mins::PASSWORD_WHY,
+    )
+}
+
+impl LoginRequest {
+    /// Sign-in text is checked before it reaches the database (a NUL byte breaks PostgreSQL):
+    /// the username is one line without control characters; the password only has a cap.
+    pub fn validate(&self) -> Result<(), TextError> {
+        text::check_line("username", &self.username, caps::SHORT)?;
+        if self.password.chars().count() > caps::SHORT {
+            return Err(TextError::TooLong {
+                field: "password",
+                cap: caps::SHORT,
+            });
+        }
+        Ok(())
     }
 }
 

@@ -80,3 +80,82 @@ fn a_key_worker_gets_the_status_but_not_the_note_of_a_maltreatment_pointer() {
         Some("pointer noted")
     );
 }
+
+fn change_on(c: &jar_core::Case) -> jar_core::wire::ChangeEvent {
+    jar_core::wire::ChangeEvent {
+        seq: 1,
+        kind: jar_core::wire::ChangeKind::CaseUpdated,
+        case_ref: Some(c.reference.clone()),
+        area: Some(c.area.clone()),
+        category: Some(c.category),
+        version: Some(2),
+        item: None,
+        at: c.times.notified_at,
+    }
+}
+
+#[test]
+fn the_event_stream_uses_the_same_scope_as_the_reads() {
+    use jar_core::permissions::may_hear_change;
+    let mut c = a_case();
+    let kw = who(Role::KeyWorker, &["North Wessex"]);
+    let police = who(Role::Police, &["North Wessex"]);
+    let elsewhere = who(Role::Manager, &["Wessex Coast"]);
+    for (p, kw_assigned) in [
+        (&kw, false),
+        (&kw, true),
+        (&police, false),
+        (&elsewhere, false),
+    ] {
+        c.people.key_worker = kw_assigned.then(|| kw.username.clone());
+        let hears = may_hear_change(p, &change_on(&c), c.people.key_worker.as_deref(), false);
+        assert_eq!(hears, in_scope(p, &c), "{p:?} assigned={kw_assigned}");
+    }
+    // Investigative detail never reaches a key worker, even on their own case.
+    c.people.key_worker = Some(kw.username.clone());
+    assert!(!may_hear_change(
+        &kw,
+        &change_on(&c),
+        Some(&kw.username),
+        true
+    ));
+    assert!(may_hear_change(
+        &police,
+        &change_on(&c),
+        Some(&kw.username),
+        true
+    ));
+}
+
+#[test]
+fn a_patch_that_changes_nothing_names_no_field_and_investigative_fields_alone_are_restricted() {
+    use jar_core::permissions::{CaseField, apply_case_patch, restricted_case_change};
+    use jar_core::wire::CasePatch;
+    let mut c = a_case();
+    let now = c.times.notified_at;
+    assert!(apply_case_patch(&mut c, CasePatch::default(), now).is_empty());
+    let same = CasePatch {
+        flags: c.flags.clone(),
+        investigation_note: c.investigation_note.clone(),
+        ..CasePatch::default()
+    };
+    assert!(apply_case_patch(&mut c, same, now).is_empty());
+    let mut people = c.people.clone();
+    people.key_worker = Some("kw".into());
+    let fields = apply_case_patch(
+        &mut c,
+        CasePatch {
+            people: Some(people),
+            investigation_note: Some("new note".into()),
+            ..CasePatch::default()
+        },
+        now,
+    );
+    assert_eq!(fields, [CaseField::People, CaseField::InvestigationNote]);
+    assert!(
+        !restricted_case_change(&fields),
+        "assignments must reach key workers"
+    );
+    assert!(restricted_case_change(&[CaseField::Flags]));
+    assert!(!restricted_case_change(&[]));
+}

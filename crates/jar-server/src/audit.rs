@@ -1,19 +1,73 @@
 //! The audit trail lives in `store::audit` (append-only table) and is written inside the same
 //! transaction as the change it records; this module names the actions in one place.
 
+/// Every action written to the audit table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SessionCreate,
+    /// A refused sign-in (wrong password, unknown or disabled user, invalid username); issue
+    /// 13 §2. Throttled attempts (429) are not written: they cost an attacker nothing.
+    SessionFail,
+    SessionDelete,
+    CaseCreate,
+    CaseUpdate,
+    IdentityReveal,
+    TimelineAdd,
+    ChecklistStart,
+    ChecklistItem,
+    ContactsRead,
+    ContactsAdd,
+    ContactsAmend,
+    UserAdd,
+    UserDisable,
+}
+
+impl Action {
+    pub const ALL: [Action; 14] = [
+        Action::SessionCreate,
+        Action::SessionFail,
+        Action::SessionDelete,
+        Action::CaseCreate,
+        Action::CaseUpdate,
+        Action::IdentityReveal,
+        Action::TimelineAdd,
+        Action::ChecklistStart,
+        Action::ChecklistItem,
+        Action::ContactsRead,
+        Action::ContactsAdd,
+        Action::ContactsAmend,
+        Action::UserAdd,
+        Action::UserDisable,
+    ];
+
+    /// The string stored in the `action` column and returned by `GET /audit`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::SessionCreate => "session.create",
+            Action::SessionFail => "session.fail",
+            Action::SessionDelete => "session.delete",
+            Action::CaseCreate => "case.create",
+            Action::CaseUpdate => "case.update",
+            Action::IdentityReveal => "identity.reveal",
+            Action::TimelineAdd => "timeline.add",
+            Action::ChecklistStart => "checklist.start",
+            Action::ChecklistItem => "checklist.item",
+            Action::ContactsRead => "contacts.read",
+            Action::ContactsAdd => "contacts.add",
+            Action::ContactsAmend => "contacts.amend",
+            Action::UserAdd => "user.add",
+            Action::UserDisable => "user.disable",
+        }
+    }
+}
+
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 13] = [
-    "session.create",
-    "session.delete",
-    "case.create",
-    "case.update",
-    "identity.reveal",
-    "timeline.add",
-    "checklist.start",
-    "checklist.item",
-    "contacts.read",
-    "contacts.add",
-    "contacts.amend",
-    "user.add",
-    "user.disable",
-];
+pub const ACTIONS: [&str; 14] = {
+    let mut out = [""; 14];
+    let mut i = 0;
+    while i < Action::ALL.len() {
+        out[i] = Action::ALL[i].as_str();
+        i += 1;
+    }
+    out
+};

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use jar_core::permissions::Principal;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const PRINCIPAL_TTL: Duration = Duration::from_secs(5);
 pub const LIST_TTL: Duration = Duration::from_secs(1);
@@ -24,20 +24,26 @@ const MAX_PAGES: usize = 128;
 
 #[derive(Default)]
 pub struct PrincipalCache {
-    map: Mutex<HashMap<String, (Principal, Instant)>>,
+    map: Mutex<HashMap<String, (Principal, DateTime<Utc>)>>,
 }
 
 impl PrincipalCache {
-    pub fn get(&self, token_hash: &str) -> Option<Principal> {
+    pub fn get(&self, token_hash: &str, now: DateTime<Utc>) -> Option<Principal> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         map.get(token_hash)
-            .filter(|(_, until)| Instant::now() < *until)
+            .filter(|(_, until)| now < *until)
             .map(|(p, _)| p.clone())
     }
 
-    pub fn put(&self, token_hash: &str, principal: Principal, expires_at: DateTime<Utc>) {
-        let left = (expires_at - Utc::now()).to_std().unwrap_or_default();
-        let until = Instant::now() + left.min(PRINCIPAL_TTL);
+    pub fn put(
+        &self,
+        token_hash: &str,
+        principal: Principal,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) {
+        let ttl = chrono::Duration::from_std(PRINCIPAL_TTL).unwrap_or_default();
+        let until = expires_at.min(now + ttl);
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_PRINCIPALS {
             map.clear();
@@ -85,28 +91,36 @@ impl Page {
     }
 }
 
+type CachedPage = (i64, DateTime<Utc>, Page);
+
 #[derive(Default)]
 pub struct ListCache {
-    map: Mutex<HashMap<String, (i64, Instant, Page)>>,
+    /// key → (change seq it was built at, when it was built, the page).
+    map: Mutex<HashMap<String, CachedPage>>,
 }
 
 impl ListCache {
     /// The page for `key` if it was built at change `seq` less than [`LIST_TTL`] ago.
-    pub fn get(&self, key: &str, seq: i64) -> Option<Page> {
+    pub fn get(&self, key: &str, seq: i64, now: DateTime<Utc>) -> Option<Page> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         map.get(key)
-            .filter(|(at_seq, built, _)| *at_seq == seq && built.elapsed() < LIST_TTL)
+            .filter(|(at_seq, built, _)| *at_seq == seq && fresh(*built, now))
             .map(|(_, _, page)| page.clone())
     }
 
-    pub fn put(&self, key: String, seq: i64, body: Page) {
+    pub fn put(&self, key: String, seq: i64, body: Page, now: DateTime<Utc>) {
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_PAGES {
-            map.retain(|_, (at_seq, built, _)| *at_seq == seq && built.elapsed() < LIST_TTL);
+            map.retain(|_, (at_seq, built, _)| *at_seq == seq && fresh(*built, now));
             if map.len() >= MAX_PAGES {
                 map.clear();
             }
         }
-        map.insert(key, (seq, Instant::now(), body));
+        map.insert(key, (seq, now, body));
     }
+}
+
+/// Built less than [`LIST_TTL`] ago (a clock moved backwards counts as stale).
+fn fresh(built: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    (now - built).to_std().is_ok_and(|age| age < LIST_TTL)
 }

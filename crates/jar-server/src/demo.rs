@@ -3,9 +3,12 @@
 //! Every name is obviously invented and NHS numbers come from the 999 test range.
 //!
 //! Seeding is bulk and in one transaction (multi-row inserts with ids assigned here), so
-//! 100,000 cases load in seconds rather than minutes.
+//! 100,000 cases load in seconds rather than minutes. The rows themselves come from the store
+//! (`cases::case_values`, the same projection and search text as every write), so the board
+//! columns are derived in one place only.
 
 use crate::projection::Bundle;
+use crate::store::cases::Val;
 use crate::store::{Backend, Conn, Store, cases, ms};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use jar_core::case::{
@@ -43,11 +46,21 @@ const TREES: [&str; 12] = [
 
 /// Seed the demo users (if missing) and `n` demo cases (if the database has no cases yet).
 pub async fn seed(store: &Store, n: usize, overrides: &AreaOverrides) -> anyhow::Result<()> {
+    seed_at(store, n, overrides, Utc::now()).await
+}
+
+/// As [`seed`], with the cases placed relative to `now` (the server's clock).
+pub async fn seed_at(
+    store: &Store,
+    n: usize,
+    overrides: &AreaOverrides,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let phc = crate::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
     let areas: Vec<String> = DEMO_AREAS.iter().map(|a| a.to_string()).collect();
     let mut tx = store.begin().await?;
     // Whole seconds keep the stored summaries (and so the case list) compact.
-    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
+    let now = chrono::SubsecRound::trunc_subsecs(now, 0);
     for (name, role) in DEMO_USERS {
         if crate::store::users::find(tx.conn(), name).await?.is_none() {
             crate::store::users::insert(tx.conn(), name, &phc, role, &areas, now).await?;
@@ -394,18 +407,6 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     }
 }
 
-#[derive(Clone)]
-enum Val {
-    I(i64),
-    T(String),
-    NullI,
-    NullT,
-}
-
-fn ot(v: Option<String>) -> Val {
-    v.map_or(Val::NullT, Val::T)
-}
-
 /// Insert many rows with multi-row `INSERT ... VALUES (...), (...)` statements.
 async fn bulk(
     conn: &mut Conn,
@@ -495,34 +496,10 @@ async fn insert_cases(
         b.case.stage = b.stage();
         let p = b.project(overrides, now);
         let c = &b.case;
-        let next_due = p.next_due_at.map(ms);
-        let search = format!(
-            "{} {} {} {}",
-            c.reference,
-            c.area,
-            c.category.label(),
-            serde_json::to_value(c.category)?
-                .as_str()
-                .unwrap_or_default()
-        )
-        .to_lowercase();
-        case_rows.push(vec![
-            Val::I(b.id),
-            Val::T(c.reference.clone()),
-            Val::T(c.area.clone()),
-            Val::T(c.stage.as_str().into()),
-            Val::I(i64::from(c.stage.is_active())),
-            Val::I(c.version),
-            ot(c.people.lead_paediatrician.clone()),
-            ot(c.people.police_lead.clone()),
-            ot(c.people.social_worker.clone()),
-            ot(c.people.key_worker.clone()),
-            next_due.map_or(Val::NullI, Val::I),
-            Val::I(next_due.unwrap_or(i64::MAX)),
-            Val::T(search),
-            Val::T(serde_json::to_string(c)?),
-            Val::T(serde_json::to_string(&p.summary)?),
-        ]);
+        // The columns and search text come from the store, as for every other write.
+        let mut row = vec![Val::I(b.id)];
+        row.extend(cases::case_values(c, &p)?);
+        case_rows.push(row);
         if let Some(identity) = &d.identity {
             id_rows.push(vec![Val::I(b.id), Val::T(serde_json::to_string(identity)?)]);
         }
@@ -559,29 +536,8 @@ async fn insert_cases(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo data built"
     );
-    bulk(
-        conn,
-        "cases",
-        &[
-            "id",
-            "reference",
-            "area",
-            "stage",
-            "active",
-            "version",
-            "lead_paediatrician",
-            "police_lead",
-            "social_worker",
-            "key_worker",
-            "next_due_at",
-            "sort_due",
-            "search",
-            "record",
-            "summary",
-        ],
-        case_rows,
-    )
-    .await?;
+    let case_columns: Vec<&str> = std::iter::once("id").chain(cases::CASE_COLUMNS).collect();
+    bulk(conn, "cases", &case_columns, case_rows).await?;
     bulk(conn, "identities", &["case_id", "record"], id_rows).await?;
     bulk(conn, "timeline", &["id", "case_id", "record"], ev_rows).await?;
     bulk(

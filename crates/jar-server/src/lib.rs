@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod clock;
 pub mod demo;
 pub mod events;
 pub mod http;
@@ -37,6 +38,10 @@ pub struct ServerConfig {
     pub insecure_http: bool,
     pub token_ttl: chrono::Duration,
     pub area_overrides: AreaOverrides,
+    /// The system clock in production; a manual one in tests (see `clock.rs`).
+    pub clock: clock::Clock,
+    /// Proxies (a jump host, a load balancer) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl ServerConfig {
@@ -50,6 +55,8 @@ impl ServerConfig {
             insecure_http: false,
             token_ttl: chrono::Duration::hours(12),
             area_overrides: AreaOverrides::new(),
+            clock: clock::Clock::system(),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -105,22 +112,22 @@ impl RunningServer {
 /// How long changes are kept for `Last-Event-ID` resumption; older clients get `resync`.
 pub const CHANGE_RETENTION_DAYS: i64 = 7;
 
-async fn prune_changes(store: &Store) -> anyhow::Result<()> {
+async fn prune_changes(store: &Store, clock: &clock::Clock) -> anyhow::Result<()> {
     let mut tx = store.begin().await?;
-    let cutoff = chrono::Utc::now() - chrono::Duration::days(CHANGE_RETENTION_DAYS);
+    let cutoff = clock.now() - chrono::Duration::days(CHANGE_RETENTION_DAYS);
     store::changes::prune(tx.conn(), cutoff).await?;
     tx.tx.commit().await?;
     Ok(())
 }
 
-fn spawn_pruner(store: Arc<Store>, cancel: CancellationToken) {
+fn spawn_pruner(store: Arc<Store>, clock: clock::Clock, cancel: CancellationToken) {
     tokio::spawn(async move {
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
             }
-            if let Err(e) = prune_changes(&store).await {
+            if let Err(e) = prune_changes(&store, &clock).await {
                 tracing::warn!(error = %e, "pruning old changes failed");
             }
         }
@@ -132,13 +139,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     config.check()?;
     let store = Store::connect(&config.database_url).await?;
     if let Some(n) = config.demo_cases {
-        demo::seed(&store, n, &config.area_overrides)
+        demo::seed_at(&store, n, &config.area_overrides, config.clock.now())
             .await
             .context("seeding demo data failed")?;
     }
-    prune_changes(&store).await?;
+    prune_changes(&store, &config.clock).await?;
     let cancel = CancellationToken::new();
-    spawn_pruner(store.clone(), cancel.clone());
+    spawn_pruner(store.clone(), config.clock.clone(), cancel.clone());
     if store.backend == store::Backend::Postgres {
         events::spawn_pg_listener(store.clone(), config.database_url.clone(), cancel.clone());
     }
@@ -146,10 +153,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         store: store.clone(),
         token_ttl: config.token_ttl,
         area_overrides: config.area_overrides.clone(),
-        limiter: auth::RateLimiter::new(5, Duration::from_secs(15 * 60)),
+        throttle: auth::Throttle::new(),
+        trusted_proxies: config.trusted_proxies.clone(),
         principals: cache::PrincipalCache::default(),
         pages: cache::ListCache::default(),
         shutdown: cancel.clone(),
+        clock: config.clock.clone(),
     });
     let app = http::api_router(ctx).into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(config.listen)

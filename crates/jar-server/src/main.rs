@@ -59,6 +59,10 @@ struct ServeArgs {
     /// TOML of per-area deadline overrides.
     #[arg(long)]
     deadlines: Option<PathBuf>,
+    /// Believe `X-Forwarded-For` from these proxies only (e.g. 10.0.0.5/32); repeatable. The
+    /// client address then decides sign-in throttling and is written in the audit.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_cidr)]
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Subcommand)]
@@ -82,6 +86,13 @@ enum UserCommand {
         #[arg(long, env = "JARTERM_DATABASE")]
         database: Option<String>,
     },
+}
+
+/// `10.0.0.0/8`, or one address (`10.0.0.5` means `10.0.0.5/32`).
+fn parse_cidr(s: &str) -> Result<ipnet::IpNet, String> {
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an address or CIDR block such as 10.0.0.0/8"))
 }
 
 fn default_database() -> anyhow::Result<String> {
@@ -121,6 +132,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .or(args.demo.then_some(jar_server::demo::DEFAULT_CASES));
     config.tls = args.tls_cert.zip(args.tls_key);
     config.insecure_http = args.insecure_http;
+    config.trusted_proxies = args.trusted_proxies;
     if let Some(path) = &args.deadlines {
         config.area_overrides = load_overrides(path)?;
     }

@@ -32,6 +32,58 @@ pub struct Projection {
 }
 
 impl Bundle {
+    /// A case as notified (`POST /cases`): stage Reported, version 1, its category's default
+    /// checklist started. Its `id` is 0 until stored.
+    pub fn notified(
+        reference: String,
+        new: jar_core::wire::NewCase,
+        who: &jar_core::permissions::Principal,
+        now: DateTime<Utc>,
+    ) -> Bundle {
+        use jar_core::case::{Assignments, CaseTimes, CriteriaDecision, Flags};
+        let case = Case {
+            reference,
+            area: new.area,
+            age_months: new.age_months,
+            sex: new.sex,
+            place_of_death: new.place_of_death,
+            category: new.category,
+            times: CaseTimes {
+                last_seen_at: new.times.last_seen_at,
+                found_at: new.times.found_at,
+                death_confirmed_at: new.times.death_confirmed_at,
+                notified_at: now,
+            },
+            criteria: CriteriaDecision {
+                criteria: new.criteria,
+                decided_by: new.decided_by,
+                decided_at: now,
+                rationale: new.rationale,
+            },
+            stage: Stage::Reported,
+            people: Assignments::default(),
+            flags: Some(Flags::default()),
+            investigation_note: None,
+            notified_by: who.username.clone(),
+            version: 1,
+        };
+        let checklists = new
+            .category
+            .default_template()
+            .and_then(checklist::template)
+            .map(|t| (t.id.clone(), t.version))
+            .into_iter()
+            .collect();
+        Bundle {
+            id: 0,
+            case,
+            events: Vec::new(),
+            checklists,
+            items: Vec::new(),
+            contact_times: Vec::new(),
+        }
+    }
+
     pub fn stage(&self) -> Stage {
         timeline::current_stage(&self.events)
     }

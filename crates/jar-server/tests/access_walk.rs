@@ -293,6 +293,12 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 .call(who, Method::POST, &format!("{p}/session"), Some(body), &[])
                 .await;
             push(route, r, [201; 7], false);
+            // A wrong password: refused alike for everyone, and audited (session.fail).
+            let body = json!({"username": "walker", "password": "not-the-password"});
+            let r = w
+                .call(who, Method::POST, &format!("{p}/session"), Some(body), &[])
+                .await;
+            push(&format!("{route} (wrong password)"), r, [401; 7], false);
         }
         "DELETE /api/v1/session" => {
             // A throwaway session of the same role, so the walk keeps its own tokens.
@@ -654,7 +660,7 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                     who,
                     Method::POST,
                     &format!("{p}/users"),
-                    Some(json!({"username": format!("new-{who}"), "password": "pw-long", "role": "police", "areas": [NORTH]})),
+                    Some(json!({"username": format!("new-{who}"), "password": "pw-long-enough-1", "role": "police", "areas": [NORTH]})),
                     &idem(),
                 )
                 .await,

@@ -74,7 +74,7 @@ async fn every_role_gets_the_answer_the_permission_matrix_gives_on_every_endpoin
                 p.patch(&format!("/cases/{a}"), &json!({"criteria": {"criteria": ["unclear"], "decided_by": "panel"}}), v).await
             }, [200, 200, 200, 403, 200]),
             ("POST reveal", p.post(&format!("/cases/{a}/identity/reveal"), &json!({"reason": "calling the family"})).await, ok_all),
-            ("POST reveal (unassigned)", p.post(&format!("/cases/{}/identity/reveal", f.unassigned), &json!({"reason": "r"})).await, [200, 200, 200, 404, 200]),
+            ("POST reveal (unassigned)", p.post(&format!("/cases/{}/identity/reveal", f.unassigned), &json!({"reason": "calling the GP"})).await, [200, 200, 200, 404, 200]),
             ("GET timeline", p.get(&format!("/cases/{a}/timeline")).await, ok_all),
             ("POST timeline", p.post(&format!("/cases/{a}/timeline"), &json!({"kind": "note", "note": "n"})).await, [201, 201, 201, 403, 201]),
             ("GET checklists", p.get(&format!("/cases/{a}/checklists")).await, ok_all),
@@ -105,7 +105,7 @@ async fn every_role_gets_the_answer_the_permission_matrix_gives_on_every_endpoin
             ("GET /templates", p.get("/templates").await, ok_all),
             ("GET /audit", p.get("/audit").await, [403, 403, 403, 403, 200]),
             ("GET /users", p.get("/users").await, [403, 403, 403, 403, 200]),
-            ("POST /users", p.post("/users", &json!({"username": format!("new-{role}"), "password": "pw-long", "role": "police", "areas": [NORTH]})).await, [403, 403, 403, 403, 201]),
+            ("POST /users", p.post("/users", &json!({"username": format!("new-{role}"), "password": "pw-long-enough-1", "role": "police", "areas": [NORTH]})).await, [403, 403, 403, 403, 201]),
             ("POST /users/{name}/disable", p.send(Method::POST, &format!("/users/victim-{role}/disable"), None, &[]).await, [403, 403, 403, 403, 204]),
         ];
         for (what, resp, row) in cells {
@@ -400,7 +400,7 @@ async fn a_case_with_no_identity_recorded_reveals_not_found() {
         .to_string();
     mgr.post(
         &format!("/cases/{reference}/identity/reveal"),
-        &json!({"reason": "r"}),
+        &json!({"reason": "calling the family"}),
     )
     .await
     .assert_problem(404, "not-found");

@@ -30,7 +30,7 @@ async fn references_are_allocated_in_sequence_and_cases_round_trip(h: Harness) {
     let r = mgr
         .post(
             &format!("/cases/JAR-{year}-0001/identity/reveal"),
-            &json!({"reason": "check"}),
+            &json!({"reason": "checking the NHS number"}),
         )
         .await;
     assert_eq!(r.json()["nhs_number"], "999 000 0018");
@@ -280,7 +280,7 @@ async fn audit_rows_filter_and_page(h: Harness) {
     let b = paed.notify(NORTH, "asthma").await;
     paed.post(
         &format!("/cases/{a}/identity/reveal"),
-        &json!({"reason": "why not"}),
+        &json!({"reason": "why not, checking"}),
     )
     .await;
     let store = h.server.store();
@@ -303,7 +303,7 @@ async fn audit_rows_filter_and_page(h: Harness) {
     let rows = audit::list(&mut conn, &by_paed).await.expect("list");
     assert!(
         rows.iter()
-            .all(|r| r.username == "paed" && r.role == Role::Paediatrician)
+            .all(|r| r.username == "paed" && r.role == Some(Role::Paediatrician))
     );
     assert!(
         rows.iter()
@@ -530,7 +530,7 @@ async fn tokens_expire_and_are_revoked(h: Harness) {
 
 async fn usernames_are_unique_and_disable_persists(h: Harness) {
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
-    let body = json!({"username": "dup", "password": "long-enough", "role": "social_worker", "areas": [NORTH, SOUTH]});
+    let body = json!({"username": "dup", "password": "long-enough-pass", "role": "social_worker", "areas": [NORTH, SOUTH]});
     assert_eq!(mgr.post("/users", &body).await.status, 201);
     mgr.post("/users", &body)
         .await
@@ -557,6 +557,72 @@ async fn usernames_are_unique_and_disable_persists(h: Harness) {
 
 /// Two servers on one PostgreSQL database: NOTIFY wakes the other server's streams, which
 /// read the change from the shared table.
+/// Issue 13 §1: on PostgreSQL a NUL in text was a 500 (`invalid byte sequence for encoding
+/// "UTF8": 0x00`). Every text input refuses control characters at the edge, on both backends.
+async fn control_characters_in_any_text_input_are_refused_before_the_database(h: Harness) {
+    let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
+    let reference = mgr.notify(NORTH, "sudi").await;
+    let before = (h.count("changes").await, h.count("users").await);
+    for path in [
+        "/cases?q=%00".to_string(),
+        "/cases?area=a%00b".to_string(),
+        "/cases?cursor=%00".to_string(),
+        "/cases?q=%1b%5b2J".to_string(),
+        "/cases?q=%C2%9B".to_string(),
+        "/audit?user=%00".to_string(),
+        "/audit?case=JAR%00".to_string(),
+        format!("/cases/{reference}%00"),
+    ] {
+        let r = mgr.get(&path).await;
+        r.assert_problem(400, "bad-request");
+    }
+    mgr.send(Method::POST, "/users/a%00b/disable", None, &[])
+        .await
+        .assert_problem(400, "bad-request");
+    // The unauthenticated sign-in, with a NUL in the username.
+    let r = mgr
+        .send(
+            Method::POST,
+            "/session",
+            Some(json!({"username": "a\u{0}b", "password": "whatever-it-is"}).to_string()),
+            &[],
+        )
+        .await;
+    r.assert_problem(422, "invalid-text");
+    // In bodies: a NUL in a name, a single-line field and a note.
+    let v = mgr.version(&reference).await;
+    mgr.patch(
+        &format!("/cases/{reference}"),
+        &json!({"people": {"key_worker": "k\u{0}w"}}),
+        v,
+    )
+    .await
+    .assert_problem(422, "invalid-text");
+    let mut c = new_case(NORTH, "sudi");
+    c["decided_by"] = json!("Dr\u{0}Example");
+    mgr.post("/cases", &c)
+        .await
+        .assert_problem(422, "invalid-text");
+    mgr.post(
+        &format!("/cases/{reference}/timeline"),
+        &json!({"kind": "note", "note": "a\u{0}b"}),
+    )
+    .await
+    .assert_problem(422, "invalid-text");
+    mgr.post(
+        "/users",
+        &json!({"username": "n\u{0}b", "password": "long-enough-pass", "role": "police", "areas": [NORTH]}),
+    )
+    .await
+    .assert_problem(422, "invalid-text");
+    assert_eq!(mgr.version(&reference).await, v);
+    assert_eq!(
+        (h.count("changes").await, h.count("users").await),
+        before,
+        "nothing written"
+    );
+}
+
 async fn changes_on_one_server_reach_streams_on_another(url: String) {
     let a = Harness::with_url(&url).await;
     let b = Harness::with_url(&url).await;
@@ -616,6 +682,7 @@ suite!(
     mine_pages_for_someone_assigned_to_thousands_of_cases,
     tokens_expire_and_are_revoked,
     usernames_are_unique_and_disable_persists,
+    control_characters_in_any_text_input_are_refused_before_the_database,
 );
 
 /// Runs every scenario on PostgreSQL when `DATABASE_URL` is set; fails (never skips) if it is

@@ -80,7 +80,7 @@ async fn a_creating_post_without_an_idempotency_key_is_refused() {
         (
             &f.mgr,
             "/users".to_string(),
-            json!({"username": "x", "password": "long-enough", "role": "police", "areas": [NORTH]}),
+            json!({"username": "x", "password": "long-enough-pass", "role": "police", "areas": [NORTH]}),
         ),
     ];
     for (p, path, body) in cases {
@@ -300,7 +300,14 @@ async fn sign_in_works_with_the_right_password_and_fails_alike_for_unknown_users
         let http = h.http.clone();
         let url = format!("{}/session", h.base);
         let body = json!({"username": u, "password": p}).to_string();
-        async move { http.post(url).body(body).send().await.expect("send") }
+        async move {
+            http.post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("send")
+        }
     };
     let ok = login("demo-police", jar_server::demo::DEMO_PASSWORD).await;
     assert_eq!(ok.status().as_u16(), 201);
@@ -328,6 +335,7 @@ async fn repeated_failed_sign_ins_are_rate_limited_with_retry_after() {
         let r = h
             .http
             .post(&url)
+            .header("content-type", "application/json")
             .body(body.clone())
             .send()
             .await
@@ -381,10 +389,10 @@ async fn disabling_a_user_revokes_their_tokens() {
 async fn a_manager_adds_a_user_once_and_a_duplicate_name_conflicts() {
     let h = Harness::sqlite().await;
     let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
-    let body = json!({"username": "new-police", "password": "long-enough", "role": "police", "areas": [NORTH]});
+    let body = json!({"username": "new-police", "password": "long-enough-pass", "role": "police", "areas": [NORTH]});
     let r = mgr.post_with_key("/users", &body, "u-1").await;
     assert_eq!(r.status, 201, "{}", r.body);
-    assert!(!r.body.contains("long-enough"));
+    assert!(!r.body.contains("long-enough-pass"));
     assert_eq!(mgr.post_with_key("/users", &body, "u-1").await.body, r.body);
     mgr.post("/users", &body)
         .await

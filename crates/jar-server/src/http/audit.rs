@@ -2,9 +2,9 @@
 
 use super::ApiContext;
 use super::case_list::parse_limit;
-use super::cases::require;
 use super::error::{Error, Result};
 use super::extract::{AuthUser, Query};
+use super::guard::require;
 use crate::store::audit;
 use axum::Router;
 use axum::extract::State;
@@ -49,7 +49,10 @@ pub async fn list_audit(
     user: AuthUser,
     Query(p): Query<AuditParams>,
 ) -> Result<axum::Json<AuditList>> {
-    require(&user.principal, Permission::ReadAudit, "read the audit log")?;
+    require(
+        &user.principal,
+        (Permission::ReadAudit, "read the audit log"),
+    )?;
     let limit = parse_limit(&p.limit)?;
     let since = p
         .since

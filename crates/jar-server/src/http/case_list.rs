@@ -1,13 +1,12 @@
 //! `GET /cases`: the board. The hottest read, so it splices stored summaries and caches pages.
 
 use super::ApiContext;
-use super::cases::require;
 use super::error::{Error, Result};
 use super::extract::{AuthUser, Query};
+use super::guard::require;
 use crate::cache::Page;
 use crate::store::{cases, ms};
 use axum::extract::State;
-use chrono::Utc;
 use jar_core::Stage;
 use jar_core::permissions::{Permission, allows};
 use jar_core::wire::{CaseList, CaseSummary};
@@ -88,7 +87,7 @@ pub async fn list_cases(
 ) -> Result<axum::response::Response> {
     let gzip = accepts_gzip(&headers);
     let who = &user.principal;
-    require(who, Permission::ListCases, "list cases")?;
+    require(who, (Permission::ListCases, "list cases"))?;
     // Read the change sequence before the query: a write landing meanwhile makes this page
     // stale at once rather than cached as current.
     let seq = ctx.store.latest_seq();
@@ -99,18 +98,33 @@ pub async fn list_cases(
         who.areas.join("\u{1e}"),
         uri.query().unwrap_or("")
     );
-    if let Some(page) = ctx.pages.get(&cache_key, seq) {
+    if let Some(page) = ctx.pages.get(&cache_key, seq, ctx.now()) {
         return Ok(page_response(page, gzip));
     }
     let stage = match &p.stage {
         Some(s) => Some(
             Stage::parse(s)
-                .ok_or_else(|| Error::BadRequest(format!("unknown stage {s:?}")))?
+                .ok_or_else(|| {
+                    let known: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+                    Error::BadRequest(format!("stage must be one of: {}", known.join(", ")))
+                })?
                 .as_str()
                 .to_string(),
         ),
         None => None,
     };
+    if let Some(area) = &p.area
+        && !who.areas.contains(area)
+    {
+        // Another team's area lists nothing (scope); an area nobody has is a mistake to name.
+        let known = cases::known_areas(&mut *ctx.store.read().await?, &ctx.area_overrides).await?;
+        if !known.contains(area) {
+            return Err(Error::BadRequest(format!(
+                "there is no such area; the areas this server knows are: {}",
+                known.join(", ")
+            )));
+        }
+    }
     let limit = parse_limit(&p.limit)?;
     let filter = cases::ListFilter {
         areas: who.areas.clone(),
@@ -122,7 +136,7 @@ pub async fn list_cases(
             .map(|_| who.username.clone()),
         overdue_at: parse_bool("overdue", &p.overdue)?
             .filter(|o| *o)
-            .map(|_| ms(Utc::now())),
+            .map(|_| ms(ctx.now())),
         active: parse_bool("active", &p.active)?,
         q: p.q.clone().filter(|q| !q.trim().is_empty()),
         after: p.cursor.as_deref().map(decode_cursor).transpose()?,
@@ -171,7 +185,7 @@ pub async fn list_cases(
     body.push_str(&seq.to_string());
     body.push('}');
     let page = Page::new(axum::body::Bytes::from(body));
-    ctx.pages.put(cache_key, seq, page.clone());
+    ctx.pages.put(cache_key, seq, page.clone(), ctx.now());
     Ok(page_response(page, gzip))
 }
 
@@ -225,6 +239,7 @@ const ASSIGNED_TRUE: &str = "\"assigned_to_me\":true";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
     use jar_core::case::PresentingCategory;
 
     #[test]

@@ -1,20 +1,19 @@
 //! `/cases/{ref}/checklists`: instances of the checklist templates and their items.
 
 use super::ApiContext;
-use super::cases::{find_in_scope, require, save_case};
 use super::error::{Error, Result};
 use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, IfMatch, RawBody};
-use super::reply::{self, Reply};
+use super::guard::{find_in_scope, require};
+use super::reply::Reply;
+use super::write::{Begun, CaseWrite, Change, Idem};
+use crate::audit::Action;
 use crate::projection::Bundle;
-use crate::store::audit::AuditRecord;
-use crate::store::changes::NewChange;
-use crate::store::{audit, cases, changes, records};
+use crate::store::{cases, records};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use chrono::Utc;
 use jar_core::checklist::{self, ItemState, Template};
 use jar_core::permissions::{self, Permission, Principal};
 use jar_core::wire::{
@@ -80,7 +79,7 @@ pub async fn list_checklists(
     let who = &user.principal;
     let mut conn = ctx.store.read().await?;
     let (id, case) = find_in_scope(&mut conn, who, &reference).await?;
-    require(who, Permission::ReadChecklistStatus, "read checklists")?;
+    require(who, (Permission::ReadChecklistStatus, "read checklists"))?;
     let b = cases::bundle(&mut conn, id, case).await?;
     let checklists = b
         .checklists
@@ -105,68 +104,47 @@ pub async fn start_checklist(
     key: IdemKey,
     body: RawBody,
 ) -> Result<Reply> {
-    let who = &user.principal;
-    let reply::CaseWrite {
-        mut tx,
-        id,
-        case,
-        key,
-        hash,
-    } = match reply::begin_case_write(
-        &ctx.store,
-        who,
+    let need = (Permission::StartChecklist, "start a checklist");
+    let scope = format!("checklists {reference}");
+    let mut cw = match CaseWrite::begin(
+        &ctx,
+        &user,
         &reference,
-        (Permission::StartChecklist, "start a checklist"),
-        key,
+        Some(need),
+        Idem::Required(key),
         &body,
-        &format!("checklists {reference}"),
+        &scope,
     )
     .await?
     {
-        reply::Begun::Replay(r) => return Ok(r),
-        reply::Begun::Fresh(w) => *w,
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
     };
-    let req: StartChecklist = body.json()?;
+    let req: StartChecklist = cw.body(&body)?;
     let t = checklist::template(&req.template).ok_or_else(|| {
-        Error::Unprocessable(format!("there is no checklist template {:?}", req.template))
+        Error::Unprocessable(
+            "there is no checklist template with that id; GET /templates lists them".into(),
+        )
     })?;
-    let mut b = cases::bundle(tx.conn(), id, case).await?;
-    if b.checklists.iter().any(|(tid, _)| tid == &t.id) {
+    if cw.b.checklists.iter().any(|(tid, _)| tid == &t.id) {
         return Err(Error::Conflict(format!(
             "the {} checklist is already started on this case",
             t.title
         )));
     }
-    let now = Utc::now();
-    records::insert_checklist(tx.conn(), id, &t.id, t.version, now).await?;
-    b.checklists.push((t.id.clone(), t.version));
-    let version = b.case.version;
-    save_case(&ctx, &mut tx, &mut b, version).await?;
-    let change = NewChange {
+    records::insert_checklist(cw.w.tx.conn(), cw.b.id, &t.id, t.version, cw.w.now).await?;
+    cw.b.checklists.push((t.id.clone(), t.version));
+    cw.save(false).await?;
+    let change = Change {
         kind: ChangeKind::ChecklistStarted,
-        case: Some(&b.case),
-        version: Some(version),
+        version: cw.read_version,
         item: Some(t.id.clone()),
         restricted: false,
     };
-    changes::insert(tx.conn(), change, now).await?;
     let detail = format!("template={} version={}", t.id, t.version);
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "checklist.start",
-            case_ref: Some(&reference),
-            detail: &detail,
-            remote: &user.remote,
-        },
-        now,
-    )
-    .await?;
-    let reply = Reply::json(StatusCode::CREATED, &view(who, &b, t))?;
-    reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
-    ctx.store.commit(tx).await?;
-    Ok(reply)
+    let reply = Reply::json(StatusCode::CREATED, &view(&user.principal, &cw.b, t))?;
+    cw.commit(Some(change), (Action::ChecklistStart, &detail), reply)
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/cases/{reference}/checklists/{template}/items/{item}", tag = "checklists",
@@ -186,87 +164,67 @@ pub async fn update_item(
     body: RawBody,
 ) -> Result<Reply> {
     let who = &user.principal;
-    let mut tx = ctx.store.begin().await?;
-    let (id, case) = find_in_scope(tx.conn(), who, &reference).await?;
-    let mut b = cases::bundle(tx.conn(), id, case).await?;
-    let not_found = || {
-        Error::NotFound(format!(
-            "no item {item_id} in a {template} checklist on {reference}"
-        ))
-    };
-    if !b.checklists.iter().any(|(t, _)| t == &template) {
+    // The permission depends on the item (its owning agencies), so it is checked below.
+    let mut cw =
+        match CaseWrite::begin(&ctx, &user, &reference, None, Idem::None, &body, "").await? {
+            Begun::Replay(r, _) => return Ok(r),
+            Begun::Fresh(w) => w,
+        };
+    let not_found = || Error::NotFound("there is no such checklist item on this case".into());
+    if !cw.b.checklists.iter().any(|(t, _)| t == &template) {
         return Err(not_found());
     }
     let t = checklist::template(&template).ok_or_else(not_found)?;
     let item = t.item(&item_id).ok_or_else(not_found)?;
     if let Some(reason) = permissions::item_lock_reason(who.role, item) {
         return Err(Error::Forbidden(format!(
-            "item {item_id} is {reason}; you can see its status but not change it"
+            "this item is {reason}; you can see its status but not change it"
         )));
     }
     let expected = if_match.required()?;
-    let current = state_of(&b, &template, &item_id);
+    let current = state_of(&cw.b, &template, &item_id);
     if expected != Some(current.version) {
         let shown = permissions::redact_item(who.role, item, current);
         return Err(Error::Stale(
             serde_json::to_value(shown).map_err(anyhow::Error::from)?,
         ));
     }
-    let update: ItemUpdate = body.json()?;
-    update.validate()?;
-    let same =
-        current.status == update.status && current.note.as_deref().unwrap_or("") == update.note;
-    if same {
+    let update: ItemUpdate = cw.body(&body)?;
+    if !permissions::item_update_changes(&current, update.status, &update.note) {
         let view = ChecklistItemView {
             item: item.clone(),
             state: permissions::redact_item(who.role, item, current.clone()),
         };
         return Reply::json(StatusCode::OK, &view).map(|r| r.etag(current.version));
     }
-    let now = Utc::now();
     let state = ItemState {
         item_id: item_id.clone(),
         status: update.status,
         note: Some(update.note),
         updated_by: Some(who.username.clone()),
-        updated_at: Some(now),
+        updated_at: Some(cw.w.now),
         version: current.version + 1,
     };
-    records::put_item(tx.conn(), id, &template, &state).await?;
-    b.items
+    records::put_item(cw.w.tx.conn(), cw.b.id, &template, &state).await?;
+    cw.b.items
         .retain(|(tid, s)| !(tid == &template && s.item_id == item_id));
-    b.items.push((template.clone(), state.clone()));
-    let version = b.case.version;
-    save_case(&ctx, &mut tx, &mut b, version).await?;
-    let change = NewChange {
+    cw.b.items.push((template.clone(), state.clone()));
+    cw.save(false).await?;
+    let change = Change {
         kind: ChangeKind::ChecklistItemUpdated,
-        case: Some(&b.case),
-        version: Some(state.version),
+        version: state.version,
         item: Some(format!("{template}/{item_id}")),
         restricted: false,
     };
-    changes::insert(tx.conn(), change, now).await?;
     let detail = format!(
         "item={template}/{item_id} status={:?} version={}",
         state.status, state.version
     );
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "checklist.item",
-            case_ref: Some(&reference),
-            detail: &detail,
-            remote: &user.remote,
-        },
-        now,
-    )
-    .await?;
     let view = ChecklistItemView {
         item: item.clone(),
         state: permissions::redact_item(who.role, item, state.clone()),
     };
     let reply = Reply::json(StatusCode::OK, &view)?.etag(state.version);
-    ctx.store.commit(tx).await?;
-    Ok(reply)
+    cw.commit(Some(change), (Action::ChecklistItem, &detail), reply)
+        .await
 }

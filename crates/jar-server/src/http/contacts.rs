@@ -2,19 +2,19 @@
 //! Every read of contact text is audited.
 
 use super::ApiContext;
-use super::cases::{find_in_scope, require, save_case};
 use super::error::{Error, Result};
 use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, RawBody};
-use super::reply::{self, Reply};
+use super::guard::{find_in_scope, require};
+use super::reply::Reply;
+use super::write::{Begun, CaseWrite, Change, Idem};
+use crate::audit::Action;
 use crate::store::audit::AuditRecord;
-use crate::store::changes::NewChange;
-use crate::store::{audit, cases, changes, records};
+use crate::store::{audit, records};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use chrono::Utc;
 use jar_core::contact::{Amendment, Contact, NewAmendment, NewContact};
 use jar_core::permissions::Permission;
 use jar_core::wire::{ChangeKind, ContactList};
@@ -44,21 +44,17 @@ pub async fn list_contacts(
     let who = &user.principal;
     let mut tx = ctx.store.begin().await?;
     let (id, _) = find_in_scope(tx.conn(), who, &reference).await?;
-    require(who, Permission::ReadContacts, "read the contact log")?;
+    require(who, (Permission::ReadContacts, "read the contact log"))?;
     let items = records::contacts(tx.conn(), id).await?;
     let detail = format!("contacts={}", items.len());
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "contacts.read",
-            case_ref: Some(&reference),
-            detail: &detail,
-            remote: &user.remote,
-        },
-        Utc::now(),
-    )
-    .await?;
+    let record = AuditRecord::by(
+        who,
+        Action::ContactsRead,
+        Some(&reference),
+        &detail,
+        &user.remote,
+    );
+    audit::record(tx.conn(), record, ctx.now()).await?;
     ctx.store.commit(tx).await?;
     Ok(axum::Json(ContactList { items }))
 }
@@ -76,66 +72,43 @@ pub async fn add_contact(
     key: IdemKey,
     body: RawBody,
 ) -> Result<Reply> {
-    let who = &user.principal;
-    let reply::CaseWrite {
-        mut tx,
-        id,
-        case,
-        key,
-        hash,
-    } = match reply::begin_case_write(
-        &ctx.store,
-        who,
+    let need = (Permission::WriteContacts, "write to the contact log");
+    let scope = format!("contacts {reference}");
+    let mut cw = match CaseWrite::begin(
+        &ctx,
+        &user,
         &reference,
-        (Permission::WriteContacts, "write to the contact log"),
-        key,
+        Some(need),
+        Idem::Required(key),
         &body,
-        &format!("contacts {reference}"),
+        &scope,
     )
     .await?
     {
-        reply::Begun::Replay(r) => return Ok(r),
-        reply::Begun::Fresh(w) => *w,
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
     };
-    let entry: NewContact = body.json()?;
-    entry.validate()?;
-    let now = Utc::now();
+    let entry: NewContact = cw.body(&body)?;
     let mut contact = Contact {
         id: 0,
-        recorded_at: now,
-        author: who.username.clone(),
+        recorded_at: cw.w.now,
+        author: user.principal.username.clone(),
         entry,
         amendments: Vec::new(),
     };
-    contact.id = records::insert_contact(tx.conn(), id, &contact).await?;
-    let mut b = cases::bundle(tx.conn(), id, case).await?;
-    let version = b.case.version;
-    save_case(&ctx, &mut tx, &mut b, version).await?;
-    let change = NewChange {
+    contact.id = records::insert_contact(cw.w.tx.conn(), cw.b.id, &contact).await?;
+    cw.b.contact_times.push(contact.entry.occurred_at);
+    cw.save(false).await?;
+    let change = Change {
         kind: ChangeKind::ContactAdded,
-        case: Some(&b.case),
-        version: Some(version),
+        version: cw.read_version,
         item: Some(contact.id.to_string()),
         restricted: false,
     };
-    changes::insert(tx.conn(), change, now).await?;
     let detail = format!("contact={}", contact.id);
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "contacts.add",
-            case_ref: Some(&reference),
-            detail: &detail,
-            remote: &user.remote,
-        },
-        now,
-    )
-    .await?;
     let reply = Reply::json(StatusCode::CREATED, &contact)?;
-    reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
-    ctx.store.commit(tx).await?;
-    Ok(reply)
+    cw.commit(Some(change), (Action::ContactsAdd, &detail), reply)
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{reference}/contacts/{id}/amendments", tag = "contacts",
@@ -152,69 +125,48 @@ pub async fn amend_contact(
     key: IdemKey,
     body: RawBody,
 ) -> Result<Reply> {
-    let who = &user.principal;
-    let reply::CaseWrite {
-        mut tx,
-        id,
-        case,
-        key,
-        hash,
-    } = match reply::begin_case_write(
-        &ctx.store,
-        who,
+    let need = (Permission::WriteContacts, "amend the contact log");
+    let scope = format!("amend {reference} {contact_id}");
+    let mut cw = match CaseWrite::begin(
+        &ctx,
+        &user,
         &reference,
-        (Permission::WriteContacts, "amend the contact log"),
-        key,
+        Some(need),
+        Idem::Required(key),
         &body,
-        &format!("amend {reference} {contact_id}"),
+        &scope,
     )
     .await?
     {
-        reply::Begun::Replay(r) => return Ok(r),
-        reply::Begun::Fresh(w) => *w,
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
     };
-    let not_found = || Error::NotFound(format!("there is no contact {contact_id} on {reference}"));
+    let not_found = || Error::NotFound("there is no such contact on this case".into());
     let contact_id: i64 = contact_id.parse().map_err(|_| not_found())?;
-    let mut contact = records::contacts(tx.conn(), id)
+    let mut contact = records::contacts(cw.w.tx.conn(), cw.b.id)
         .await?
         .into_iter()
         .find(|c| c.id == contact_id)
         .ok_or_else(not_found)?;
-    let new: NewAmendment = body.json()?;
-    new.validate()?;
-    let now = Utc::now();
+    let new: NewAmendment = cw.body(&body)?;
     let amendment_id = contact.amendments.iter().map(|a| a.id).max().unwrap_or(0) + 1;
     contact.amendments.push(Amendment {
         id: amendment_id,
-        at: now,
-        by: who.username.clone(),
+        at: cw.w.now,
+        by: user.principal.username.clone(),
         reason: new.reason,
         text: new.text,
     });
-    records::update_contact(tx.conn(), &contact).await?;
-    let change = NewChange {
+    records::update_contact(cw.w.tx.conn(), &contact).await?;
+    // An amendment changes no computed field of the case, so the case is not saved.
+    let change = Change {
         kind: ChangeKind::ContactAmended,
-        case: Some(&case),
-        version: Some(case.version),
+        version: cw.read_version,
         item: Some(contact.id.to_string()),
         restricted: false,
     };
-    changes::insert(tx.conn(), change, now).await?;
     let detail = format!("contact={} amendment={amendment_id}", contact.id);
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "contacts.amend",
-            case_ref: Some(&reference),
-            detail: &detail,
-            remote: &user.remote,
-        },
-        now,
-    )
-    .await?;
     let reply = Reply::json(StatusCode::CREATED, &contact)?;
-    reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
-    ctx.store.commit(tx).await?;
-    Ok(reply)
+    cw.commit(Some(change), (Action::ContactsAmend, &detail), reply)
+        .await
 }

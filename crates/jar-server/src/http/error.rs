@@ -36,6 +36,10 @@ pub enum Error {
     Unprocessable(String),
     #[error("the body is larger than 256 KiB")]
     PayloadTooLarge,
+    #[error("send the body as application/json (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("the address is longer than 8 KiB")]
+    UriTooLong,
     #[error("{0}")]
     BadRequest(String),
     #[error("too many failed sign-ins; wait {0} seconds and try again")]
@@ -76,6 +80,12 @@ impl Error {
             Error::Validation(_) => (S::UNPROCESSABLE_ENTITY, "invalid-text", "Invalid text"),
             Error::Unprocessable(_) => (S::UNPROCESSABLE_ENTITY, "unprocessable", "Cannot do that"),
             Error::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large"),
+            Error::UnsupportedMediaType => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Body must be JSON",
+            ),
+            Error::UriTooLong => (S::URI_TOO_LONG, "uri-too-long", "Address too long"),
             Error::BadRequest(_) => (S::BAD_REQUEST, "bad-request", "Bad request"),
             Error::RateLimited(_) => (S::TOO_MANY_REQUESTS, "rate-limited", "Too many attempts"),
             Error::Unavailable => (S::SERVICE_UNAVAILABLE, "unavailable", "Not ready"),
@@ -126,7 +136,8 @@ impl IntoResponse for Error {
                 res.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
-            Error::Unauthorized => {
+            // RFC 9110 §15.5.2: every 401 names the scheme (a failed sign-in too).
+            Error::Unauthorized | Error::BadCredentials => {
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }

@@ -12,8 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt};
-use jar_core::Role;
-use jar_core::permissions::{Permission, Principal, allows};
+use jar_core::permissions::{self, Principal};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,23 +24,10 @@ pub fn router() -> Router<Arc<ApiContext>> {
     Router::new().route("/events", get(events))
 }
 
-/// Whether this person may hear of this change: the same scope and field rules as the reads.
+/// Whether this person may hear of this change: `jar_core::permissions::may_hear_change`, the
+/// same scope rule as the reads.
 pub fn visible(who: &Principal, c: &StoredChange) -> bool {
-    let e = &c.event;
-    if !e.kind.visible_to(who.role) {
-        return false;
-    }
-    if c.restricted && !allows(who.role, Permission::ReadCriminalDetail) {
-        return false;
-    }
-    if let Some(area) = &e.area
-        && !who.areas.contains(area)
-    {
-        return false;
-    }
-    who.role != Role::KeyWorker
-        || e.case_ref.is_none()
-        || c.key_worker.as_deref() == Some(who.username.as_str())
+    permissions::may_hear_change(who, &c.event, c.key_worker.as_deref(), c.restricted)
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",

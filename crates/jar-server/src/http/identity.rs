@@ -1,18 +1,17 @@
 //! `POST /cases/{ref}/identity/reveal`: the child's identity, only with a reason, always audited.
 
 use super::ApiContext;
-use super::cases::{find_in_scope, require};
 use super::error::{Error, Result};
 use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, RawBody};
-use super::reply::{self, Reply};
-use crate::store::audit::AuditRecord;
-use crate::store::{audit, records};
+use super::reply::Reply;
+use super::write::{Begun, CaseWrite, Idem};
+use crate::audit::Action;
+use crate::store::records;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use chrono::Utc;
 use jar_core::case::Identity;
 use jar_core::permissions::Permission;
 use jar_core::wire::RevealRequest;
@@ -35,52 +34,34 @@ pub async fn reveal(
     key: IdemKey,
     body: RawBody,
 ) -> Result<Reply> {
-    let who = &user.principal;
-    let mut tx = ctx.store.begin().await?;
-    let (id, _) = find_in_scope(tx.conn(), who, &reference).await?;
-    require(who, Permission::RevealIdentity, "reveal identity")?;
-    let hash = body.hash(&format!("reveal {reference}"));
-    if let Some(k) = &key.0
-        && let Some(r) = reply::replay(&mut tx, &who.username, k, &hash).await?
-    {
-        // A retried reveal still shows the identity again, so it is audited again.
-        audit::record(
-            tx.conn(),
-            AuditRecord {
-                who,
-                action: "identity.reveal",
-                case_ref: Some(&reference),
-                detail: "replayed",
-                remote: &user.remote,
-            },
-            Utc::now(),
-        )
-        .await?;
-        ctx.store.commit(tx).await?;
-        return Ok(r);
-    }
-    let req: RevealRequest = body.json()?;
-    req.validate()?;
-    let identity = records::identity(tx.conn(), id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no identity has been recorded for {reference}")))?;
-    let detail = format!("reason: {}", req.reason);
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "identity.reveal",
-            case_ref: Some(&reference),
-            detail: &detail,
-            remote: &user.remote,
-        },
-        Utc::now(),
+    let need = (Permission::RevealIdentity, "reveal identity");
+    let scope = format!("reveal {reference}");
+    let mut cw = match CaseWrite::begin(
+        &ctx,
+        &user,
+        &reference,
+        Some(need),
+        Idem::Optional(key),
+        &body,
+        &scope,
     )
-    .await?;
+    .await?
+    {
+        Begun::Replay(r, mut cw) => {
+            // A retried reveal still shows the identity again, so it is audited again.
+            cw.w.audit(Action::IdentityReveal, Some(&reference), "replayed")
+                .await?;
+            return cw.w.commit_replay(r).await;
+        }
+        Begun::Fresh(w) => w,
+    };
+    let req: RevealRequest = cw.body(&body)?;
+    let identity = records::identity(cw.w.tx.conn(), cw.b.id)
+        .await?
+        .ok_or_else(|| Error::NotFound("no identity has been recorded for this case".into()))?;
+    let detail = format!("reason: {}", req.reason);
     let reply = Reply::json(StatusCode::OK, &identity)?;
-    if let Some(k) = &key.0 {
-        reply::remember(&mut tx, &who.username, k, &hash, &reply).await?;
-    }
-    ctx.store.commit(tx).await?;
-    Ok(reply)
+    // Reading is not a change: an audit row, no change row, the case untouched.
+    cw.commit(None, (Action::IdentityReveal, &detail), reply)
+        .await
 }

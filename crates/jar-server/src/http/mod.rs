@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod guard;
 pub mod health;
 pub mod identity;
 pub mod openapi;
@@ -17,8 +18,8 @@ pub mod session;
 pub mod templates;
 pub mod timeline;
 pub mod users;
+pub mod write;
 
-use crate::auth::RateLimiter;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -38,24 +39,32 @@ pub struct ApiContext {
     pub store: Arc<Store>,
     pub token_ttl: chrono::Duration,
     pub area_overrides: AreaOverrides,
-    pub limiter: RateLimiter,
+    pub throttle: crate::auth::Throttle,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub principals: crate::cache::PrincipalCache,
     pub pages: crate::cache::ListCache,
     /// Cancelled when the server stops, so long-lived event streams end and let it.
     pub shutdown: tokio_util::sync::CancellationToken,
+    pub clock: crate::clock::Clock,
 }
 
 impl ApiContext {
+    /// The time now, for everything time-based the server decides.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        self.clock.now()
+    }
+
     pub async fn principal(&self, token_hash: &str) -> anyhow::Result<Option<Principal>> {
-        if let Some(p) = self.principals.get(token_hash) {
+        let now = self.now();
+        if let Some(p) = self.principals.get(token_hash, now) {
             return Ok(Some(p));
         }
         let mut conn = self.store.read().await?;
-        let found =
-            crate::store::users::principal_for_token(&mut conn, token_hash, Utc::now()).await?;
+        let found = crate::store::users::principal_for_token(&mut conn, token_hash, now).await?;
         Ok(found.map(|(principal, expires_at)| {
             self.principals
-                .put(token_hash, principal.clone(), expires_at);
+                .put(token_hash, principal.clone(), expires_at, now);
             principal
         }))
     }
@@ -84,6 +93,7 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(edge_checks))
         .layer(axum::middleware::map_response(problem_for_bare_errors))
         // Spans record the method and the path only: no query (a search may hold a name), no
         // bodies, no headers, no tokens.
@@ -91,6 +101,61 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }))
         .with_state(ctx)
+}
+
+/// The longest address we read. hyper itself answers longer ones (above 64 KiB) with a bare 414
+/// before any of our code runs; between the two, the 414 is ours and problem+json.
+pub const MAX_URI: usize = 8 * 1024;
+
+/// Checks on the address before any route sees it (issue 13 §1): too long is 414; a control
+/// character (NUL, escape, a bidi override) decoded from the path or the query is 400. Such
+/// bytes must never reach the database: PostgreSQL refuses NUL in text with an error.
+async fn edge_checks(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri();
+    let len = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    if len > MAX_URI {
+        return error::Error::UriTooLong.into_response();
+    }
+    let has_control = |s: &str| {
+        lenient_decode(s)
+            .chars()
+            .any(|c| c.is_control() || jar_core::text::is_forbidden_char(c))
+    };
+    if has_control(uri.path()) || uri.query().is_some_and(has_control) {
+        return error::Error::BadRequest(
+            "the address contains a control character (such as NUL); remove it".into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// Percent-decode what can be decoded and keep the rest as it is; invalid UTF-8 becomes U+FFFD.
+fn lenient_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Layers and the router itself can answer with bare statuses (a timeout, a 405); give those
@@ -119,6 +184,16 @@ async fn problem_for_bare_errors(res: axum::response::Response) -> axum::respons
             "payload-too-large",
             "Body too large",
             "the body is larger than 256 KiB",
+        ),
+        StatusCode::URI_TOO_LONG => (
+            "uri-too-long",
+            "Address too long",
+            "the address is too long",
+        ),
+        StatusCode::BAD_REQUEST => (
+            "bad-request",
+            "Bad request",
+            "the request could not be read",
         ),
         _ => (
             "http-error",

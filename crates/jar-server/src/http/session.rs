@@ -2,15 +2,15 @@
 
 use super::ApiContext;
 use super::error::{Error, Result};
-use super::extract::{AuthUser, RawBody, Remote};
+use super::extract::{AuthUser, Client, RawBody};
 use super::reply::Reply;
+use crate::audit::Action;
 use crate::store::audit::AuditRecord;
 use crate::store::{audit, users};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use chrono::Utc;
 use jar_core::permissions::Principal;
 use jar_core::wire::{LoginRequest, LoginResponse};
 use std::sync::Arc;
@@ -28,35 +28,39 @@ pub fn router() -> Router<Arc<ApiContext>> {
         (status = 429, description = "too many failed sign-ins; `Retry-After` says how long to wait")))]
 pub async fn login(
     State(ctx): State<Arc<ApiContext>>,
-    Remote(remote): Remote,
+    client: Client,
     body: RawBody,
 ) -> Result<Reply> {
     let req: LoginRequest = body.json()?;
-    // The address alone, not the port: one client opens many connections.
-    let ip = remote
-        .rsplit_once(':')
-        .map_or(remote.as_str(), |(ip, _)| ip)
-        .to_string();
-    let keys = [
-        format!("user:{}", req.username.to_lowercase()),
-        format!("addr:{ip}"),
-    ];
-    if let Some(wait) = ctx.limiter.check(&keys) {
-        return Err(Error::RateLimited(wait));
+    let now = ctx.now();
+    if let Some(wait) = ctx.throttle.check(&req.username, client.ip, now) {
+        return Err(Error::RateLimited(wait.seconds()));
+    }
+    // A username with a control character (a NUL breaks PostgreSQL) is refused before the
+    // database, and counts as a failed sign-in from this address.
+    if let Err(e) = req.validate() {
+        ctx.throttle.fail_address(client.ip, now);
+        audit_failure(&ctx, &req.username, None, "invalid username", &client).await?;
+        return Err(e.into());
     }
     let record = users::find(&mut *ctx.store.read().await?, &req.username).await?;
     let phc = record.as_ref().map(|r| r.password_hash.clone());
     let ok = crate::auth::verify_password(req.password, phc).await?;
     let user = match record {
         Some(r) if ok && !r.summary.disabled => r.summary,
-        _ => {
-            ctx.limiter.fail(&keys);
+        other => {
+            ctx.throttle.fail(&req.username, client.ip, now);
+            let (role, why) = match &other {
+                None => (None, "unknown user"),
+                Some(r) if r.summary.disabled => (Some(r.summary.role), "user disabled"),
+                Some(r) => (Some(r.summary.role), "wrong password"),
+            };
+            audit_failure(&ctx, &req.username, role, why, &client).await?;
             return Err(Error::BadCredentials);
         }
     };
-    ctx.limiter.succeed(&keys[0]);
+    ctx.throttle.succeed(&req.username);
     let (token, hash) = crate::auth::new_token();
-    let now = Utc::now();
     let expires_at = now + ctx.token_ttl;
     let principal = Principal {
         username: user.username,
@@ -65,18 +69,8 @@ pub async fn login(
     };
     let mut tx = ctx.store.begin().await?;
     users::insert_token(tx.conn(), &hash, &principal.username, expires_at).await?;
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who: &principal,
-            action: "session.create",
-            case_ref: None,
-            detail: "",
-            remote: &remote,
-        },
-        now,
-    )
-    .await?;
+    let record = AuditRecord::by(&principal, Action::SessionCreate, None, "", &client.remote);
+    audit::record(tx.conn(), record, now).await?;
     ctx.store.commit(tx).await?;
     Reply::json(
         StatusCode::CREATED,
@@ -88,23 +82,49 @@ pub async fn login(
     )
 }
 
+/// Audit a refused sign-in (issue 13 §2). A username nobody has is written as a hash: it may
+/// be a password typed into the wrong box, or a stranger's guess.
+async fn audit_failure(
+    ctx: &ApiContext,
+    username: &str,
+    role: Option<jar_core::Role>,
+    why: &str,
+    client: &Client,
+) -> Result<()> {
+    let name = match role {
+        Some(_) => username.to_string(),
+        None => format!(
+            "unknown:{}",
+            &crate::auth::sha256_hex(username.to_lowercase().as_bytes())[..16]
+        ),
+    };
+    let mut tx = ctx.store.begin().await?;
+    let record = AuditRecord {
+        username: &name,
+        role,
+        action: Action::SessionFail,
+        case_ref: None,
+        detail: why,
+        remote: &client.remote,
+    };
+    audit::record(tx.conn(), record, ctx.now()).await?;
+    ctx.store.commit(tx).await?;
+    Ok(())
+}
+
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session",
     responses((status = 204, description = "signed out: the token no longer works")))]
 pub async fn logout(State(ctx): State<Arc<ApiContext>>, user: AuthUser) -> Result<Reply> {
     let mut tx = ctx.store.begin().await?;
     users::revoke_token(tx.conn(), &user.token_hash).await?;
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who: &user.principal,
-            action: "session.delete",
-            case_ref: None,
-            detail: "",
-            remote: &user.remote,
-        },
-        Utc::now(),
-    )
-    .await?;
+    let record = AuditRecord::by(
+        &user.principal,
+        Action::SessionDelete,
+        None,
+        "",
+        &user.remote,
+    );
+    audit::record(tx.conn(), record, ctx.now()).await?;
     ctx.store.commit(tx).await?;
     ctx.principals.forget_token(&user.token_hash);
     Ok(Reply::no_content())

@@ -1,19 +1,18 @@
 //! `/cases/{ref}/timeline`: append-only events; milestones move the stage.
 
 use super::ApiContext;
-use super::cases::{find_in_scope, require, save_case};
 use super::error::{Error, Result};
 use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, RawBody};
-use super::reply::{self, Reply};
-use crate::store::audit::AuditRecord;
-use crate::store::changes::NewChange;
-use crate::store::{audit, cases, changes, records};
+use super::guard::{find_in_scope, require};
+use super::reply::Reply;
+use super::write::{Begun, CaseWrite, Change, Idem};
+use crate::audit::Action;
+use crate::store::records;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use chrono::Utc;
 use jar_core::permissions::{self, Permission};
 use jar_core::timeline::{EventKind, TimelineEvent};
 use jar_core::wire::{ChangeKind, NewTimelineEvent, TimelineList};
@@ -38,7 +37,7 @@ pub async fn list_events(
     let who = &user.principal;
     let mut conn = ctx.store.read().await?;
     let (id, _) = find_in_scope(&mut conn, who, &reference).await?;
-    require(who, Permission::ReadTimeline, "read the timeline")?;
+    require(who, (Permission::ReadTimeline, "read the timeline"))?;
     let items = records::timeline(&mut conn, id)
         .await?
         .into_iter()
@@ -62,32 +61,28 @@ pub async fn add_event(
     key: IdemKey,
     body: RawBody,
 ) -> Result<Reply> {
-    let who = &user.principal;
-    let reply::CaseWrite {
-        mut tx,
-        id,
-        case,
-        key,
-        hash,
-    } = match reply::begin_case_write(
-        &ctx.store,
-        who,
+    let need = (Permission::WriteTimeline, "add to the timeline");
+    let scope = format!("timeline {reference}");
+    let mut cw = match CaseWrite::begin(
+        &ctx,
+        &user,
         &reference,
-        (Permission::WriteTimeline, "add to the timeline"),
-        key,
+        Some(need),
+        Idem::Required(key),
         &body,
-        &format!("timeline {reference}"),
+        &scope,
     )
     .await?
     {
-        reply::Begun::Replay(r) => return Ok(r),
-        reply::Begun::Fresh(w) => *w,
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
     };
-    let new: NewTimelineEvent = body.json()?;
-    new.validate()?;
-    let mut b = cases::bundle(tx.conn(), id, case).await?;
+    let new: NewTimelineEvent = cw.body(&body)?;
+    let corrected = new
+        .corrects
+        .and_then(|target| cw.b.events.iter().find(|e| e.id == target).cloned());
     match (new.kind, new.corrects) {
-        (EventKind::Correction, Some(target)) if b.events.iter().any(|e| e.id == target) => {}
+        (EventKind::Correction, Some(_)) if corrected.is_some() => {}
         (EventKind::Correction, _) => {
             return Err(Error::Unprocessable(
                 "a correction must name an event of this case in `corrects`".into(),
@@ -100,51 +95,30 @@ pub async fn add_event(
         }
         _ => {}
     }
-    let now = Utc::now();
+    let now = cw.w.now;
     let mut event = TimelineEvent {
         id: 0,
         kind: new.kind,
         occurred_at: new.occurred_at.unwrap_or(now),
         recorded_at: now,
-        recorded_by: who.username.clone(),
+        recorded_by: user.principal.username.clone(),
         note: new.note,
         corrects: new.corrects,
     };
-    event.id = records::insert_event(tx.conn(), id, &event).await?;
-    b.events.push(event.clone());
-    let old_version = b.case.version;
+    event.id = records::insert_event(cw.w.tx.conn(), cw.b.id, &event).await?;
+    cw.b.events.push(event.clone());
     // A milestone (or a correction, which may withdraw one) can move the stage: new version.
-    if new.kind.opens_stage().is_some() || new.kind == EventKind::Correction {
-        b.case.version += 1;
-    }
-    save_case(&ctx, &mut tx, &mut b, old_version).await?;
-    let restricted = new.kind.is_investigative()
-        || b.events
-            .iter()
-            .any(|e| Some(e.id) == new.corrects && e.kind.is_investigative());
-    let change = NewChange {
+    let new_version = new.kind.opens_stage().is_some() || new.kind == EventKind::Correction;
+    cw.save(new_version).await?;
+    let version = cw.b.case.version;
+    let change = Change {
         kind: ChangeKind::TimelineAdded,
-        case: Some(&b.case),
-        version: Some(b.case.version),
+        version,
         item: Some(event.id.to_string()),
-        restricted,
+        restricted: permissions::restricted_timeline_change(new.kind, corrected.as_ref()),
     };
-    changes::insert(tx.conn(), change, now).await?;
     let detail = format!("event={} kind={:?}", event.id, event.kind);
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "timeline.add",
-            case_ref: Some(&reference),
-            detail: &detail,
-            remote: &user.remote,
-        },
-        now,
-    )
-    .await?;
-    let reply = Reply::json(StatusCode::CREATED, &event)?.etag(b.case.version);
-    reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
-    ctx.store.commit(tx).await?;
-    Ok(reply)
+    let reply = Reply::json(StatusCode::CREATED, &event)?.etag(version);
+    cw.commit(Some(change), (Action::TimelineAdd, &detail), reply)
+        .await
 }

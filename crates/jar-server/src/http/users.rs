@@ -1,21 +1,23 @@
 //! `/users`: managers list, add and disable users.
 
 use super::ApiContext;
-use super::cases::require;
 use super::error::{Error, Result};
 use super::extract::Path;
 use super::extract::{AuthUser, IdemKey, RawBody};
-use super::reply::{self, Reply};
-use crate::store::audit::AuditRecord;
-use crate::store::{audit, is_unique_violation, users};
+use super::guard::require;
+use super::reply::Reply;
+use super::write::{Begun, Body, Idem, Write};
+use crate::audit::Action;
+use crate::store::{is_unique_violation, users};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use chrono::Utc;
 use jar_core::permissions::Permission;
 use jar_core::wire::{NewUser, UserList, UserSummary};
 use std::sync::Arc;
+
+const MANAGE: super::guard::Need = (Permission::ManageUsers, "manage users");
 
 pub fn router() -> Router<Arc<ApiContext>> {
     Router::new()
@@ -30,7 +32,7 @@ pub async fn list_users(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
 ) -> Result<axum::Json<UserList>> {
-    require(&user.principal, Permission::ManageUsers, "manage users")?;
+    require(&user.principal, MANAGE)?;
     let items = users::list(&mut *ctx.store.read().await?).await?;
     Ok(axum::Json(UserList { items }))
 }
@@ -47,47 +49,46 @@ pub async fn add_user(
     key: IdemKey,
     body: RawBody,
 ) -> Result<Reply> {
-    let who = &user.principal;
-    require(who, Permission::ManageUsers, "manage users")?;
-    let key = key.required()?;
-    let hash = body.hash("POST /users");
+    require(&user.principal, MANAGE)?;
+    let key = IdemKey(Some(key.required()?));
     let new: NewUser = body.json()?;
-    new.validate()?;
+    new.check()?;
     // Hash before taking the write lock: it is deliberately slow.
     let phc = crate::auth::hash_password(new.password.clone()).await?;
-    let mut tx = ctx.store.begin().await?;
-    if let Some(r) = reply::replay(&mut tx, &who.username, &key, &hash).await? {
-        return Ok(r);
-    }
-    let now = Utc::now();
-    let created =
-        match users::insert(tx.conn(), &new.username, &phc, new.role, &new.areas, now).await {
-            Ok(u) => u,
-            Err(e) if is_unique_violation(&e) => {
-                return Err(Error::Conflict(format!(
-                    "there is already a user called {}",
-                    new.username
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-    let detail = format!("user={} role={}", created.username, created.role);
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "user.add",
-            case_ref: None,
-            detail: &detail,
-            remote: &user.remote,
-        },
-        now,
+    let mut w = match Write::begin(
+        &ctx,
+        &user,
+        MANAGE,
+        Idem::Required(key),
+        &body,
+        "POST /users",
     )
-    .await?;
-    let reply = Reply::json(StatusCode::CREATED, &created)?;
-    reply::remember(&mut tx, &who.username, &key, &hash, &reply).await?;
-    ctx.store.commit(tx).await?;
-    Ok(reply)
+    .await?
+    {
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
+    };
+    let inserted = users::insert(
+        w.tx.conn(),
+        &new.username,
+        &phc,
+        new.role,
+        &new.areas,
+        w.now,
+    )
+    .await;
+    let created = match inserted {
+        Ok(u) => u,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::Conflict(
+                "there is already a user with that username".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let detail = format!("user={} role={}", created.username, created.role);
+    w.audit(Action::UserAdd, None, &detail).await?;
+    w.commit(Reply::json(StatusCode::CREATED, &created)?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{name}/disable", tag = "users",
@@ -100,27 +101,20 @@ pub async fn disable_user(
     user: AuthUser,
     Path(name): Path<String>,
 ) -> Result<Reply> {
-    let who = &user.principal;
-    require(who, Permission::ManageUsers, "manage users")?;
-    let mut tx = ctx.store.begin().await?;
-    if !users::disable(tx.conn(), &name).await? {
-        return Err(Error::NotFound(format!("there is no user called {name}")));
+    let empty = RawBody(Default::default());
+    let mut w = match Write::begin(&ctx, &user, MANAGE, Idem::None, &empty, "").await? {
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
+    };
+    if !users::disable(w.tx.conn(), &name).await? {
+        return Err(Error::NotFound(
+            "there is no user with that username".into(),
+        ));
     }
-    let detail = format!("user={name}");
-    audit::record(
-        tx.conn(),
-        AuditRecord {
-            who,
-            action: "user.disable",
-            case_ref: None,
-            detail: &detail,
-            remote: &user.remote,
-        },
-        Utc::now(),
-    )
-    .await?;
-    ctx.store.commit(tx).await?;
+    w.audit(Action::UserDisable, None, &format!("user={name}"))
+        .await?;
+    let reply = w.commit(Reply::no_content()).await?;
     // After the commit, so no request in between can cache the user again.
     ctx.principals.forget_user(&name);
-    Ok(Reply::no_content())
+    Ok(reply)
 }

@@ -1,18 +1,42 @@
 //! The append-only audit table: who did what to which case, when and from where.
 
 use super::{Conn, from_ms, ms};
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
+use jar_core::Role;
 use jar_core::permissions::Principal;
 use jar_core::wire::AuditEntry;
 use sqlx::Row;
 
 pub struct AuditRecord<'a> {
-    pub who: &'a Principal,
-    pub action: &'a str,
+    pub username: &'a str,
+    /// `None` only for a refused sign-in of a username nobody has (stored hashed).
+    pub role: Option<Role>,
+    pub action: Action,
     pub case_ref: Option<&'a str>,
     /// Ids, field names, the reveal reason: never names or contact text.
     pub detail: &'a str,
     pub remote: &'a str,
+}
+
+impl<'a> AuditRecord<'a> {
+    /// What a signed-in person did.
+    pub fn by(
+        who: &'a Principal,
+        action: Action,
+        case_ref: Option<&'a str>,
+        detail: &'a str,
+        remote: &'a str,
+    ) -> Self {
+        AuditRecord {
+            username: &who.username,
+            role: Some(who.role),
+            action,
+            case_ref,
+            detail,
+            remote,
+        }
+    }
 }
 
 pub async fn record(conn: &mut Conn, r: AuditRecord<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {
@@ -21,9 +45,9 @@ pub async fn record(conn: &mut Conn, r: AuditRecord<'_>, now: DateTime<Utc>) -> 
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(ms(now))
-    .bind(&r.who.username)
-    .bind(r.who.role.as_str())
-    .bind(r.action)
+    .bind(r.username)
+    .bind(r.role.map_or("", Role::as_str))
+    .bind(r.action.as_str())
     .bind(r.case_ref)
     .bind(r.detail)
     .bind(r.remote)
@@ -85,7 +109,10 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter) -> anyhow::Result<Vec<AuditE
                 id: row.try_get("id")?,
                 at: from_ms(row.try_get("at")?),
                 username: row.try_get("username")?,
-                role: row.try_get::<String, _>("role")?.parse()?,
+                role: match row.try_get::<String, _>("role")?.as_str() {
+                    "" => None,
+                    r => Some(r.parse()?),
+                },
                 action: row.try_get("action")?,
                 case_ref: row.try_get("case_ref")?,
                 detail: row.try_get("detail")?,

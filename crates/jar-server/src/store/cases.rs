@@ -32,6 +32,75 @@ pub async fn find(conn: &mut Conn, reference: &str) -> anyhow::Result<Option<(i6
     .transpose()
 }
 
+/// A value to bind, for statements built at run time (the case list, the demo's bulk insert).
+#[derive(Debug, Clone)]
+pub enum Val {
+    I(i64),
+    T(String),
+    NullI,
+    NullT,
+}
+
+/// The `cases` columns written from a case and its projection, in [`case_values`] order.
+pub const CASE_COLUMNS: [&str; 14] = [
+    "reference",
+    "area",
+    "stage",
+    "active",
+    "version",
+    "lead_paediatrician",
+    "police_lead",
+    "social_worker",
+    "key_worker",
+    "next_due_at",
+    "sort_due",
+    "search",
+    "record",
+    "summary",
+];
+
+/// The values of [`CASE_COLUMNS`] for a case: the one place the board columns and the search
+/// text are derived (writes and the demo seeder's bulk insert both use it).
+pub fn case_values(case: &Case, p: &Projection) -> anyhow::Result<Vec<Val>> {
+    let c = columns(case, p)?;
+    let text = |v: Option<String>| v.map_or(Val::NullT, Val::T);
+    let [lp, pl, sw, kw] = c.people;
+    Ok(vec![
+        Val::T(case.reference.clone()),
+        Val::T(case.area.clone()),
+        Val::T(c.stage),
+        Val::I(c.active),
+        Val::I(c.version),
+        text(lp),
+        text(pl),
+        text(sw),
+        text(kw),
+        c.next_due_at.map_or(Val::NullI, Val::I),
+        Val::I(c.sort_due),
+        Val::T(c.search),
+        Val::T(c.record),
+        Val::T(c.summary),
+    ])
+}
+
+/// Insert a newly notified case with its checklists and identity; returns its id.
+pub async fn insert_new(
+    conn: &mut Conn,
+    b: &Bundle,
+    identity: Option<&jar_core::case::Identity>,
+    overrides: &jar_core::deadline::AreaOverrides,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<i64> {
+    let id = insert(conn, &b.case, &b.project(overrides, now)).await?;
+    for (template, version) in &b.checklists {
+        super::records::insert_checklist(conn, id, template, *version, now).await?;
+    }
+    if let Some(identity) = identity {
+        super::records::insert_identity(conn, id, identity).await?;
+    }
+    Ok(id)
+}
+
 /// The columns derived from a case and its projection, in the order the SQL below binds them.
 struct Columns {
     stage: String,
@@ -332,4 +401,24 @@ pub async fn bundle(conn: &mut Conn, id: i64, case: Case) -> anyhow::Result<Bund
         items,
         contact_times,
     })
+}
+
+/// Every area the server knows: those of cases and of users, and those with deadline
+/// overrides. Sorted, without duplicates.
+pub async fn known_areas(
+    conn: &mut Conn,
+    overrides: &jar_core::deadline::AreaOverrides,
+) -> anyhow::Result<Vec<String>> {
+    let mut known: std::collections::BTreeSet<String> = overrides.keys().cloned().collect();
+    let from_cases: Vec<String> = sqlx::query_scalar("SELECT DISTINCT area FROM cases")
+        .fetch_all(&mut *conn)
+        .await?;
+    known.extend(from_cases);
+    let user_areas: Vec<String> = sqlx::query_scalar("SELECT areas FROM users")
+        .fetch_all(&mut *conn)
+        .await?;
+    for json in user_areas {
+        known.extend(serde_json::from_str::<Vec<String>>(&json)?);
+    }
+    Ok(known.into_iter().collect())
 }

@@ -1,0 +1,273 @@
+//! Reading offline (issue 12 §3): the last fetched copy of the board and of each case the
+//! person opened is kept (in memory, and in the person's sealed journal cache where one can
+//! be written: `crate::journal::CacheFile`), and a read the network could not answer is
+//! answered from it, marked "as of 14:02 — offline".
+//!
+//! The app passes every message through `before` (which remembers what reads brought and
+//! swaps a read that failed for lack of a server for the cached copy) and `after` (which
+//! marks on screen what came from the cache). `update` sees an ordinary answer. The cache
+//! belongs to one person on one server: the app drops it when someone else signs in.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use jar_core::time::{uk_clock, uk_datetime};
+
+use crate::api::ApiError;
+use crate::journal::{CacheContents, CacheFile, CachedBoard, CachedRow};
+use crate::msg::{ApiMsg, Msg};
+use crate::state::State;
+use crate::state::board::AreaNames;
+
+/// What `before` did with a message, for `after`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// The board came from the server: drop any "offline" mark.
+    BoardLive,
+    /// The board came from the cache, as fetched at that time.
+    BoardCached(DateTime<Utc>),
+    CaseLive(String),
+    CaseCached(String, DateTime<Utc>),
+}
+
+/// "as of 14:02 — offline" (UK time; the date too when not today).
+pub fn as_of_label(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let london = |d: DateTime<Utc>| d.with_timezone(&chrono_tz::Europe::London).date_naive();
+    let when = if london(t) == london(now) {
+        uk_clock(t)
+    } else {
+        uk_datetime(t)
+    };
+    // "14:02 GMT" → "14:02" keeps it short; the status bar shows the zone.
+    let when = when.trim_end_matches(" GMT").trim_end_matches(" BST");
+    format!("as of {when} — offline")
+}
+
+/// The server could not be reached (or a proxy in front of it says so): worth the cache.
+/// A refusal (401, 403, 404, 422…) never is.
+pub fn unreachable(e: &ApiError) -> bool {
+    match e {
+        ApiError::Network(_) => true,
+        ApiError::Problem(p) => matches!(p.status, 502..=504),
+        _ => false,
+    }
+}
+
+#[derive(Default)]
+pub struct OfflineCache {
+    contents: CacheContents,
+    file: Option<CacheFile>,
+    writer: Writer,
+}
+
+impl OfflineCache {
+    /// Start from what the person's journal cache holds; written to `file` from now on
+    /// (`None`: kept in memory only).
+    pub fn open(&mut self, contents: CacheContents, file: Option<CacheFile>) {
+        // What this run fetched before the journal opened is newer: it wins.
+        let mut merged = contents;
+        if self.contents.board.is_some() {
+            merged.board = self.contents.board.take();
+        }
+        for c in std::mem::take(&mut self.contents.cases).into_iter().rev() {
+            merged.cases.retain(|x| x.reference != c.reference);
+            merged.cases.insert(0, c);
+        }
+        merged.cases.truncate(crate::journal::MAX_CASES);
+        self.contents = merged;
+        self.file = file;
+        self.save();
+    }
+
+    /// Another person: nothing of the last one's is kept in memory.
+    pub fn forget(&mut self) {
+        self.contents = CacheContents::default();
+        self.file = None;
+    }
+
+    pub fn contents(&self) -> &CacheContents {
+        &self.contents
+    }
+
+    fn save(&self) {
+        if let Some(file) = &self.file {
+            self.writer.save(file.clone(), self.contents.clone());
+        }
+    }
+
+    /// Remember what a read brought; answer a read that found no server from the cache.
+    pub fn before(&mut self, s: &State, msg: Msg) -> (Msg, Option<Served>) {
+        let Msg::Api(api) = msg else {
+            return (msg, None);
+        };
+        let now = s.now;
+        let (api, served) = match api {
+            ApiMsg::Cases(Ok(rows)) => {
+                self.contents.board = Some(CachedBoard {
+                    fetched_at: now,
+                    rows: rows.iter().map(CachedRow::from).collect(),
+                });
+                self.save();
+                (ApiMsg::Cases(Ok(rows)), Some(Served::BoardLive))
+            }
+            ApiMsg::Cases(Err(e)) if unreachable(&e) && !s.board.loaded => {
+                match &self.contents.board {
+                    Some(b) => {
+                        let mut areas = AreaNames::default();
+                        let rows = b.rows.iter().map(|r| r.to_row(&mut areas)).collect();
+                        (
+                            ApiMsg::Cases(Ok(rows)),
+                            Some(Served::BoardCached(b.fetched_at)),
+                        )
+                    }
+                    None => (ApiMsg::Cases(Err(e)), None),
+                }
+            }
+            ApiMsg::Case { case_ref, result } => {
+                let (result, served) = self.part(
+                    &case_ref,
+                    now,
+                    result,
+                    |c| &mut c.detail,
+                    |c| c.detail.clone(),
+                );
+                let served = served.or(Some(Served::CaseLive(case_ref.clone())));
+                (ApiMsg::Case { case_ref, result }, served)
+            }
+            ApiMsg::Timeline { case_ref, result } => {
+                let (result, served) = self.part(
+                    &case_ref,
+                    now,
+                    result,
+                    |c| &mut c.timeline,
+                    |c| c.timeline.clone(),
+                );
+                (ApiMsg::Timeline { case_ref, result }, served)
+            }
+            ApiMsg::Checklists { case_ref, result } => {
+                let (result, served) = self.part(
+                    &case_ref,
+                    now,
+                    result,
+                    |c| &mut c.checklists,
+                    |c| c.checklists.clone(),
+                );
+                (ApiMsg::Checklists { case_ref, result }, served)
+            }
+            ApiMsg::Contacts { case_ref, result } => {
+                let (result, served) = self.part(
+                    &case_ref,
+                    now,
+                    result,
+                    |c| &mut c.contacts,
+                    |c| c.contacts.clone(),
+                );
+                (ApiMsg::Contacts { case_ref, result }, served)
+            }
+            other => (other, None),
+        };
+        (Msg::Api(api), served)
+    }
+
+    /// One part of a case: kept when it came, the cached copy when the server was away.
+    fn part<T: Clone>(
+        &mut self,
+        case_ref: &str,
+        now: DateTime<Utc>,
+        result: Result<T, ApiError>,
+        slot: impl Fn(&mut crate::journal::CachedCase) -> &mut Option<T>,
+        cached: impl Fn(&crate::journal::CachedCase) -> Option<T>,
+    ) -> (Result<T, ApiError>, Option<Served>) {
+        match result {
+            Ok(v) => {
+                *slot(self.contents.case_mut(case_ref, now)) = Some(v.clone());
+                self.save();
+                (Ok(v), None)
+            }
+            Err(e) if unreachable(&e) => match self.contents.case(case_ref) {
+                Some(c) => match cached(c) {
+                    Some(v) => (
+                        Ok(v),
+                        Some(Served::CaseCached(case_ref.to_string(), c.fetched_at)),
+                    ),
+                    None => (Err(e), None),
+                },
+                None => (Err(e), None),
+            },
+            Err(e) => (Err(e), None),
+        }
+    }
+
+    /// Mark on screen what came from the cache (after `update` has taken the message).
+    pub fn after(s: &mut State, served: Option<Served>) {
+        match served {
+            None => {}
+            Some(Served::BoardLive) => s.board.offline_as_of = None,
+            Some(Served::BoardCached(t)) => s.board.offline_as_of = Some(t),
+            Some(Served::CaseLive(r)) => {
+                if let Some(c) = s.case.as_mut().filter(|c| c.reference == r) {
+                    c.offline_as_of = None;
+                }
+            }
+            Some(Served::CaseCached(r, t)) => {
+                if let Some(c) = s.case.as_mut().filter(|c| c.reference == r) {
+                    c.offline_as_of = Some(t);
+                }
+            }
+        }
+    }
+}
+
+/// Writes the cache off the event loop, latest copy wins (a burst of fetches costs one or
+/// two writes, never a queue).
+#[derive(Default, Clone)]
+struct Writer {
+    next: Arc<Mutex<Option<(CacheFile, CacheContents)>>>,
+    busy: Arc<Mutex<bool>>,
+}
+
+impl Writer {
+    fn save(&self, file: CacheFile, contents: CacheContents) {
+        if let Ok(mut n) = self.next.lock() {
+            *n = Some((file, contents));
+        }
+        {
+            let Ok(mut busy) = self.busy.lock() else {
+                return;
+            };
+            if *busy {
+                return;
+            }
+            *busy = true;
+        }
+        let me = self.clone();
+        let run = move || {
+            loop {
+                let job = me.next.lock().ok().and_then(|mut n| n.take());
+                match job {
+                    Some((file, contents)) => {
+                        if let Err(e) = file.save(&contents) {
+                            tracing::warn!(error = %e.kind(), "case cache not written");
+                        }
+                    }
+                    None => {
+                        // Checked under the busy lock, so a save arriving now is not lost.
+                        let Ok(mut busy) = me.busy.lock() else {
+                            return;
+                        };
+                        if me.next.lock().map(|n| n.is_none()).unwrap_or(true) {
+                            *busy = false;
+                            return;
+                        }
+                    }
+                }
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) => {
+                h.spawn_blocking(run);
+            }
+            Err(_) => run(),
+        }
+    }
+}
