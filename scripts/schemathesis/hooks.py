@@ -177,13 +177,16 @@ def before_call(context, case, **kwargs):
     if headers:
         case.headers = headers
 
-    # Query: a cursor the server gave out.
+    # Query: a cursor the server gave out, an area it knows.
     query = case.query
-    if query and "cursor" in query and path.endswith("/cases") and _valid(case, ParameterLocation.QUERY):
-        if STATE["cursor"]:
-            query["cursor"] = STATE["cursor"]
-        else:
-            del query["cursor"]
+    if query and path.endswith("/cases") and _valid(case, ParameterLocation.QUERY):
+        if "cursor" in query:
+            if STATE["cursor"]:
+                query["cursor"] = STATE["cursor"]
+            else:
+                del query["cursor"]
+        if "area" in query:
+            query["area"] = random.choice(STATE["me"]["areas"])
 
     # Bodies: what the server checks against its data.
     body = case.body

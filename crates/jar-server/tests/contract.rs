@@ -791,6 +791,27 @@ fn the_text_patterns_are_the_text_rules() {
             );
         }
     }
+    for min in [text::mins::REVEAL_REASON, text::mins::PASSWORD] {
+        let v = compile(&patterns::line_with_at_least(min));
+        let rule = |s: &str| {
+            text::check_line("f", s, 1000).is_ok() && text::check_min("f", s, min, "").is_ok()
+        };
+        let solid = "a".repeat(min - 1);
+        let mut samples: Vec<String> = (0..min + 3)
+            .flat_map(|k| {
+                let a = "a".repeat(k);
+                [a.clone(), format!(" {a} "), format!("a{}b", " ".repeat(k))]
+            })
+            .collect();
+        for c in (0u32..=0x3100).filter_map(char::from_u32) {
+            samples.push(format!("{c}{solid}"));
+            samples.push(format!("{solid}{c}"));
+            samples.push(format!("a{c}{solid}"));
+        }
+        for s in samples {
+            assert_eq!(v.is_valid(&json!(s)), rule(&s), "at least {min}: {s:?}");
+        }
+    }
     for blank in ["", " ", "\n\t ", "\u{3000}\u{A0}"] {
         assert!(
             !rt.is_valid(&json!(blank)),
