@@ -67,9 +67,12 @@ def _load() -> dict:
                 if agency in owners or me["role"] == "manager":
                     items.append((reference, view["template"], entry["item"]["id"]))
     assert templates
+    # Cases with a timeline event, for corrections (which must name one).
+    with_events = [r for r in references[:12] if _get(f"/cases/{r}/timeline").json()["items"]]
     return {
         "me": me,
         "references": references,
+        "with_events": with_events or references,
         "cursor": cursor,
         "items": items,
     }
@@ -144,7 +147,13 @@ def before_call(context, case, **kwargs):
             reference, template, item = random.choice(STATE["items"])
             params.update(reference=reference, template=template, item=item)
         elif "reference" in params:
-            params["reference"] = _reference()
+            correction = (
+                path.endswith("/timeline")
+                and isinstance(case.body, dict)
+                and case.body.get("kind") == "correction"
+                and _valid(case, ParameterLocation.BODY)
+            )
+            params["reference"] = random.choice(STATE["with_events"]) if correction else _reference()
         if "id" in params and "reference" in params:
             ids = _contact_ids(params["reference"])
             if ids:
@@ -168,13 +177,16 @@ def before_call(context, case, **kwargs):
     if headers:
         case.headers = headers
 
-    # Query: a cursor the server gave out.
+    # Query: a cursor the server gave out, an area it knows.
     query = case.query
-    if query and "cursor" in query and path.endswith("/cases") and _valid(case, ParameterLocation.QUERY):
-        if STATE["cursor"]:
-            query["cursor"] = STATE["cursor"]
-        else:
-            del query["cursor"]
+    if query and path.endswith("/cases") and _valid(case, ParameterLocation.QUERY):
+        if "cursor" in query:
+            if STATE["cursor"]:
+                query["cursor"] = STATE["cursor"]
+            else:
+                del query["cursor"]
+        if "area" in query:
+            query["area"] = random.choice(STATE["me"]["areas"])
 
     # Bodies: what the server checks against its data.
     body = case.body

@@ -124,6 +124,20 @@ pub mod patterns {
     pub const REQUIRED_TEXT: &str = r"^[\t\n \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u061C\u1680\u2000-\u200A\u200E\u200F\u2028-\u202F\u205F\u2066-\u2069\u3000][^\x00-\x08\x0B-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$";
     /// [`LINE`] with something other than white space.
     pub const REQUIRED_LINE: &str = r"^[ \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u061C\u1680\u2000-\u200A\u200E\u200F\u2028-\u202F\u205F\u2066-\u2069\u3000][^\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$";
+
+    /// The blanks a line may hold (white space that is not a control character).
+    const LINE_BLANK: &str = r"[ \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+    /// A character that is neither blank nor forbidden.
+    const SOLID: &str = r"[^\x00-\x20\x7F-\xA0\u061C\u1680\u2000-\u200A\u200E\u200F\u2028-\u202F\u205F\u2066-\u2069\u3000]";
+    /// Any character a line may hold.
+    const LINE_CHAR: &str = r"[^\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]";
+
+    /// [`LINE`] with at least `min` (2 or more) characters between the first and the last that
+    /// are not blank: [`super::check_line`] and [`super::check_min`] together.
+    pub fn line_with_at_least(min: usize) -> String {
+        let middle = min.saturating_sub(2);
+        format!("^{LINE_BLANK}*{SOLID}{LINE_CHAR}{{{middle},}}{SOLID}{LINE_BLANK}*$")
+    }
 }
 
 /// Schemas of text fields for the OpenAPI document, used with `#[schema(schema_with = ...)]`
@@ -133,11 +147,6 @@ pub mod schema {
     use utoipa::openapi::Array;
     use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, SchemaType, Type};
 
-    /// A reveal reason says why, in words: at least this many characters (issue 13, section 1).
-    pub const REVEAL_REASON_MIN: usize = 10;
-    /// New passwords: at least this many characters, following the NCSC password guidance
-    /// ("Password administration for system owners": length over complexity; issue 13, §1).
-    pub const PASSWORD_MIN: usize = 12;
     /// Usernames: at most this many characters (`NewUser::validate`).
     pub const USERNAME_MAX: usize = 64;
 
@@ -200,11 +209,13 @@ pub mod schema {
     pub fn required_reason() -> Object {
         string(patterns::REQUIRED_TEXT, Some(1), caps::REASON, false)
     }
-    /// A reason for revealing an identity: at least [`REVEAL_REASON_MIN`] characters.
+    /// A reason for revealing an identity: one line, at least [`super::mins::REVEAL_REASON`]
+    /// characters not counting blanks at either end (`RevealRequest::validate`).
     pub fn reveal_reason() -> Object {
+        let min = super::mins::REVEAL_REASON;
         string(
-            patterns::REQUIRED_TEXT,
-            Some(REVEAL_REASON_MIN),
+            &patterns::line_with_at_least(min),
+            Some(min),
             caps::REASON,
             false,
         )
@@ -229,13 +240,32 @@ pub mod schema {
     pub fn username() -> Object {
         string(patterns::REQUIRED_LINE, Some(1), USERNAME_MAX, false)
     }
-    /// Any single line, however long (a username at sign-in, a search, a filter).
+    /// Any single line, however long (a search; the address as a whole is capped at 8 KiB).
     pub fn any_line() -> Object {
         string(patterns::LINE, None, None, false)
     }
-    /// A new password: [`PASSWORD_MIN`] to [`caps::SHORT`] characters.
+    /// A username as typed at sign-in (`LoginRequest::validate`): one line of up to
+    /// [`caps::SHORT`] characters; the credentials decide the rest.
+    pub fn sign_in_username() -> Object {
+        string(patterns::LINE, None, caps::SHORT, false)
+    }
+    /// A password as typed at sign-in: anything up to [`caps::SHORT`] characters.
+    pub fn sign_in_password() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(caps::SHORT))
+            .build()
+    }
+    /// A new password (`wire::check_password`): one line, at least [`super::mins::PASSWORD`]
+    /// characters not counting blanks at either end, at most [`caps::SHORT`].
     pub fn password() -> Object {
-        string(patterns::TEXT, Some(PASSWORD_MIN), caps::SHORT, false)
+        let min = super::mins::PASSWORD;
+        string(
+            &patterns::line_with_at_least(min),
+            Some(min),
+            caps::SHORT,
+            false,
+        )
     }
 }
 

@@ -45,8 +45,9 @@ pub const PROBLEM_BASE: &str = "https://jarterm.invalid/problems/";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(schema_with = crate::text::schema::any_line)]
+    #[schema(schema_with = crate::text::schema::sign_in_username)]
     pub username: String,
+    #[schema(schema_with = crate::text::schema::sign_in_password)]
     pub password: String,
 }
 

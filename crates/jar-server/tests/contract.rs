@@ -551,6 +551,59 @@ async fn every_operation_answers_as_the_document_says_successes_and_errors() {
 }
 
 #[tokio::test]
+async fn every_operation_declares_its_security_and_answers_errors_as_problems() {
+    let h = Harness::sqlite().await;
+    let d = Document::fetch(&h).await;
+    let public = [
+        "GET /healthz",
+        "GET /readyz",
+        "POST /api/v1/session",
+        "GET /api/v1/openapi.json",
+    ];
+    let paths = d.doc["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            operations += 1;
+            let name = format!("{} {path}", method.to_uppercase());
+            let security = op["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name}: no security"));
+            if public.contains(&name.as_str()) {
+                assert!(security.is_empty(), "{name} needs no token");
+            } else {
+                assert_eq!(security, &vec![json!({"bearer": []})], "{name}");
+                assert!(op["responses"]["401"].is_object(), "{name}: 401");
+            }
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|s| !s.is_empty()),
+                    "{name} {status}: a description"
+                );
+                if status.starts_with('4') || status.starts_with('5') {
+                    let media: Vec<&String> = response["content"]
+                        .as_object()
+                        .expect("content")
+                        .keys()
+                        .collect();
+                    assert_eq!(media, ["application/problem+json"], "{name} {status}");
+                }
+            }
+            if op["requestBody"].is_object() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(op["responses"][status].is_object(), "{name}: {status}");
+                }
+            }
+        }
+    }
+    assert_eq!(operations, 25, "every route is in the document");
+    let events = &d.doc["paths"]["/api/v1/events"]["get"]["responses"]["200"]["content"];
+    assert!(events["text/event-stream"].is_object(), "{events}");
+}
+
+#[tokio::test]
 async fn the_check_catches_an_answer_that_breaks_the_document() {
     let h = Harness::sqlite().await;
     let d = Document::fetch(&h).await;
@@ -736,6 +789,27 @@ fn the_text_patterns_are_the_text_rules() {
                     && text::check_line("f", &s, cap).is_ok(),
                 "REQUIRED_LINE {s:?}"
             );
+        }
+    }
+    for min in [text::mins::REVEAL_REASON, text::mins::PASSWORD] {
+        let v = compile(&patterns::line_with_at_least(min));
+        let rule = |s: &str| {
+            text::check_line("f", s, 1000).is_ok() && text::check_min("f", s, min, "").is_ok()
+        };
+        let solid = "a".repeat(min - 1);
+        let mut samples: Vec<String> = (0..min + 3)
+            .flat_map(|k| {
+                let a = "a".repeat(k);
+                [a.clone(), format!(" {a} "), format!("a{}b", " ".repeat(k))]
+            })
+            .collect();
+        for c in (0u32..=0x3100).filter_map(char::from_u32) {
+            samples.push(format!("{c}{solid}"));
+            samples.push(format!("{solid}{c}"));
+            samples.push(format!("a{c}{solid}"));
+        }
+        for s in samples {
+            assert_eq!(v.is_valid(&json!(s)), rule(&s), "at least {min}: {s:?}");
         }
     }
     for blank in ["", " ", "\n\t ", "\u{3000}\u{A0}"] {

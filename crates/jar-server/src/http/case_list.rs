@@ -20,8 +20,8 @@ pub struct ListParams {
     /// A stage, e.g. `home_visit`.
     #[param(value_type = Option<jar_core::Stage>)]
     stage: Option<String>,
-    /// Only cases in this area (and in yours).
-    #[param(schema_with = jar_core::text::schema::any_line)]
+    /// Only cases in this area (and in yours). An area the server does not know is 400.
+    #[param(schema_with = jar_core::text::schema::required_line)]
     area: Option<String>,
     /// `true`: only cases I am assigned to.
     #[param(value_type = Option<bool>)]

@@ -9,8 +9,9 @@
 //! - bearer security and `401` on every operation that does not declare `security(())`
 //!   (public: `/healthz`, `/readyz`, `POST /session`, this document);
 //! - `400`, `413`, `415` and `422` on every operation with a JSON body ([`super::extract::RawBody`]);
-//! - `404` on every operation with a path parameter, `400` on every one with a query string, and
-//!   `414` on both (the URI length limit);
+//! - `404` on every operation with a path parameter;
+//! - `400` (a control character in the address) and `414` (an address over 8 KiB) on every
+//!   operation: `http::edge_checks` runs before any route;
 //! - `500` and `503` (the 30-second timeout, an unreachable database) on every operation that
 //!   touches the database;
 //! - `application/problem+json` with the `Problem` schema on every error response.
@@ -245,7 +246,7 @@ fn problem(description: &str) -> Response {
 fn default_description(status: &str) -> &'static str {
     match status {
         "400" => {
-            "bad request: malformed JSON, a missing or malformed `Idempotency-Key`, or a query parameter that is not as documented"
+            "bad request: malformed JSON, a missing or malformed `Idempotency-Key`, a control character in the address, or a query parameter that is not as documented"
         }
         "401" => "no valid bearer token (`WWW-Authenticate: Bearer`)",
         "403" => "your role may not do this",
@@ -338,16 +339,14 @@ fn contract(op: &mut Operation) {
             .iter()
             .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == wanted))
     };
-    let (has_query, has_path) = (located(ParameterIn::Query), located(ParameterIn::Path));
-    if has_query {
-        add(op, "400");
-    }
+    let has_path = located(ParameterIn::Path);
     if has_path {
         add(op, "404");
     }
-    if has_query || has_path {
-        add(op, "414");
-    }
+    // Every address is checked before any route runs (`http::edge_checks`): a control character
+    // in it is 400 and one over 8 KiB is 414, whatever the operation.
+    add(op, "400");
+    add(op, "414");
     if op.request_body.is_some() {
         for status in ["400", "413", "415", "422"] {
             add(op, status);
