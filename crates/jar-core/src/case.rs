@@ -286,6 +286,10 @@ pub struct Flags {
     pub criminal_investigation: bool,
     pub s47_strategy: bool,
     pub cspr_notified: bool,
+    /// The child was looked after by a local authority: Ofsted and the DfE must be notified
+    /// (deadline `ofsted_dfe_notified`).
+    #[serde(default)]
+    pub looked_after: bool,
 }
 
 /// A case as stored. What a given person receives is filtered by `permissions::redact_case`.
