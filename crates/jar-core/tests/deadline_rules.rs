@@ -570,3 +570,25 @@ fn every_rule_reads_its_timing_in_words() {
     // The calendar behind working-day rules is the embedded gov.uk list.
     assert!(Calendar::embedded().source().contains("gov.uk"));
 }
+
+#[test]
+fn the_clinical_model_lists_every_rule() {
+    // docs/clinical-model.md is what the designated doctor signs off: every rule, its label
+    // and its source must be there.
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/clinical-model.md"),
+    )
+    .expect("docs/clinical-model.md");
+    for r in deadline::default_rules() {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", r.id)))
+            .unwrap_or_else(|| panic!("{} is not in docs/clinical-model.md", r.id));
+        assert!(
+            row.to_lowercase().contains(r.label.label()),
+            "{}: the doc's label differs from {:?}",
+            r.id,
+            r.label
+        );
+    }
+}
