@@ -631,7 +631,8 @@ pub struct Extras<'a> {
     /// The first contact in which the family was reached: `Some(None)` when none was,
     /// `None` when the caller does not know outcomes (then any contact counts, as in v1).
     pub first_family_reached: Option<Option<DateTime<Utc>>>,
-    /// Bank holidays for working-day rules.
+    /// Bank holidays for working-day rules (by default the one in force: see
+    /// [`crate::workdays::current`]).
     pub calendar: &'a Calendar,
 }
 
@@ -640,7 +641,7 @@ impl Default for Extras<'_> {
         Extras {
             not_applicable: &[],
             first_family_reached: None,
-            calendar: Calendar::embedded(),
+            calendar: crate::workdays::current(),
         }
     }
 }
