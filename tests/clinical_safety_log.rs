@@ -68,6 +68,11 @@ fn every_test_named_in_the_hazard_log_exists() {
 }
 
 #[test]
+fn every_test_named_in_the_clinical_model_exists() {
+    check("docs/clinical-model.md", 20);
+}
+
+#[test]
 fn every_test_named_in_the_threat_model_exists() {
     check("docs/security.md", 10);
 }

@@ -16,8 +16,9 @@ use super::{fit, styled};
 use crate::state::{CaseState, State};
 use crate::theme::Theme;
 
+/// The clock for today (UK), the date too for anything not today.
 fn when(t: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
-    if (t - now).num_hours().abs() < 20 {
+    if jar_core::workdays::uk_date(t) == jar_core::workdays::uk_date(now) {
         uk_clock(t)
     } else {
         t.with_timezone(&chrono_tz::Europe::London)
@@ -58,22 +59,42 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     out.push(Line::from(styled(" Deadlines", theme.title)));
     let width = usize::from(area.width);
     let owners_w = if width >= 70 { 11 } else { 0 };
+    // Statutory / national guidance / local practice (issue 14): STAT, NATL, LOCL.
+    let label_w = if width >= 70 { 5 } else { 0 };
     let title_w = width
-        .saturating_sub(2 + 13 + 1 + 5 + owners_w + 21)
+        .saturating_sub(2 + 13 + 1 + 5 + label_w + owners_w + 21)
         .clamp(8, 40);
     for dl in &d.deadlines {
         let (word, style) = match (dl.state, dl.due_at, dl.met_at) {
-            (DeadlineState::Met, _, Some(m)) => (format!("met {}", uk_clock(m)), theme.ok),
-            (DeadlineState::Met, _, None) => ("met".to_string(), theme.ok),
+            (DeadlineState::Met, _, _) if dl.late_by_minutes.is_some() => {
+                (dl.late_words().unwrap_or_default(), theme.overdue)
+            }
+            (DeadlineState::Met, _, Some(m)) if when(m, now).len() <= 9 => {
+                (format!("met {}", uk_clock(m)), theme.ok)
+            }
+            (DeadlineState::Met, _, _) => ("met".to_string(), theme.ok),
             (DeadlineState::Overdue, Some(due), _) => (countdown(due, now), theme.overdue),
             (DeadlineState::Due, Some(due), _) => (countdown(due, now), theme.text),
             (DeadlineState::NotStarted, _, _) => ("not started".to_string(), theme.muted),
+            (DeadlineState::Paused, _, _) => ("paused".to_string(), theme.muted),
+            (DeadlineState::NotApplicable, _, _) => ("n/a".to_string(), theme.muted),
             (_, None, _) => ("-".to_string(), theme.muted),
         };
-        let due = match (dl.state, dl.due_at) {
-            (DeadlineState::NotStarted, _) => format!("waits on {}", dl.waits_on),
-            (DeadlineState::Met, _) | (_, None) => String::new(),
-            (_, Some(t)) => format!("due {}", when(t, now)),
+        let due = match (dl.state, dl.due_at, dl.met_at) {
+            (DeadlineState::NotStarted | DeadlineState::Paused, _, _) => {
+                format!("waits on {}", dl.waits_on)
+            }
+            (DeadlineState::NotApplicable, _, _) => format!(
+                "not applicable: {}",
+                dl.not_applicable_reason.as_deref().unwrap_or("")
+            ),
+            (DeadlineState::Met, _, Some(m))
+                if dl.late_by_minutes.is_some() || when(m, now).len() > 9 =>
+            {
+                format!("met {}", when(m, now))
+            }
+            (DeadlineState::Met, _, _) | (_, None, _) => String::new(),
+            (_, Some(t), _) => format!("due {}", when(t, now)),
         };
         let mut spans = vec![
             Span::raw("  "),
@@ -86,10 +107,13 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                 if dl.hard { theme.danger } else { theme.muted },
             ),
         ];
+        if label_w > 0 {
+            spans.push(styled(fit(dl.label.short(), label_w), theme.muted));
+        }
         if owners_w > 0 {
             spans.push(Span::raw(fit(&owners_short(&dl.owners), owners_w)));
         }
-        let used = 2 + 13 + 1 + title_w + 1 + 5 + owners_w;
+        let used = 2 + 13 + 1 + title_w + 1 + 5 + label_w + owners_w;
         spans.push(Span::raw(fit(&due, width.saturating_sub(used))));
         out.push(Line::from(spans));
     }

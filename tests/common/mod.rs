@@ -206,6 +206,11 @@ fn deadline(
         met_at: (state == DeadlineState::Met).then(|| now() - Duration::minutes(41)),
         waits_on: "the event being recorded".into(),
         source: "domain.md".into(),
+        label: jar_core::deadline::RuleLabel::LocalPractice,
+        timing: String::new(),
+        late_by_minutes: None,
+        not_applicable_reason: None,
+        restricted: false,
     }
 }
 

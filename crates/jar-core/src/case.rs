@@ -176,7 +176,22 @@ impl PresentingCategory {
         }
     }
 
-    /// The checklist template this presentation usually needs, if any.
+    /// Every checklist a case with this presentation starts with: the core JAR response for
+    /// every death, then the category supplement (issue 14, section 3). A neonatal death or
+    /// a sudden unexpected postnatal collapse adds the `neonatal` supplement by hand.
+    pub fn templates(self) -> Vec<&'static str> {
+        let supplement = match self {
+            PresentingCategory::Sudi | PresentingCategory::Sudic => Some("sudi"),
+            PresentingCategory::Asthma => Some("asthma"),
+            PresentingCategory::SuspectedSuicide => Some("suicide"),
+            PresentingCategory::Trauma => Some("trauma"),
+            PresentingCategory::Other => None,
+        };
+        std::iter::once("core").chain(supplement).collect()
+    }
+
+    /// The checklist template this presentation usually needs, if any (v1: the server starts
+    /// only this one until it starts every one in [`Self::templates`]).
     pub fn default_template(self) -> Option<&'static str> {
         match self {
             PresentingCategory::Sudi | PresentingCategory::Sudic => Some("sudi"),
@@ -290,6 +305,10 @@ pub struct Flags {
     pub criminal_investigation: bool,
     pub s47_strategy: bool,
     pub cspr_notified: bool,
+    /// The child was looked after by a local authority: Ofsted and the DfE must be notified
+    /// (deadline `ofsted_dfe_notified`).
+    #[serde(default)]
+    pub looked_after: bool,
 }
 
 /// A case as stored. What a given person receives is filtered by `permissions::redact_case`.

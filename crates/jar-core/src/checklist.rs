@@ -1,7 +1,10 @@
-//! Checklist templates (SUDI/SUDIC, asthma, suicide) and the state of their items on a case.
+//! Checklist templates and the state of their items on a case: the core JAR response started
+//! for every death (`core`), and supplements by presentation (SUDI/SUDIC, asthma, suicide,
+//! trauma and external causes, neonatal/SUPC).
 //!
 //! Templates are versioned TOML files under `crates/jar-core/checklists/`, compiled into the
-//! binary. A published version is frozen: a case keeps the version it was started with.
+//! binary. A published version is frozen: a case keeps the version it was started with, a new
+//! version is a new file, and [`template_version`] finds the one a case started with.
 
 use crate::role::Agency;
 use chrono::{DateTime, Utc};
@@ -10,10 +13,13 @@ use std::sync::OnceLock;
 use utoipa::ToSchema;
 
 /// The template files shipped with this build, as (file name, TOML text).
-pub const BUILT_IN: [(&str, &str); 3] = [
+pub const BUILT_IN: [(&str, &str); 6] = [
     ("sudi.toml", include_str!("../checklists/sudi.toml")),
     ("asthma.toml", include_str!("../checklists/asthma.toml")),
     ("suicide.toml", include_str!("../checklists/suicide.toml")),
+    ("core.toml", include_str!("../checklists/core.toml")),
+    ("trauma.toml", include_str!("../checklists/trauma.toml")),
+    ("neonatal.toml", include_str!("../checklists/neonatal.toml")),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -40,6 +46,9 @@ pub struct TemplateItem {
     /// its note (domain.md section 10, "tipping off").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub restricted: bool,
+    /// Where the item comes from (every item of the core and of new supplements names one).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
 }
 
 /// A time-critical window: the item must be done within `hours` of `from`.
@@ -137,8 +146,19 @@ pub fn templates() -> &'static [Template] {
     })
 }
 
+/// The newest version of a template: what a new case is started with.
 pub fn template(id: &str) -> Option<&'static Template> {
-    templates().iter().find(|t| t.id == id)
+    templates()
+        .iter()
+        .filter(|t| t.id == id)
+        .max_by_key(|t| t.version)
+}
+
+/// A template at the version a case started with; never silently another version.
+pub fn template_version(id: &str, version: u32) -> Option<&'static Template> {
+    templates()
+        .iter()
+        .find(|t| t.id == id && t.version == version)
 }
 
 /// The ids of the built-in templates as an enum, for the OpenAPI document (`StartChecklist`).

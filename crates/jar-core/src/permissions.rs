@@ -5,6 +5,7 @@
 
 use crate::case::{Case, CriteriaDecision};
 use crate::checklist::{ItemState, ItemStatus, TemplateItem};
+use crate::deadline::Deadline;
 use crate::role::Role;
 use crate::timeline::{EventKind, TimelineEvent};
 use crate::wire::{CasePatch, ChangeEvent};
@@ -120,6 +121,15 @@ pub fn redact_item(role: Role, item: &TemplateItem, mut state: ItemState) -> Ite
         state.note = None;
     }
     state
+}
+
+/// Remove the deadlines that would reveal a safeguarding or criminal track to a role that may
+/// not read criminal detail (the Panel notification, the rapid review): tipping off.
+pub fn redact_deadlines(role: Role, mut deadlines: Vec<Deadline>) -> Vec<Deadline> {
+    if !allows(role, P::ReadCriminalDetail) {
+        deadlines.retain(|d| !d.restricted);
+    }
+    deadlines
 }
 
 /// Whether this role may receive this timeline event at all.

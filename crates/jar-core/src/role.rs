@@ -122,6 +122,16 @@ pub enum Agency {
     KeyWorker,
     /// The CDR office: designated doctor, CDOP administrator.
     CdrOffice,
+    /// Schools, nurseries and colleges (issue 14: agencies that own checklist items but do
+    /// not sign in; the other owners of such an item record it for them).
+    Education,
+    Ambulance,
+    /// The coroner and the coroner's officer.
+    Coroner,
+    /// GP, health visitor, school nurse.
+    PrimaryCare,
+    /// Public health, including the UKHSA health protection team.
+    PublicHealth,
 }
 
 impl Agency {
@@ -132,6 +142,11 @@ impl Agency {
             Agency::SocialCare => "social care",
             Agency::KeyWorker => "key worker",
             Agency::CdrOffice => "CDR office",
+            Agency::Education => "education",
+            Agency::Ambulance => "ambulance",
+            Agency::Coroner => "coroner",
+            Agency::PrimaryCare => "primary care",
+            Agency::PublicHealth => "public health",
         }
     }
 
@@ -143,6 +158,11 @@ impl Agency {
             Agency::SocialCare => "SC",
             Agency::KeyWorker => "KW",
             Agency::CdrOffice => "CDR",
+            Agency::Education => "EDU",
+            Agency::Ambulance => "AMB",
+            Agency::Coroner => "COR",
+            Agency::PrimaryCare => "PC",
+            Agency::PublicHealth => "PH",
         }
     }
 }

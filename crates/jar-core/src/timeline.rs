@@ -29,12 +29,24 @@ pub enum EventKind {
     PostPmDiscussionHeld,
     CdrmHeld,
     CdopReviewCompleted,
+    KeyWorkerNamed,
+    InformationSharingMeetingHeld,
+    FinalPmReportReceived,
+    NcmdNotified,
+    OfstedDfeNotified,
+    AbuseOrNeglectSuspected,
+    CsprPanelNotified,
+    RapidReviewCompleted,
+    InquestOpened,
+    InquestConcluded,
+    CriminalProceedingsOpened,
+    CriminalProceedingsConcluded,
     Note,
     Correction,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 31] = [
         EventKind::DeathConfirmed,
         EventKind::PoliceInformed,
         EventKind::CoronerInformed,
@@ -52,6 +64,18 @@ impl EventKind {
         EventKind::PostPmDiscussionHeld,
         EventKind::CdrmHeld,
         EventKind::CdopReviewCompleted,
+        EventKind::KeyWorkerNamed,
+        EventKind::InformationSharingMeetingHeld,
+        EventKind::FinalPmReportReceived,
+        EventKind::NcmdNotified,
+        EventKind::OfstedDfeNotified,
+        EventKind::AbuseOrNeglectSuspected,
+        EventKind::CsprPanelNotified,
+        EventKind::RapidReviewCompleted,
+        EventKind::InquestOpened,
+        EventKind::InquestConcluded,
+        EventKind::CriminalProceedingsOpened,
+        EventKind::CriminalProceedingsConcluded,
         EventKind::Note,
         EventKind::Correction,
     ];
@@ -75,6 +99,20 @@ impl EventKind {
             EventKind::PostPmDiscussionHeld => "Post-PM discussion held",
             EventKind::CdrmHeld => "CDRM held",
             EventKind::CdopReviewCompleted => "CDOP review completed",
+            EventKind::KeyWorkerNamed => "Key worker named",
+            EventKind::InformationSharingMeetingHeld => {
+                "Information-sharing and planning meeting held"
+            }
+            EventKind::FinalPmReportReceived => "Final PM report received",
+            EventKind::NcmdNotified => "NCMD notified",
+            EventKind::OfstedDfeNotified => "Ofsted and DfE notified (looked-after child)",
+            EventKind::AbuseOrNeglectSuspected => "Abuse or neglect known or suspected",
+            EventKind::CsprPanelNotified => "Safeguarding Practice Review Panel notified",
+            EventKind::RapidReviewCompleted => "Rapid review completed",
+            EventKind::InquestOpened => "Inquest opened",
+            EventKind::InquestConcluded => "Inquest concluded",
+            EventKind::CriminalProceedingsOpened => "Criminal proceedings opened",
+            EventKind::CriminalProceedingsConcluded => "Criminal proceedings concluded",
             EventKind::Note => "Note",
             EventKind::Correction => "Correction",
         }
@@ -97,8 +135,18 @@ impl EventKind {
 
     /// Events about the criminal or s47 track, which key workers never receive: telling a
     /// family-facing worker risks tipping off (domain.md section 10).
+    /// The safeguarding-review events (abuse or neglect suspected, the Panel notification and
+    /// the rapid review) and criminal proceedings are investigative too (issue 14).
     pub fn is_investigative(self) -> bool {
-        matches!(self, EventKind::StrategyDiscussionHeld)
+        matches!(
+            self,
+            EventKind::StrategyDiscussionHeld
+                | EventKind::AbuseOrNeglectSuspected
+                | EventKind::CsprPanelNotified
+                | EventKind::RapidReviewCompleted
+                | EventKind::CriminalProceedingsOpened
+                | EventKind::CriminalProceedingsConcluded
+        )
     }
 }
 

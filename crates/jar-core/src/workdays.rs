@@ -220,6 +220,50 @@ impl Calendar {
     }
 }
 
+static INSTALLED: OnceLock<Calendar> = OnceLock::new();
+
+/// Use `cal` for working days in this process from now on: the server's `--bank-holidays`
+/// file, loaded once at start. Returns false (and changes nothing) if one was already installed.
+pub fn install(cal: Calendar) -> bool {
+    INSTALLED.set(cal).is_ok()
+}
+
+/// The calendar in force: the installed one, else the embedded one.
+pub fn current() -> &'static Calendar {
+    INSTALLED.get().unwrap_or_else(Calendar::embedded)
+}
+
+/// Days ahead of its end at which a bank-holiday list is reported as running out.
+pub const WARN_DAYS: i64 = 90;
+
+/// What `jarterm-server check-config` says about a calendar on `today`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarCheck {
+    pub summary: String,
+    /// Set when the list runs out within [`WARN_DAYS`] (or already has).
+    pub warning: Option<String>,
+}
+
+impl Calendar {
+    pub fn check(&self, today: NaiveDate) -> CalendarCheck {
+        let summary = format!(
+            "bank holidays: {} ({} to {})",
+            self.source,
+            self.covers_from(),
+            self.covers_until()
+        );
+        let warning = self.runs_out_within(today, WARN_DAYS).map(|end| {
+            let when = if end < today { "ran out" } else { "runs out" };
+            format!(
+                "the bank-holiday list {when} on {end}: working-day deadlines after it skip \
+                 weekends only. Download https://www.gov.uk/bank-holidays.json and pass it \
+                 with --bank-holidays"
+            )
+        });
+        CalendarCheck { summary, warning }
+    }
+}
+
 /// The UK local date of an instant.
 pub fn uk_date(t: Instant) -> NaiveDate {
     t.with_timezone(&London).date_naive()

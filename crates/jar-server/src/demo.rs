@@ -206,6 +206,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             criminal_investigation: criminal,
             s47_strategy: criminal && i.is_multiple_of(2),
             cspr_notified: false,
+            looked_after: false,
         }),
         investigation_note: criminal
             .then(|| format!("Demo investigation note {i}: scene examined, enquiries ongoing.")),

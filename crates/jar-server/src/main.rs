@@ -29,6 +29,19 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the deadlines and bank-holiday files, and warn when the bank-holiday list runs
+    /// out within 90 days; then exit.
+    CheckConfig {
+        /// TOML of per-area deadline overrides.
+        #[arg(long)]
+        deadlines: Option<PathBuf>,
+        /// A newer England and Wales bank-holiday list (the gov.uk bank-holidays.json).
+        #[arg(long, env = "JARTERM_BANK_HOLIDAYS")]
+        bank_holidays: Option<PathBuf>,
+        /// Check as if today were this UK date (YYYY-MM-DD); for testing.
+        #[arg(long, hide = true)]
+        today: Option<chrono::NaiveDate>,
+    },
     /// Create or update the database schema, then exit.
     Migrate {
         #[arg(long, env = "JARTERM_DATABASE")]
@@ -63,6 +76,10 @@ struct ServeArgs {
     /// client address then decides sign-in throttling and is written in the audit.
     #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_cidr)]
     trusted_proxies: Vec<ipnet::IpNet>,
+    /// A newer England and Wales bank-holiday list (the gov.uk bank-holidays.json) to use
+    /// instead of the one built in.
+    #[arg(long, env = "JARTERM_BANK_HOLIDAYS")]
+    bank_holidays: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -124,7 +141,45 @@ fn load_overrides(path: &PathBuf) -> anyhow::Result<AreaOverrides> {
     Ok(file.area)
 }
 
+/// The bank-holiday calendar: the file given, else the one built in.
+fn load_calendar(path: Option<&PathBuf>) -> anyhow::Result<jar_core::workdays::Calendar> {
+    let Some(path) = path else {
+        return Ok(jar_core::workdays::Calendar::embedded().clone());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    jar_core::workdays::Calendar::from_json(&text, &path.display().to_string())
+        .with_context(|| format!("{} is not a usable bank-holiday list", path.display()))
+}
+
+fn check_config(
+    deadlines: Option<&PathBuf>,
+    bank_holidays: Option<&PathBuf>,
+    today: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    if let Some(path) = deadlines {
+        let areas = load_overrides(path)?;
+        println!("deadlines: {} ({} areas)", path.display(), areas.len());
+    }
+    let calendar = load_calendar(bank_holidays)?;
+    let today = today.unwrap_or_else(|| jar_core::workdays::uk_date(chrono::Utc::now()));
+    let check = calendar.check(today);
+    println!("{}", check.summary);
+    if let Some(w) = check.warning {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let calendar = load_calendar(args.bank_holidays.as_ref())?;
+    if let Some(w) = calendar
+        .check(jar_core::workdays::uk_date(chrono::Utc::now()))
+        .warning
+    {
+        tracing::warn!("{w}");
+    }
+    jar_core::workdays::install(calendar);
     let mut config = ServerConfig::loopback(database(args.database)?);
     config.listen = args.listen;
     config.demo_cases = args
@@ -188,6 +243,11 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::CheckConfig {
+            deadlines,
+            bank_holidays,
+            today,
+        } => check_config(deadlines.as_ref(), bank_holidays.as_ref(), today),
         Command::Migrate { database: db } => {
             jar_server::Store::connect(&database(db)?).await?;
             eprintln!("database is up to date");

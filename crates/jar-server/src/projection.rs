@@ -129,6 +129,9 @@ impl Bundle {
         let mut open: Vec<OpenDeadline> = deadlines
             .iter()
             .filter(|d| matches!(d.state, DeadlineState::Due | DeadlineState::Overdue))
+            // The board is one summary for every reader: a clock that reveals a safeguarding
+            // track (tipping off) is shown only in the case detail, to those allowed.
+            .filter(|d| !d.restricted)
             .filter_map(|d| {
                 d.due_at.map(|due_at| OpenDeadline {
                     rule_id: d.rule_id.clone(),

@@ -526,9 +526,11 @@ async fn an_area_override_moves_that_areas_deadline_only() {
             .expect("home visit");
         let due: chrono::DateTime<chrono::Utc> =
             serde_json::from_value(d["due_at"].clone()).expect("due");
-        let notified: chrono::DateTime<chrono::Utc> =
-            serde_json::from_value(detail["case"]["times"]["notified_at"].clone()).expect("n");
-        (due - notified).num_minutes()
+        // Issue 14: deadlines count from the death (here: confirmed), not from notification.
+        let death: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(detail["case"]["times"]["death_confirmed_at"].clone())
+                .expect("death confirmed");
+        (due - death).num_minutes()
     };
     let north = mgr.post("/cases", &new_case(NORTH, "sudi")).await.json();
     let south = mgr.post("/cases", &new_case(SOUTH, "sudi")).await.json();

@@ -35,7 +35,7 @@ pub fn detail_for(ctx: &ApiContext, who: &Principal, b: &Bundle, now: DateTime<U
     let role = who.role;
     CaseDetail {
         case: permissions::redact_case(role, b.case.clone()),
-        deadlines: b.deadlines(&ctx.area_overrides, now),
+        deadlines: permissions::redact_deadlines(role, b.deadlines(&ctx.area_overrides, now)),
         progress: b.progress(),
         checklists: b.checklists.iter().map(|(id, _)| id.clone()).collect(),
         timeline_count: b
