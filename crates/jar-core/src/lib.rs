@@ -7,6 +7,7 @@ pub mod case;
 pub mod checklist;
 pub mod contact;
 pub mod deadline;
+pub mod handover;
 pub mod permissions;
 pub mod role;
 pub mod text;

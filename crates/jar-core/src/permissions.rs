@@ -35,13 +35,15 @@ pub enum Permission {
     ReadMaltreatmentPointers,
     ReadAudit,
     ManageUsers,
+    /// Send an on-call shift handover (issue 17 §1): the on-call rota is paediatricians'.
+    HandOver,
 }
 
 use Permission as P;
 
 /// Rows: permission. Columns: paediatrician, police, social worker, key worker, manager.
 /// Read it as a table; the test in `tests/permissions.rs` prints it back.
-pub const MATRIX: [(Permission, [bool; 5]); 17] = [
+pub const MATRIX: [(Permission, [bool; 5]); 18] = [
     //                              paed   police social  keywk  mgr
     (P::ListCases, [true, true, true, true, true]),
     (P::ReadCase, [true, true, true, true, true]),
@@ -60,6 +62,7 @@ pub const MATRIX: [(Permission, [bool; 5]); 17] = [
     (P::ReadMaltreatmentPointers, [true, true, true, false, true]),
     (P::ReadAudit, [false, false, false, false, true]),
     (P::ManageUsers, [false, false, false, false, true]),
+    (P::HandOver, [true, false, false, false, false]),
 ];
 
 fn column(role: Role) -> usize {
@@ -104,6 +107,19 @@ pub fn item_lock_reason(role: Role, item: &TemplateItem) -> Option<String> {
     }
     let owners: Vec<&str> = item.owners.iter().map(|a| a.label()).collect();
     Some(format!("owned by {}", owners.join(" + ")))
+}
+
+/// Whether this person may read a handover from `outgoing` to `incoming` covering cases in
+/// `areas`: the two people, and managers of one of those areas (issue 17 §1).
+pub fn may_read_handover(
+    who: &Principal,
+    outgoing: &str,
+    incoming: &str,
+    areas: &[String],
+) -> bool {
+    who.username == outgoing
+        || who.username == incoming
+        || (who.role == Role::Manager && areas.iter().any(|a| who.areas.contains(a)))
 }
 
 /// Remove from a case what this role may not receive.

@@ -232,6 +232,23 @@ pub mod schema {
     pub fn long_lines() -> Array {
         list(string(patterns::LINE, None, caps::NOTE, false), None)
     }
+    /// One line of up to [`caps::REASON`] characters (a handover's severity or summary).
+    pub fn handover_line() -> Object {
+        string(patterns::LINE, None, caps::REASON, false)
+    }
+    /// Up to [`caps::LIST_ITEMS`] lines of up to [`caps::REASON`] characters (a handover's
+    /// actions and awareness).
+    pub fn handover_lines() -> Array {
+        list(handover_line(), None)
+    }
+    /// Up to [`caps::LIST_ITEMS`] case references.
+    pub fn case_refs() -> Array {
+        let reference = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^JAR-[0-9]{4}-[0-9]{4,6}$"))
+            .build();
+        list(reference, None)
+    }
     /// One to [`caps::LIST_ITEMS`] areas, each a line that is not blank.
     pub fn areas() -> Array {
         list(required_line(), Some(1))

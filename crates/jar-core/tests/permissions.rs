@@ -32,6 +32,7 @@ read_criminal_detail         yes   yes   yes     -   yes
 read_maltreatment_pointers   yes   yes   yes     -   yes
 read_audit                     -     -     -     -   yes
 manage_users                   -     -     -     -   yes
+hand_over                    yes     -     -     -     -
 ";
     let mut table = format!(
         "{:<26}{}\n",
