@@ -526,6 +526,13 @@ pub struct UserList {
     pub items: Vec<UserSummary>,
 }
 
+/// A new one-time password, shown once to the manager who reset it (issue 17 §2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OneTimePassword {
+    pub username: String,
+    pub password: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
@@ -602,6 +609,10 @@ pub enum ChangeKind {
     ChecklistItemUpdated,
     ContactAdded,
     ContactAmended,
+    /// A handover was sent (`item`: its id); issue 17 §1.
+    HandoverSent,
+    /// A handover case was acknowledged (`item`: the handover id).
+    HandoverAcknowledged,
 }
 
 impl ChangeKind {
@@ -610,6 +621,11 @@ impl ChangeKind {
         match self {
             ChangeKind::ContactAdded | ChangeKind::ContactAmended => {
                 crate::permissions::allows(role, crate::permissions::Permission::ReadContacts)
+            }
+            // Only the on-call rota and managers take part in handovers; the event carries
+            // the handover id, and reading it is checked again (`may_read_handover`).
+            ChangeKind::HandoverSent | ChangeKind::HandoverAcknowledged => {
+                matches!(role, Role::Paediatrician | Role::Manager)
             }
             _ => true,
         }

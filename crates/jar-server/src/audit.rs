@@ -20,10 +20,16 @@ pub enum Action {
     ContactsAmend,
     UserAdd,
     UserDisable,
+    /// A manager set a new one-time password (issue 17 §2).
+    UserPasswordReset,
+    /// A handover sent: one row per case, like a timeline note (issue 17 §1).
+    HandoverSend,
+    /// A handover case acknowledged by the incoming person.
+    HandoverAck,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -38,6 +44,9 @@ impl Action {
         Action::ContactsAmend,
         Action::UserAdd,
         Action::UserDisable,
+        Action::UserPasswordReset,
+        Action::HandoverSend,
+        Action::HandoverAck,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -57,13 +66,16 @@ impl Action {
             Action::ContactsAmend => "contacts.amend",
             Action::UserAdd => "user.add",
             Action::UserDisable => "user.disable",
+            Action::UserPasswordReset => "user.password_reset",
+            Action::HandoverSend => "handover.send",
+            Action::HandoverAck => "handover.ack",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 14] = {
-    let mut out = [""; 14];
+pub const ACTIONS: [&str; 17] = {
+    let mut out = [""; 17];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

@@ -56,6 +56,24 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// A one-time password a manager reads out once (issue 17 §2): four groups of five lowercase
+/// letters and digits, 20 characters (well above the NCSC-guided minimum of 12,
+/// `jar_core::text::mins::PASSWORD`), without look-alikes (0/o, 1/l/i).
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    rand::rng().fill_bytes(&mut bytes);
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(5)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -4,6 +4,7 @@
 //! tests all use it). The library never installs a tracing subscriber: its host decides.
 
 pub mod audit;
+pub mod audit_cli;
 pub mod auth;
 pub mod cache;
 pub mod clock;

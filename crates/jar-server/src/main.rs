@@ -42,6 +42,11 @@ enum Command {
         #[arg(long, hide = true)]
         today: Option<chrono::NaiveDate>,
     },
+    /// Read the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Create or update the database schema, then exit.
     Migrate {
         #[arg(long, env = "JARTERM_DATABASE")]
@@ -80,6 +85,38 @@ struct ServeArgs {
     /// instead of the one built in.
     #[arg(long, env = "JARTERM_BANK_HOLIDAYS")]
     bank_holidays: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Write the audit log, newest first, to standard output; the filters combine.
+    Export {
+        /// Output format (only `csv`).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Only this case reference.
+        #[arg(long = "case")]
+        case_ref: Option<String>,
+        /// Only this username.
+        #[arg(long)]
+        user: Option<String>,
+        /// Only this action, e.g. `identity.reveal`.
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries at or after this time (RFC 3339, e.g. 2026-03-01T00:00:00Z).
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Only entries before this time (RFC 3339).
+        #[arg(long)]
+        until: Option<chrono::DateTime<chrono::Utc>>,
+        #[arg(long, env = "JARTERM_DATABASE")]
+        database: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -251,6 +288,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { database: db } => {
             jar_server::Store::connect(&database(db)?).await?;
             eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::Audit {
+            command:
+                AuditCommand::Export {
+                    format: ExportFormat::Csv,
+                    case_ref,
+                    user,
+                    action,
+                    since,
+                    until,
+                    database: db,
+                },
+        } => {
+            let filter = jar_server::audit_cli::ExportFilter {
+                case_ref,
+                username: user,
+                action,
+                since,
+                until,
+            };
+            let csv = jar_server::audit_cli::export_csv(&database(db)?, &filter).await?;
+            use std::io::Write;
+            std::io::stdout().lock().write_all(csv.as_bytes())?;
             Ok(())
         }
         Command::User { command } => match command {

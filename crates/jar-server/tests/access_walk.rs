@@ -39,10 +39,11 @@ const SOUTH_CONTACT: &str = "SOUTH-CONTACT-8812 south family call";
 const SOUTH_CHILD: &str = "SOUTH-CHILD-Marigold";
 const UNASSIGNED_CONTACT: &str = "UNASSIGNED-CONTACT-3391 other family";
 const WALKER_PASSWORD: &str = "walker-password-5521";
+const HANDOVER_TEXT: &str = "HANDOVER-SYNTH-7719 ring the DD if the coroner calls";
 
 /// Every route (method and path template) the test knows how to exercise. Must equal the
 /// OpenAPI document's list.
-const KNOWN: [&str; 25] = [
+const KNOWN: [&str; 30] = [
     "POST /api/v1/session",
     "DELETE /api/v1/session",
     "GET /api/v1/me",
@@ -65,6 +66,11 @@ const KNOWN: [&str; 25] = [
     "GET /api/v1/users",
     "POST /api/v1/users",
     "POST /api/v1/users/{name}/disable",
+    "POST /api/v1/users/{name}/password",
+    "GET /api/v1/handovers",
+    "POST /api/v1/handovers",
+    "GET /api/v1/handovers/{id}",
+    "POST /api/v1/handovers/{id}/acknowledgements",
     "GET /api/v1/openapi.json",
     "GET /healthz",
     "GET /readyz",
@@ -77,6 +83,8 @@ struct World {
     /// Tokens by column; `None` for "no token".
     tokens: [Option<String>; 7],
     south_child_ref: String,
+    /// A handover from `night-paed` to the walk's paediatrician, on the assigned case.
+    handover_id: i64,
 }
 
 impl World {
@@ -143,6 +151,7 @@ impl World {
                     UNASSIGNED_CONTACT,
                     &self.f.south,
                     &self.south_child_ref,
+                    HANDOVER_TEXT,
                 ]
                 .map(String::from),
             ),
@@ -157,6 +166,9 @@ impl World {
                     ]
                     .map(String::from),
                 );
+                if r != Role::Paediatrician {
+                    out.push(HANDOVER_TEXT.into());
+                }
                 if matches!(r, Role::Police | Role::SocialWorker) {
                     out.push(CONTACT_TEXT.into());
                     out.push(UNASSIGNED_CONTACT.into());
@@ -228,8 +240,20 @@ async fn build_world() -> World {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    // Victims for the disable cell and throwaway sessions for the sign-out cell.
+    // A handover to the walk's paediatrician, for the read and acknowledgement cells.
+    let night = h.person("night-paed", Role::Paediatrician, &[NORTH]).await;
+    let r = night
+        .post(
+            "/handovers",
+            &json!({"incoming": "paed", "entries": [handover_entry(&f.assigned, HANDOVER_TEXT)]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let handover_id = r.json()["id"].as_i64().expect("handover id");
+    // Victims for the disable and password cells and throwaway sessions for the sign-out cell.
     for i in 0..WHO.len() {
+        h.person(&format!("reset-{i}"), Role::Police, &[NORTH])
+            .await;
         let role = ROLES.get(i).copied().unwrap_or(Role::Police);
         h.person(&format!("victim-{i}"), Role::Police, &[NORTH])
             .await;
@@ -250,7 +274,19 @@ async fn build_world() -> World {
         db_url,
         tokens,
         south_child_ref,
+        handover_id,
     }
+}
+
+fn handover_entry(reference: &str, synthesis: &str) -> Value {
+    json!({
+        "reference": reference,
+        "severity": "STABLE: no hard or overdue deadline",
+        "summary": "SUDI · Reported · 4 months",
+        "actions": [],
+        "awareness": ["Family: no contact recorded"],
+        "synthesis": synthesis,
+    })
 }
 
 /// One exercised request: a label, the answer, the expected status per column, and whether an
@@ -680,6 +716,76 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 )
                 .await,
                 authed([403, 403, 403, 403, 204]),
+                false,
+            );
+        }
+        "POST /api/v1/users/{name}/password" => {
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/users/reset-{who}/password"),
+                    None,
+                    &[],
+                )
+                .await,
+                authed([403, 403, 403, 403, 200]),
+                false,
+            );
+        }
+        "GET /api/v1/handovers" => {
+            push(
+                route,
+                w.call(who, Method::GET, &format!("{p}/handovers"), None, &[])
+                    .await,
+                authed(ALL_OK),
+                false,
+            );
+        }
+        "GET /api/v1/handovers/{id}" => {
+            // The incoming paediatrician and the area's manager; nobody else learns it exists.
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::GET,
+                    &format!("{p}/handovers/{}", w.handover_id),
+                    None,
+                    &[],
+                )
+                .await,
+                authed([200, 404, 404, 404, 200]),
+                false,
+            );
+        }
+        "POST /api/v1/handovers" => {
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/handovers"),
+                    Some(json!({"incoming": "night-paed", "entries": [handover_entry(a, "walk")]})),
+                    &idem(),
+                )
+                .await,
+                authed([201, 403, 403, 403, 403]),
+                false,
+            );
+        }
+        "POST /api/v1/handovers/{id}/acknowledgements" => {
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/handovers/{}/acknowledgements", w.handover_id),
+                    Some(json!({"become_lead": true})),
+                    &[],
+                )
+                .await,
+                authed([200, 403, 403, 403, 403]),
                 false,
             );
         }

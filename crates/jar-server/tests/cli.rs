@@ -352,3 +352,124 @@ async fn with_a_certificate_the_api_is_served_over_https() {
     assert!(plain.map(|r| !r.status().is_success()).unwrap_or(true));
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_is_exported_as_csv_filtered_by_case_user_action_and_time() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = db(&dir);
+    let server = jar_server::start(jar_server::ServerConfig::loopback(&url))
+        .await
+        .expect("server");
+    let base = format!("{}/api/v1", server.base_url());
+    let store = server.store();
+    let (token, hash) = jar_server::auth::new_token();
+    let mut tx = store.begin().await.expect("begin");
+    jar_server::store::users::insert(
+        tx.conn(),
+        "mgr",
+        "not-a-hash",
+        jar_core::Role::Manager,
+        &["North Wessex".to_string()],
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("user");
+    jar_server::store::users::insert_token(
+        tx.conn(),
+        &hash,
+        "mgr",
+        chrono::Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .expect("token");
+    store.commit(tx).await.expect("commit");
+    let http = reqwest::Client::new();
+    let mut refs = Vec::new();
+    for category in ["sudi", "other"] {
+        let body = serde_json::json!({"area": "North Wessex", "age_months": 4, "sex": "male",
+            "place_of_death": "home", "category": category, "times": {},
+            "criteria": ["unclear"], "decided_by": "on call",
+            "identity": {"child_name": "Example Child", "nhs_number": "999 000 0018",
+                "address": "1 Example Street", "family": []}});
+        let r = http
+            .post(format!("{base}/cases"))
+            .bearer_auth(&token)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&body)
+            .send()
+            .await
+            .expect("notify");
+        assert_eq!(r.status().as_u16(), 201);
+        let v: serde_json::Value = r.json().await.expect("json");
+        refs.push(v["case"]["reference"].as_str().expect("ref").to_string());
+    }
+    let r = http
+        .post(format!("{base}/cases/{}/identity/reveal", refs[0]))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"reason": "calling the family, as agreed"}))
+        .send()
+        .await
+        .expect("reveal");
+    assert_eq!(r.status().as_u16(), 200);
+    server.shutdown().await;
+    let export = |extra: &[&str]| {
+        let mut args = vec!["audit", "export", "--format", "csv", "--database", &url];
+        args.extend_from_slice(extra);
+        let out = Command::new(BIN)
+            .args(&args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let all = export(&[]);
+    let lines: Vec<&str> = all.lines().collect();
+    assert_eq!(
+        lines[0], "id,at,username,role,action,case_ref,detail,remote",
+        "{all}"
+    );
+    assert_eq!(
+        lines.len(),
+        4,
+        "a header and three rows, newest first: {all}"
+    );
+    assert!(lines[1].contains(",identity.reveal,"), "{all}");
+    let one_case = export(&["--case", &refs[0]]);
+    assert_eq!(one_case.lines().count(), 3, "{one_case}");
+    let reveals = export(&["--action", "identity.reveal", "--user", "mgr"]);
+    assert_eq!(reveals.lines().count(), 2, "{reveals}");
+    assert!(
+        reveals.contains("calling the family, as agreed"),
+        "the reason is exported: {reveals}"
+    );
+    assert!(
+        !all.contains("Example Child"),
+        "no identity in the audit: {all}"
+    );
+    let nobody = export(&["--user", "someone-else"]);
+    assert_eq!(nobody.lines().count(), 1, "only the header: {nobody}");
+    let future = export(&["--since", "2999-01-01T00:00:00Z"]);
+    assert_eq!(future.lines().count(), 1, "{future}");
+    let past = export(&["--until", "2000-01-01T00:00:00Z"]);
+    assert_eq!(past.lines().count(), 1, "{past}");
+    let (ok, err) = run(
+        &[
+            "audit",
+            "export",
+            "--action",
+            "case.delete",
+            "--database",
+            &url,
+        ],
+        None,
+    );
+    assert!(
+        !ok && err.contains("identity.reveal"),
+        "lists the actions: {err}"
+    );
+}

@@ -412,6 +412,76 @@ async fn every_operation_answers_as_the_document_says_successes_and_errors() {
     )
     .await;
     assert_eq!(r.status, 404);
+    let r = call(
+        &d,
+        &f.mgr,
+        Method::POST,
+        "/users/{name}/password",
+        "/users/new-police/password",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // The on-call handover (issue 17): sent, read, listed, acknowledged, refused.
+    h.person("night-paed", Role::Paediatrician, &[NORTH]).await;
+    let handover = json!({"incoming": "night-paed", "entries": [{
+        "reference": case, "severity": "STABLE: no hard or overdue deadline",
+        "summary": "SUDI · Reported · 4 months", "actions": ["DUE 04:00 GMT (in 2h) NPA"],
+        "awareness": [], "synthesis": "ring the DD if the coroner calls"}]});
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/handovers",
+        "/handovers",
+        Some(&handover),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let hid = r.json()["id"].to_string();
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/handovers",
+        "/handovers",
+        Some(&json!({"incoming": "paed", "entries": handover["entries"]})),
+        &[("idempotency-key", &key())],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for who in [&f.paed, &f.mgr, &f.kw] {
+        call(&d, who, Method::GET, "/handovers", "/handovers", None, &[]).await;
+    }
+    let one = format!("/handovers/{hid}");
+    let r = call(&d, &f.mgr, Method::GET, "/handovers/{id}", &one, None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(
+        &d,
+        &f.police,
+        Method::GET,
+        "/handovers/{id}",
+        &one,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let ack = format!("/handovers/{hid}/acknowledgements");
+    let r = call(
+        &d,
+        &f.paed,
+        Method::POST,
+        "/handovers/{id}/acknowledgements",
+        &ack,
+        Some(&json!({})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
 
     // Errors, each as documented.
     let stale = call(
@@ -598,7 +668,7 @@ async fn every_operation_declares_its_security_and_answers_errors_as_problems() 
             }
         }
     }
-    assert_eq!(operations, 25, "every route is in the document");
+    assert_eq!(operations, 30, "every route is in the document");
     let events = &d.doc["paths"]["/api/v1/events"]["get"]["responses"]["200"]["content"];
     assert!(events["text/event-stream"].is_object(), "{events}");
 }

@@ -32,6 +32,12 @@ pub struct AuditParams {
     /// Only entries at or after this time (RFC 3339).
     #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     since: Option<String>,
+    /// Only entries before this time (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    until: Option<String>,
+    /// One action, e.g. `identity.reveal` (see docs/api.md for the list).
+    #[param(schema_with = jar_core::text::schema::any_line)]
+    action: Option<String>,
     /// Default 100, at most 1000.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
@@ -54,14 +60,18 @@ pub async fn list_audit(
         (Permission::ReadAudit, "read the audit log"),
     )?;
     let limit = parse_limit(&p.limit)?;
-    let since = p
-        .since
-        .as_deref()
-        .map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)))
-        .transpose()
-        .map_err(|_| {
-            Error::BadRequest("since must be an RFC 3339 time, e.g. 2026-03-01T00:00:00Z".into())
-        })?;
+    let time = |v: &Option<String>, name: &str| {
+        v.as_deref()
+            .map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)))
+            .transpose()
+            .map_err(|_| {
+                Error::BadRequest(format!(
+                    "{name} must be an RFC 3339 time, e.g. 2026-03-01T00:00:00Z"
+                ))
+            })
+    };
+    let since = time(&p.since, "since")?;
+    let until = time(&p.until, "until")?;
     let before_id = p
         .cursor
         .as_deref()
@@ -72,6 +82,8 @@ pub async fn list_audit(
         case_ref: p.case,
         username: p.user,
         since,
+        until,
+        action: p.action,
         before_id,
         limit: limit + 1,
     };

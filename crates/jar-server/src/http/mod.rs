@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod guard;
+pub mod handovers;
 pub mod health;
 pub mod identity;
 pub mod openapi;
@@ -82,6 +83,7 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
         .merge(events::router())
         .merge(audit::router())
         .merge(users::router())
+        .merge(handovers::router())
         .merge(openapi::router());
     Router::new()
         .nest(jar_core::wire::API_PREFIX, api)

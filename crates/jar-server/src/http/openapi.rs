@@ -44,6 +44,9 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::events::events,
         super::audit::list_audit,
         super::users::list_users, super::users::add_user, super::users::disable_user,
+        super::users::reset_password,
+        super::handovers::list_handovers, super::handovers::send_handover,
+        super::handovers::get_handover, super::handovers::acknowledge,
         super::health::healthz, super::health::readyz,
         openapi_json,
     ),
@@ -90,6 +93,15 @@ pub mod params {
         #[param(pattern = r"^JAR-[0-9]{4}-[0-9]{4,6}$")]
         reference: String,
         /// The contact's id on this case.
+        #[param(minimum = 1)]
+        id: i64,
+    }
+
+    /// `/handovers/{id}`.
+    #[derive(IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub struct HandoverPath {
+        /// The handover's id.
         #[param(minimum = 1)]
         id: i64,
     }

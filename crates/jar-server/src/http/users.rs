@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use jar_core::permissions::Permission;
-use jar_core::wire::{NewUser, UserList, UserSummary};
+use jar_core::wire::{NewUser, OneTimePassword, UserList, UserSummary};
 use std::sync::Arc;
 
 const MANAGE: super::guard::Need = (Permission::ManageUsers, "manage users");
@@ -23,6 +23,7 @@ pub fn router() -> Router<Arc<ApiContext>> {
     Router::new()
         .route("/users", get(list_users).post(add_user))
         .route("/users/{name}/disable", post(disable_user))
+        .route("/users/{name}/password", post(reset_password))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
@@ -115,6 +116,41 @@ pub async fn disable_user(
         .await?;
     let reply = w.commit(Reply::no_content()).await?;
     // After the commit, so no request in between can cache the user again.
+    ctx.principals.forget_user(&name);
+    Ok(reply)
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{name}/password", tag = "users",
+    params(super::openapi::params::UserPath),
+    responses((status = 200, body = OneTimePassword, description = "a new one-time password, shown this once; the user's tokens stop working"),
+        (status = 403, description = "your role may not manage users"),
+        (status = 404, description = "there is no user with that name")))]
+pub async fn reset_password(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+    Path(name): Path<String>,
+) -> Result<Reply> {
+    require(&user.principal, MANAGE)?;
+    let password = crate::auth::one_time_password();
+    // Hash before taking the write lock: it is deliberately slow.
+    let phc = crate::auth::hash_password(password.clone()).await?;
+    let empty = RawBody(Default::default());
+    let mut w = match Write::begin(&ctx, &user, MANAGE, Idem::None, &empty, "").await? {
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
+    };
+    if !users::set_password(w.tx.conn(), &name, &phc).await? {
+        return Err(Error::NotFound(
+            "there is no user with that username".into(),
+        ));
+    }
+    w.audit(Action::UserPasswordReset, None, &format!("user={name}"))
+        .await?;
+    let body = OneTimePassword {
+        username: name.clone(),
+        password,
+    };
+    let reply = w.commit(Reply::json(StatusCode::OK, &body)?).await?;
     ctx.principals.forget_user(&name);
     Ok(reply)
 }

@@ -48,6 +48,8 @@ bodies!(
     jar_core::wire::NewUser,
     jar_core::contact::NewContact,
     jar_core::contact::NewAmendment,
+    jar_core::handover::NewHandover,
+    jar_core::handover::HandoverAck,
 );
 
 impl Body for jar_core::wire::StartChecklist {
@@ -260,6 +262,39 @@ impl<'a> CaseWrite<'a> {
 
     pub fn body<T: Body>(&self, raw: &RawBody) -> Result<T> {
         self.w.body(raw)
+    }
+
+    /// One case of a write that spans several (a handover acknowledged with "become lead"):
+    /// the case is found in scope and loaded inside the write's transaction; [`Self::finish`]
+    /// hands the write back for the next case.
+    pub async fn within(mut w: Write<'a>, reference: &str) -> Result<CaseWrite<'a>> {
+        let (id, case) = guard::find_in_scope(w.tx.conn(), &w.user.principal, reference).await?;
+        let b = cases::bundle(w.tx.conn(), id, case).await?;
+        Ok(CaseWrite {
+            w,
+            reference: reference.to_string(),
+            read_version: b.case.version,
+            b,
+        })
+    }
+
+    /// The change row and the audit row of one case of a larger write, without committing.
+    pub async fn finish(
+        mut self,
+        change: Change,
+        (action, detail): (Action, &str),
+    ) -> Result<Write<'a>> {
+        let row = NewChange {
+            kind: change.kind,
+            case: Some(&self.b.case),
+            version: Some(change.version),
+            item: change.item,
+            restricted: change.restricted,
+        };
+        changes::insert(self.w.tx.conn(), row, self.w.now).await?;
+        let reference = self.reference.clone();
+        self.w.audit(action, Some(&reference), detail).await?;
+        Ok(self.w)
     }
 
     /// Recompute the stage and projection and write the case back, guarded by the version

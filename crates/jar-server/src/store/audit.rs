@@ -61,6 +61,10 @@ pub struct AuditFilter {
     pub case_ref: Option<String>,
     pub username: Option<String>,
     pub since: Option<DateTime<Utc>>,
+    /// Only entries before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// An action string (`crate::audit::ACTIONS`).
+    pub action: Option<String>,
     /// Entries with an id below this one (newest first paging).
     pub before_id: Option<i64>,
     pub limit: i64,
@@ -85,6 +89,12 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter) -> anyhow::Result<Vec<AuditE
     if f.since.is_some() {
         sql += &format!(" AND at >= {}", next());
     }
+    if f.until.is_some() {
+        sql += &format!(" AND at < {}", next());
+    }
+    if f.action.is_some() {
+        sql += &format!(" AND action = {}", next());
+    }
     if f.before_id.is_some() {
         sql += &format!(" AND id < {}", next());
     }
@@ -98,6 +108,12 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter) -> anyhow::Result<Vec<AuditE
     }
     if let Some(s) = f.since {
         q = q.bind(ms(s));
+    }
+    if let Some(u) = f.until {
+        q = q.bind(ms(u));
+    }
+    if let Some(a) = &f.action {
+        q = q.bind(a);
     }
     if let Some(b) = f.before_id {
         q = q.bind(b);
@@ -126,4 +142,64 @@ pub async fn count(conn: &mut Conn) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit")
         .fetch_one(&mut *conn)
         .await?)
+}
+
+/// The audit entries as CSV (RFC 4180): a header, then one row per entry, newest first. A
+/// field that starts with `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet
+/// never runs it as a formula (OWASP "CSV Injection").
+pub fn to_csv(entries: &[AuditEntry]) -> String {
+    fn field(s: &str) -> String {
+        let s = if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+    let mut out = String::from("id,at,username,role,action,case_ref,detail,remote\r\n");
+    for e in entries {
+        let row = [
+            e.id.to_string(),
+            e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            e.username.clone(),
+            e.role.map_or_else(String::new, |r| r.as_str().to_string()),
+            e.action.clone(),
+            e.case_ref.clone().unwrap_or_default(),
+            e.detail.clone(),
+            e.remote.clone(),
+        ];
+        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
+        let e = AuditEntry {
+            id: 7,
+            at: from_ms(0),
+            username: "demo-mgr".into(),
+            role: Some(Role::Manager),
+            action: "identity.reveal".into(),
+            case_ref: Some("JAR-2026-0001".into()),
+            detail: "reason=\"call the family, now\"".into(),
+            remote: "=cmd".into(),
+        };
+        assert_eq!(
+            to_csv(&[e]),
+            "id,at,username,role,action,case_ref,detail,remote\r\n\
+             7,1970-01-01T00:00:00.000Z,demo-mgr,manager,identity.reveal,JAR-2026-0001,\
+             \"reason=\"\"call the family, now\"\"\",'=cmd\r\n"
+        );
+    }
 }

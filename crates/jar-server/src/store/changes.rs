@@ -58,6 +58,28 @@ pub async fn insert(conn: &mut Conn, c: NewChange<'_>, now: DateTime<Utc>) -> an
     Ok(seq)
 }
 
+/// A change that is not on one case (a handover): heard by the area's people whose role may
+/// hear its kind (`ChangeKind::visible_to`); it carries only the area and an id.
+pub async fn insert_area(
+    conn: &mut Conn,
+    kind: ChangeKind,
+    area: &str,
+    item: String,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO changes (kind, case_ref, area, category, version, item, key_worker, restricted, at) \
+         VALUES ($1, NULL, $2, NULL, NULL, $3, NULL, 0, $4) RETURNING seq",
+    )
+    .bind(kind_str(kind)?)
+    .bind(area)
+    .bind(item)
+    .bind(ms(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(seq)
+}
+
 pub async fn max_seq(conn: &mut Conn) -> anyhow::Result<i64> {
     let v: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes")
         .fetch_one(&mut *conn)

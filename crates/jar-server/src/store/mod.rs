@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cases;
 pub mod changes;
+pub mod handovers;
 pub mod idempotency;
 pub mod migrate;
 pub mod records;

@@ -94,6 +94,25 @@ pub async fn disable(conn: &mut Conn, username: &str) -> anyhow::Result<bool> {
     Ok(done.rows_affected() > 0)
 }
 
+/// Set a new password and revoke every token the user holds. Returns false if there is no
+/// such user.
+pub async fn set_password(
+    conn: &mut Conn,
+    username: &str,
+    password_hash: &str,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+        .bind(password_hash)
+        .bind(username)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE tokens SET revoked = 1 WHERE username = $1")
+        .bind(username)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 pub async fn insert_token(
     conn: &mut Conn,
     token_hash: &str,
