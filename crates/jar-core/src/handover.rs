@@ -30,6 +30,11 @@ pub const ACTION_WINDOW_HOURS: i64 = 24;
 /// and the area's managers as overdue (issue 17 §1).
 pub const ACK_WITHIN_MINUTES: i64 = 60;
 
+/// A case the outgoing person wrote to within this many hours before drafting "changed in
+/// their shift" (issue 17 §1: on-call rotas change every 12 or 24 hours; the longer is taken
+/// so that nothing of the shift is left out).
+pub const SHIFT_HOURS: i64 = 24;
+
 /// The most cases in one handover (the list cap every list in the API has).
 pub const MAX_CASES: usize = caps::LIST_ITEMS;
 
@@ -143,6 +148,12 @@ impl Handover {
 /// Whether a handover sent at `sent_at` and still not acknowledged is overdue at `now`.
 pub fn ack_overdue(sent_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - sent_at >= Duration::minutes(ACK_WITHIN_MINUTES)
+}
+
+/// `GET /handovers/draft`: the caller's handover as jarterm drafts it, most urgent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HandoverDraft {
+    pub entries: Vec<HandoverEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

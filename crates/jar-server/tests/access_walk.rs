@@ -43,7 +43,7 @@ const HANDOVER_TEXT: &str = "HANDOVER-SYNTH-7719 ring the DD if the coroner call
 
 /// Every route (method and path template) the test knows how to exercise. Must equal the
 /// OpenAPI document's list.
-const KNOWN: [&str; 30] = [
+const KNOWN: [&str; 31] = [
     "POST /api/v1/session",
     "DELETE /api/v1/session",
     "GET /api/v1/me",
@@ -70,6 +70,7 @@ const KNOWN: [&str; 30] = [
     "GET /api/v1/handovers",
     "POST /api/v1/handovers",
     "GET /api/v1/handovers/{id}",
+    "GET /api/v1/handovers/draft",
     "POST /api/v1/handovers/{id}/acknowledgements",
     "GET /api/v1/openapi.json",
     "GET /healthz",
@@ -740,6 +741,15 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 w.call(who, Method::GET, &format!("{p}/handovers"), None, &[])
                     .await,
                 authed(ALL_OK),
+                false,
+            );
+        }
+        "GET /api/v1/handovers/draft" => {
+            push(
+                route,
+                w.call(who, Method::GET, &format!("{p}/handovers/draft"), None, &[])
+                    .await,
+                authed([200, 403, 403, 403, 403]),
                 false,
             );
         }

@@ -455,6 +455,16 @@ async fn every_operation_answers_as_the_document_says_successes_and_errors() {
     assert_eq!(r.status, 422, "{}", r.body);
     for who in [&f.paed, &f.mgr, &f.kw] {
         call(&d, who, Method::GET, "/handovers", "/handovers", None, &[]).await;
+        call(
+            &d,
+            who,
+            Method::GET,
+            "/handovers/draft",
+            "/handovers/draft",
+            None,
+            &[],
+        )
+        .await;
     }
     let one = format!("/handovers/{hid}");
     let r = call(&d, &f.mgr, Method::GET, "/handovers/{id}", &one, None, &[]).await;
@@ -668,7 +678,7 @@ async fn every_operation_declares_its_security_and_answers_errors_as_problems() 
             }
         }
     }
-    assert_eq!(operations, 30, "every route is in the document");
+    assert_eq!(operations, 31, "every route is in the document");
     let events = &d.doc["paths"]["/api/v1/events"]["get"]["responses"]["200"]["content"];
     assert!(events["text/event-stream"].is_object(), "{events}");
 }

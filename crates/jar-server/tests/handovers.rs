@@ -72,6 +72,23 @@ async fn ward() -> Ward {
     }
 }
 
+/// A new token for `p`, valid for an hour of the server's (moved) time.
+async fn fresh_token(w: &Ward, p: &Person) -> Person {
+    let store = w.h.server.store();
+    let (token, hash) = jar_server::auth::new_token();
+    let mut tx = store.begin().await.expect("begin");
+    jar_server::store::users::insert_token(
+        tx.conn(),
+        &hash,
+        &p.name,
+        w.clock.now() + chrono::Duration::hours(1),
+    )
+    .await
+    .expect("token");
+    store.commit(tx).await.expect("commit");
+    Person { token, ..p.clone() }
+}
+
 async fn send(from: &Person, to: &str, refs: &[&str]) -> Resp {
     let entries: Vec<Value> = refs.iter().map(|r| entry(r)).collect();
     from.post("/handovers", &json!({"incoming": to, "entries": entries}))
@@ -136,6 +153,98 @@ async fn only_the_two_people_and_the_areas_managers_may_read_a_handover() {
     assert_eq!(items[0]["username"], "day-paed");
     // Text is never written to the audit log.
     assert!(!audit.body.contains("SYNTH-2207"));
+}
+
+#[tokio::test]
+async fn the_draft_holds_the_cases_the_outgoing_person_leads_or_wrote_to_in_their_shift() {
+    let w = ward().await;
+    let third = w.mgr.notify(NORTH, "trauma").await;
+    let v = w.mgr.version(&w.a).await;
+    let r = w
+        .mgr
+        .patch(
+            &format!("/cases/{}", w.a),
+            &json!({"people": {"lead_paediatrician": "day-paed"}}),
+            v,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = w
+        .day
+        .post(
+            &format!("/cases/{}/timeline", w.b),
+            &json!({"kind": "note", "note": "spoke to the coroner's officer"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = w.day.get("/handovers/draft").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let draft = r.json();
+    let refs: Vec<&str> = draft["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["reference"].as_str())
+        .collect();
+    assert_eq!(refs.len(), 2, "{draft}");
+    assert!(refs.contains(&w.a.as_str()) && refs.contains(&w.b.as_str()));
+    assert!(!refs.contains(&third.as_str()), "neither led nor touched");
+    let a = draft["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["reference"] == w.a.as_str())
+        .cloned()
+        .expect("a");
+    assert!(
+        a["summary"]
+            .as_str()
+            .expect("summary")
+            .starts_with("SUDI · "),
+        "{a}"
+    );
+    assert!(!a["severity"].as_str().expect("severity").is_empty());
+    assert!(
+        a["actions"].as_array().expect("actions").iter().any(|x| x
+            .as_str()
+            .is_some_and(|t| t.starts_with("TIME-CRITICAL open: "))),
+        "the SUDI checklist's open time-critical items are on the action list: {a}"
+    );
+    assert!(
+        a["awareness"]
+            .as_array()
+            .expect("awareness")
+            .contains(&json!("Lead: day-paed · key worker: none")),
+        "{a}"
+    );
+    assert_eq!(a["synthesis"], "");
+    // What is drafted can be sent as it is.
+    let r = w
+        .day
+        .post(
+            "/handovers",
+            &json!({"incoming": "night-paed", "entries": draft["entries"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // A day later, the note no longer counts as this shift's; the lead still does.
+    w.clock.advance(chrono::Duration::hours(25));
+    let day = fresh_token(&w, &w.day).await;
+    let later = day.get("/handovers/draft").await.json();
+    assert_eq!(
+        later["entries"].as_array().map(Vec::len),
+        Some(1),
+        "{later}"
+    );
+    assert_eq!(later["entries"][0]["reference"], w.a.as_str());
+    let other_paed = fresh_token(&w, &w.other_paed).await;
+    let police = fresh_token(&w, &w.police).await;
+    let none = other_paed.get("/handovers/draft").await.json();
+    assert_eq!(none["entries"], json!([]));
+    police
+        .get("/handovers/draft")
+        .await
+        .assert_problem(403, "forbidden");
 }
 
 #[tokio::test]

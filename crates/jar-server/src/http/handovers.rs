@@ -18,7 +18,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use jar_core::handover::{Handover, HandoverAck, HandoverCase, HandoverList, NewHandover};
+use jar_core::handover::{
+    self as ho, Handover, HandoverAck, HandoverCase, HandoverDraft, HandoverList, NewHandover,
+};
 use jar_core::permissions::{self, Permission, Principal};
 use jar_core::wire::ChangeKind;
 use jar_core::{Role, Stage};
@@ -29,6 +31,7 @@ const SEND: Need = (Permission::HandOver, "send or acknowledge a handover");
 pub fn router() -> Router<Arc<ApiContext>> {
     Router::new()
         .route("/handovers", get(list_handovers).post(send_handover))
+        .route("/handovers/draft", get(draft_handover))
         .route("/handovers/{id}", get(get_handover))
         .route("/handovers/{id}/acknowledgements", post(acknowledge))
 }
@@ -61,6 +64,68 @@ pub async fn list_handovers(
         .filter(|h| may_read(&user.principal, h))
         .collect();
     Ok(axum::Json(HandoverList { items }))
+}
+
+#[utoipa::path(get, path = "/api/v1/handovers/draft", tag = "handovers",
+    responses((status = 200, body = HandoverDraft, description = "your handover as drafted from the data: every active case in your areas that you lead or wrote to in the last 24 hours, most urgent first, with the synthesis empty for you to write"),
+        (status = 403, description = "your role does not take part in the on-call handover")))]
+pub async fn draft_handover(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+) -> Result<axum::Json<HandoverDraft>> {
+    let me = &user.principal;
+    super::guard::require(me, SEND)?;
+    let now = ctx.now();
+    let mut conn = ctx.store.read().await?;
+    let since = now - chrono::Duration::hours(ho::SHIFT_HOURS);
+    let mut bundles = Vec::new();
+    for reference in handovers::draft_refs(&mut conn, &me.username, since).await? {
+        if let Some((id, case)) = cases::find(&mut conn, &reference).await?
+            && permissions::in_scope(me, &case)
+        {
+            bundles.push(cases::bundle(&mut conn, id, case).await?);
+        }
+    }
+    let prepared: Vec<_> = bundles
+        .iter()
+        .map(|b| {
+            let deadlines =
+                permissions::redact_deadlines(me.role, b.deadlines(&ctx.area_overrides, now));
+            (b, deadlines, open_time_critical(b))
+        })
+        .collect();
+    let cases: Vec<ho::DraftCase<'_>> = prepared
+        .iter()
+        .map(|(b, deadlines, open)| ho::DraftCase {
+            case: &b.case,
+            deadlines,
+            open_time_critical: open,
+            last_family_contact: b.last_family_contact(),
+        })
+        .collect();
+    let mut entries = ho::draft(&cases, now);
+    entries.truncate(ho::MAX_CASES);
+    Ok(axum::Json(HandoverDraft { entries }))
+}
+
+/// The text of every open time-critical item (one with a window) of the case's checklists.
+fn open_time_critical(b: &crate::projection::Bundle) -> Vec<String> {
+    b.checklists
+        .iter()
+        .filter_map(|(id, version)| jar_core::checklist::template_version(id, *version))
+        .flat_map(|t| {
+            t.items
+                .iter()
+                .filter(|item| item.window.is_some())
+                .filter(|item| {
+                    !b.items.iter().any(|(tid, s)| {
+                        tid == &t.id && s.item_id == item.id && s.status.is_closed()
+                    })
+                })
+                .map(|item| item.text.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 #[utoipa::path(get, path = "/api/v1/handovers/{id}", tag = "handovers",

@@ -46,6 +46,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::users::list_users, super::users::add_user, super::users::disable_user,
         super::users::reset_password,
         super::handovers::list_handovers, super::handovers::send_handover,
+        super::handovers::draft_handover,
         super::handovers::get_handover, super::handovers::acknowledge,
         super::health::healthz, super::health::readyz,
         openapi_json,

@@ -90,3 +90,22 @@ pub async fn save_cases(conn: &mut Conn, id: i64, cases: &[HandoverCase]) -> any
         .await?;
     Ok(())
 }
+
+/// The references of the active cases `username` leads, or wrote to (an audit row with the
+/// case) at or after `since`: what goes into their handover
+/// (`jar_core::handover::belongs_in_handover`). Scope is checked by the caller.
+pub async fn draft_refs(
+    conn: &mut Conn,
+    username: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT reference FROM cases WHERE active = 1 AND (lead_paediatrician = $1 OR reference IN \
+         (SELECT case_ref FROM audit WHERE username = $1 AND at >= $2 AND case_ref IS NOT NULL)) \
+         ORDER BY reference LIMIT 200",
+    )
+    .bind(username)
+    .bind(ms(since))
+    .fetch_all(&mut *conn)
+    .await?)
+}
