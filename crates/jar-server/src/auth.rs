@@ -61,11 +61,10 @@ pub fn new_token() -> (String, String) {
 /// `jar_core::text::mins::PASSWORD`), without look-alikes (0/o, 1/l/i).
 pub fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 20];
-    rand::rng().fill_bytes(&mut bytes);
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let chars: Vec<char> = (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect();
     chars
         .chunks(5)

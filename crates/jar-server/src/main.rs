@@ -140,6 +140,12 @@ enum UserCommand {
         #[arg(long, env = "JARTERM_DATABASE")]
         database: Option<String>,
     },
+    /// Set a new one-time password, print it once, and end the user's sessions.
+    ResetPassword {
+        name: String,
+        #[arg(long, env = "JARTERM_DATABASE")]
+        database: Option<String>,
+    },
 }
 
 /// `10.0.0.0/8`, or one address (`10.0.0.5` means `10.0.0.5/32`).
@@ -336,6 +342,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             UserCommand::Disable { name, database: db } => {
                 users_cli::disable(&database(db)?, &name).await?;
                 eprintln!("disabled {name}");
+                Ok(())
+            }
+            UserCommand::ResetPassword { name, database: db } => {
+                let password = users_cli::reset_password(&database(db)?, &name).await?;
+                eprintln!("new one-time password for {name} (shown once; their sessions ended):");
+                println!("{password}");
                 Ok(())
             }
         },

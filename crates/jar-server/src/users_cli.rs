@@ -1,4 +1,4 @@
-//! `jarterm-server user add|list|disable`: first set-up without the API.
+//! `jarterm-server user add|list|disable|reset-password`: set-up and recovery without the API.
 
 use crate::store::{Store, is_unique_violation, users};
 use chrono::Utc;
@@ -43,4 +43,18 @@ pub async fn disable(database_url: &str, name: &str) -> anyhow::Result<()> {
     }
     store.commit(tx).await?;
     Ok(())
+}
+
+/// Set a new one-time password (`auth::one_time_password`) and revoke the user's tokens, as
+/// `POST /users/{name}/password` does; returns the password to show once.
+pub async fn reset_password(database_url: &str, name: &str) -> anyhow::Result<String> {
+    let store = Store::connect(database_url).await?;
+    let password = crate::auth::one_time_password();
+    let phc = crate::auth::hash_password(password.clone()).await?;
+    let mut tx = store.begin().await?;
+    if !users::set_password(tx.conn(), name, &phc).await? {
+        anyhow::bail!("there is no user called {name}");
+    }
+    store.commit(tx).await?;
+    Ok(password)
 }

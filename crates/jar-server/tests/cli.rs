@@ -140,6 +140,26 @@ fn users_are_added_listed_and_disabled_from_the_command_line() {
         Some("pw12-long-enough\n"),
     );
     assert!(!ok && err.contains("already a user"), "{err}");
+    let (ok, out) = run(
+        &["user", "reset-password", "dr-example", "--database", &url],
+        None,
+    );
+    assert!(ok && out.contains("one-time password"), "{out}");
+    // Standard output holds the password alone (first); the words go to standard error.
+    let password = out.lines().next().expect("the password").to_string();
+    let groups: Vec<&str> = password.split('-').collect();
+    assert!(
+        groups.len() == 4
+            && groups
+                .iter()
+                .all(|g| g.len() == 5 && g.chars().all(|c| c.is_ascii_alphanumeric())),
+        "four groups of five: {out}"
+    );
+    let (ok, err) = run(
+        &["user", "reset-password", "nobody", "--database", &url],
+        None,
+    );
+    assert!(!ok && err.contains("no user called nobody"), "{err}");
     let (ok, err) = run(&["user", "disable", "dr-example", "--database", &url], None);
     assert!(ok, "{err}");
     let (_, out) = run(&["user", "list", "--database", &url], None);
