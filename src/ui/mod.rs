@@ -9,6 +9,7 @@ mod case_summary;
 mod case_timeline;
 mod dialog;
 mod form;
+pub mod handover;
 mod help;
 mod login;
 mod status_bar;
