@@ -1,6 +1,7 @@
 //! The only place that speaks HTTP. Knows nothing of the terminal or of `State`.
 
 pub mod client;
+pub mod desk;
 pub mod events;
 pub mod limits;
 
