@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod contact;
 pub mod deadline;
 pub mod permissions;
+pub mod plausibility;
 pub mod role;
 pub mod text;
 pub mod time;
