@@ -32,7 +32,8 @@ pub fn parse_optional(
 }
 
 /// What a time field will save, in words, shown under the field before saving:
-/// `Ok("yesterday 23:30 GMT, 1h30m ago")`, or the reason it will not parse.
+/// `Ok("yesterday 23:30 GMT, 1h30m ago")`, or the reason it will not parse or is implausible
+/// (something that happened in the future, something due in the past).
 /// `empty` is what an empty field means ("now" or "not known").
 pub fn preview(
     input: &str,
@@ -43,7 +44,16 @@ pub fn preview(
     if input.trim().is_empty() && !empty_is_now {
         return Ok("not known".to_string());
     }
-    parse_when(input, now, tense).map(|t| core::describe(t, now))
+    let t = parse_when(input, now, tense)?;
+    let words = core::describe(t, now);
+    let problem = match tense {
+        Tense::Happened => jar_core::plausibility::happened("", t, now),
+        Tense::Due => jar_core::plausibility::due("", t, now),
+    };
+    match problem {
+        Some(p) => Err(format!("{words}: {}", p.message)),
+        None => Ok(words),
+    }
 }
 
 #[cfg(test)]
@@ -96,6 +106,14 @@ mod tests {
         assert_eq!(
             preview("", now, Tense::Happened, true),
             Ok("today 01:00 GMT, now".to_string())
+        );
+        assert_eq!(
+            preview("today 06:10", now, Tense::Happened, false),
+            Err("today 06:10 GMT, in 5h10m: is in the future".to_string())
+        );
+        assert_eq!(
+            preview("-1h", now, Tense::Due, false),
+            Err("today 00:00 GMT, 1h ago: must be in the future".to_string())
         );
         assert_eq!(
             preview("+7£", now, Tense::Due, false),

@@ -101,3 +101,45 @@ fn a_time_that_crashed_v1_shows_why_it_cannot_be_read_and_nothing_is_sent() {
         .unwrap_or_default();
     assert!(error.starts_with("Next contact due: too far"), "{error}");
 }
+
+#[test]
+fn a_death_found_in_the_future_or_confirmed_before_it_was_found_is_not_sent() {
+    let mut s = board_state(Role::Paediatrician);
+    s.now = utc(2026, 12, 2, 1, 0);
+    press(&mut s, ch('N'));
+    focus(&mut s, "found");
+    clear(&mut s);
+    type_text(&mut s, "today 06:10");
+    assert!(
+        screen(&s, 80, 24).contains("! today 06:10 GMT, in 5h10m: is in the future"),
+        "shown before sending"
+    );
+    focus(&mut s, "age");
+    type_text(&mut s, "4");
+    focus(&mut s, "criteria");
+    press(&mut s, key(KeyCode::Down));
+    press(&mut s, ch(' '));
+    let fx = press(&mut s, ctrl('s'));
+    assert!(sent(&fx).is_empty());
+    let error = s
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert_eq!(error, "Found at: is in the future");
+    // Found 23:30, confirmed 23:10 the same night: confirmed before found.
+    focus(&mut s, "found");
+    clear(&mut s);
+    type_text(&mut s, "23:30");
+    focus(&mut s, "confirmed");
+    clear(&mut s);
+    type_text(&mut s, "23:10");
+    let fx = press(&mut s, ctrl('s'));
+    assert!(sent(&fx).is_empty());
+    let error = s
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert_eq!(error, "Death confirmed at: is before found");
+}

@@ -395,6 +395,15 @@ impl Form {
                 .map_err(|e| format!("Next contact due: {e}"))?,
         };
         c.validate().map_err(|e| e.to_string())?;
+        if let Some(p) = jar_core::plausibility::happened("", c.occurred_at, now) {
+            return Err(format!("When: {}", p.message));
+        }
+        if let Some(p) = c
+            .next_contact_due
+            .and_then(|t| jar_core::plausibility::due("", t, now))
+        {
+            return Err(format!("Next contact due: {}", p.message));
+        }
         Ok(c)
     }
 
@@ -513,6 +522,25 @@ impl Form {
             }
             e => e.to_string(),
         })?;
+        let t = &c.times;
+        if let Some(p) = jar_core::plausibility::death_times(
+            t.last_seen_at,
+            t.found_at,
+            t.death_confirmed_at,
+            c.age_months,
+            now,
+        )
+        .into_iter()
+        .next()
+        {
+            let label = match p.field {
+                "found_at" => "Found at",
+                "death_confirmed_at" => "Death confirmed at",
+                "age_months" => "Age in months",
+                _ => "Last seen",
+            };
+            return Err(format!("{label}: {}", p.message));
+        }
         Ok(c)
     }
 
@@ -584,6 +612,12 @@ impl Form {
             }
         };
         ev.validate().map_err(|e| e.to_string())?;
+        if let Some(p) = ev
+            .occurred_at
+            .and_then(|t| jar_core::plausibility::happened("", t, now))
+        {
+            return Err(format!("When: {}", p.message));
+        }
         Ok(ev)
     }
 

@@ -194,7 +194,12 @@ pub enum ItemStatus {
     Open,
     Done,
     NotApplicable,
+    /// Tried and could not be done (with a note why). *Unable is not done*: the item stays in
+    /// the open and time-critical counts (issue 14).
     Unable,
+    /// A sample that could not be taken in the ED before transfer, left to the post-mortem
+    /// (with a note): closed for the JAR team, the pathologist takes it.
+    DeferredToPostMortem,
 }
 
 impl ItemStatus {
@@ -204,6 +209,7 @@ impl ItemStatus {
             ItemStatus::Done => "done",
             ItemStatus::NotApplicable => "n/a",
             ItemStatus::Unable => "unable",
+            ItemStatus::DeferredToPostMortem => "deferred to PM",
         }
     }
 
@@ -214,12 +220,18 @@ impl ItemStatus {
             ItemStatus::Done => "[x]",
             ItemStatus::NotApplicable => "[-]",
             ItemStatus::Unable => "[!]",
+            ItemStatus::DeferredToPostMortem => "[p]",
         }
     }
 
-    /// Done, not applicable and unable all close an item.
+    /// Done, not applicable and deferred to the post-mortem close an item; *unable* does not
+    /// (issue 14: unable is not done, it stays open and counted). Setting an item back to
+    /// open reopens it (audited like every write).
     pub fn is_closed(self) -> bool {
-        self != ItemStatus::Open
+        matches!(
+            self,
+            ItemStatus::Done | ItemStatus::NotApplicable | ItemStatus::DeferredToPostMortem
+        )
     }
 }
 

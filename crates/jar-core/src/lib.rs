@@ -9,6 +9,7 @@ pub mod contact;
 pub mod deadline;
 pub mod handover;
 pub mod permissions;
+pub mod plausibility;
 pub mod role;
 pub mod text;
 pub mod time;

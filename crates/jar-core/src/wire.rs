@@ -434,6 +434,11 @@ impl ItemUpdate {
                 field: "note (a reason is needed for 'unable')",
             });
         }
+        if self.status == ItemStatus::DeferredToPostMortem && self.note.trim().is_empty() {
+            return Err(TextError::Empty {
+                field: "note (say what the pathologist is to take)",
+            });
+        }
         Ok(())
     }
 }

@@ -108,3 +108,40 @@ fn a_case_keeps_the_template_version_it_started_with() {
             .max()
     );
 }
+
+#[test]
+fn unable_is_not_done_and_stays_in_the_open_and_time_critical_counts() {
+    use jar_core::checklist::{ItemState, ItemStatus, progress};
+    let sudi = checklist::template("sudi").expect("sudi");
+    let mut npa = ItemState::new_open("SUDI-B05");
+    npa.status = ItemStatus::Unable;
+    npa.note = Some("no kit in ED".into());
+    let open = progress(sudi, &[]);
+    let with_unable = progress(sudi, std::slice::from_ref(&npa));
+    assert_eq!(with_unable.done, 0);
+    assert_eq!(with_unable.open_time_critical, open.open_time_critical);
+    // Deferred to the post-mortem closes it for the JAR team.
+    npa.status = ItemStatus::DeferredToPostMortem;
+    let deferred = progress(sudi, &[npa.clone()]);
+    assert_eq!(deferred.done, 1);
+    assert_eq!(deferred.open_time_critical, open.open_time_critical - 1);
+    // Reopened: back to open.
+    npa.status = ItemStatus::Open;
+    assert_eq!(progress(sudi, &[npa]), open);
+}
+
+#[test]
+fn deferring_to_the_post_mortem_needs_a_note() {
+    use jar_core::checklist::ItemStatus;
+    use jar_core::wire::ItemUpdate;
+    let bare = ItemUpdate {
+        status: ItemStatus::DeferredToPostMortem,
+        note: String::new(),
+    };
+    assert!(bare.validate().is_err());
+    let noted = ItemUpdate {
+        status: ItemStatus::DeferredToPostMortem,
+        note: "NPA not taken in ED; pathologist to take".into(),
+    };
+    assert!(noted.validate().is_ok());
+}

@@ -191,7 +191,11 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             notified_at,
         },
         criteria: CriteriaDecision {
-            criteria: vec![if category == PresentingCategory::Trauma {
+            // A suspected suicide is an external cause (issue 14: v1 said "no apparent cause").
+            criteria: vec![if matches!(
+                category,
+                PresentingCategory::Trauma | PresentingCategory::SuspectedSuicide
+            ) {
                 JarCriterion::ExternalCause
             } else {
                 JarCriterion::SuddenNoApparentCause
@@ -206,7 +210,8 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             criminal_investigation: criminal,
             s47_strategy: criminal && i.is_multiple_of(2),
             cspr_notified: false,
-            looked_after: false,
+            // A few looked-after children: their Ofsted/DfE notification clock shows.
+            looked_after: i % 13 == 5,
         }),
         investigation_note: criminal
             .then(|| format!("Demo investigation note {i}: scene examined, enquiries ongoing.")),

@@ -150,9 +150,10 @@ async fn checklist_items_keep_their_versions(h: Harness) {
     assert_eq!(item["state"]["version"], 3);
     assert_eq!(item["state"]["status"], "unable");
     assert_eq!(item["state"]["updated_by"], "mgr");
-    assert_eq!(lists["checklists"][0]["progress"]["done"], 1);
+    // Issue 14: unable is not done, so the item went back into the open count.
+    assert_eq!(lists["checklists"][0]["progress"]["done"], 0);
     let summary = mgr.get("/cases").await.json();
-    assert_eq!(summary["items"][0]["progress"]["done"], 1);
+    assert_eq!(summary["items"][0]["progress"]["done"], 0);
 }
 
 async fn contacts_and_amendments_are_stored_in_order(h: Harness) {
