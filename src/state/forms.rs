@@ -506,6 +506,7 @@ impl Form {
             decided_by: self.text("decided_by"),
             rationale: self.text("rationale"),
             identity: None,
+            not_a_duplicate_of: Vec::new(),
         };
         c.validate().map_err(|e| match e {
             jar_core::text::TextError::Empty { field: "criteria" } => {

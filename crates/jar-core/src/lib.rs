@@ -7,6 +7,8 @@ pub mod case;
 pub mod checklist;
 pub mod contact;
 pub mod deadline;
+pub mod identity;
+pub mod people;
 pub mod permissions;
 pub mod role;
 pub mod text;

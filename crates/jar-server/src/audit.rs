@@ -20,10 +20,21 @@ pub enum Action {
     ContactsAmend,
     UserAdd,
     UserDisable,
+    /// Identity added or corrected: the names of the changed fields, never values (issue 15 §1).
+    IdentityCorrect,
+    /// The key worker read the family's contact details (issue 15 §1).
+    FamilyContactsRead,
+    CaseAssign,
+    CaseWithdraw,
+    /// Two cases linked as one death: written on both (issue 15 §3).
+    CaseDuplicate,
+    CoverSet,
+    /// The notification export, with the count of records (issue 15 §2).
+    NotificationExport,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 21] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -38,6 +49,13 @@ impl Action {
         Action::ContactsAmend,
         Action::UserAdd,
         Action::UserDisable,
+        Action::IdentityCorrect,
+        Action::FamilyContactsRead,
+        Action::CaseAssign,
+        Action::CaseWithdraw,
+        Action::CaseDuplicate,
+        Action::CoverSet,
+        Action::NotificationExport,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -57,13 +75,20 @@ impl Action {
             Action::ContactsAmend => "contacts.amend",
             Action::UserAdd => "user.add",
             Action::UserDisable => "user.disable",
+            Action::IdentityCorrect => "identity.correct",
+            Action::FamilyContactsRead => "identity.family_contacts",
+            Action::CaseAssign => "case.assign",
+            Action::CaseWithdraw => "case.withdraw",
+            Action::CaseDuplicate => "case.duplicate",
+            Action::CoverSet => "cover.set",
+            Action::NotificationExport => "export.notifications",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 14] = {
-    let mut out = [""; 14];
+pub const ACTIONS: [&str; 21] = {
+    let mut out = [""; 21];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

@@ -29,6 +29,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Export records (issue 15 §2); see docs/exports.md.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Create or update the database schema, then exit.
     Migrate {
         #[arg(long, env = "JARTERM_DATABASE")]
@@ -63,6 +68,28 @@ struct ServeArgs {
     /// client address then decides sign-in throttling and is written in the audit.
     #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_cidr)]
     trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The notification essentials of deaths notified from --from to --to (UK dates,
+    /// inclusive), to standard output. Special-category data: write it only where the CDOP
+    /// path allows.
+    Notifications {
+        /// First date, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last date, YYYY-MM-DD (inclusive).
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long, value_parser = ["json", "csv"], default_value = "json")]
+        format: String,
+        /// Only these areas (repeatable); default every area.
+        #[arg(long = "area")]
+        areas: Vec<String>,
+        #[arg(long, env = "JARTERM_DATABASE")]
+        database: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -191,6 +218,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { database: db } => {
             jar_server::Store::connect(&database(db)?).await?;
             eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::Export {
+            command:
+                ExportCommand::Notifications {
+                    from,
+                    to,
+                    format,
+                    areas,
+                    database: db,
+                },
+        } => {
+            if to < from {
+                anyhow::bail!("--to must not be before --from");
+            }
+            let out =
+                jar_server::export::cli(&database(db)?, from, to, format == "csv", &areas).await?;
+            print!("{out}");
             Ok(())
         }
         Command::User { command } => match command {

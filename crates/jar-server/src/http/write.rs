@@ -50,6 +50,19 @@ bodies!(
     jar_core::contact::NewAmendment,
 );
 
+bodies!(
+    jar_core::people::Assign,
+    jar_core::people::Withdraw,
+    jar_core::people::LinkDuplicate,
+    jar_core::people::Cover,
+);
+
+impl Body for jar_core::case::Identity {
+    fn check(&self) -> std::result::Result<(), TextError> {
+        jar_core::identity::validate(self)
+    }
+}
+
 impl Body for jar_core::wire::StartChecklist {
     fn check(&self) -> std::result::Result<(), TextError> {
         jar_core::text::check_line("template", &self.template, jar_core::text::caps::SHORT)
@@ -235,7 +248,8 @@ impl<'a> CaseWrite<'a> {
         scope: &str,
     ) -> Result<Begun<CaseWrite<'a>>> {
         let mut tx = ctx.store.begin().await?;
-        let (id, case) = guard::find_in_scope(tx.conn(), &user.principal, reference).await?;
+        let (id, case) =
+            guard::find_in_scope(tx.conn(), &user.principal, reference, ctx.now()).await?;
         if let Some(need) = need {
             guard::require(&user.principal, need)?;
         }

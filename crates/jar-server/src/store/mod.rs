@@ -7,6 +7,7 @@ pub mod cases;
 pub mod changes;
 pub mod idempotency;
 pub mod migrate;
+pub mod people;
 pub mod records;
 pub mod users;
 
