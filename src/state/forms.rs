@@ -459,7 +459,11 @@ impl Form {
                     username.to_string(),
                 ),
                 text("rationale", "Rationale", ""),
-            ],
+            ]
+            .into_iter()
+            // Who the child is: every field optional (issue 15 §1).
+            .chain(super::identity_form::fields())
+            .collect(),
             focus: 0,
             error: None,
             draft_from: None,
@@ -505,8 +509,8 @@ impl Form {
                 .collect(),
             decided_by: self.text("decided_by"),
             rationale: self.text("rationale"),
-            identity: None,
-            not_a_duplicate_of: Vec::new(),
+            identity: super::identity_form::read(self)?.map(Box::new),
+            not_a_duplicate_of: super::identity_form::not_duplicates(self),
         };
         c.validate().map_err(|e| match e {
             jar_core::text::TextError::Empty { field: "criteria" } => {

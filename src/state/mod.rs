@@ -3,6 +3,7 @@
 pub mod board;
 pub mod case;
 pub mod forms;
+pub mod identity_form;
 
 use chrono::{DateTime, Utc};
 use jar_core::checklist::ItemState;

@@ -558,6 +558,18 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
             let text = e.describe();
             match pending.form {
                 Some(mut form) if s.form.is_none() => {
+                    // The same death notified twice (issue 15 §3): candidates and choices.
+                    let text = match crate::state::identity_form::on_duplicate(&mut form, &e) {
+                        Some((words, first)) => {
+                            s.case_banner(
+                                BannerKind::Notice,
+                                &first,
+                                format!("Possibly notified already as {first} — press g to open it"),
+                            );
+                            words
+                        }
+                        None => text,
+                    };
                     form.error = Some(text);
                     s.form = Some(form);
                 }

@@ -94,8 +94,14 @@ pub async fn create_case(
     let identity = new.identity.clone();
     let not_dup = new.not_a_duplicate_of.clone();
     let b = Bundle::notified(reference.clone(), new, who, now);
-    let id =
-        cases::insert_new(w.tx.conn(), &b, identity.as_deref(), &ctx.area_overrides, now).await?;
+    let id = cases::insert_new(
+        w.tx.conn(),
+        &b,
+        identity.as_deref(),
+        &ctx.area_overrides,
+        now,
+    )
+    .await?;
     let b = Bundle { id, ..b };
     let change = NewChange {
         kind: jar_core::wire::ChangeKind::CaseCreated,

@@ -1,0 +1,138 @@
+//! Issue 15 in the client: the notify form takes who the child is (every field optional),
+//! and a notification refused as a possible duplicate shows the candidates (references, areas
+//! and times only) with the two ways on: notify it as a different death, or open the existing
+//! case.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use jar_core::Role;
+use jar_core::wire::Problem;
+use jarterm::api::ApiError;
+use jarterm::effect::Effect;
+use jarterm::msg::ApiMsg;
+use jarterm::state::{PendingWrite, State, Write};
+
+fn sent(fx: &[Effect]) -> Vec<PendingWrite> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Send(w) => Some((**w).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn focus(s: &mut State, key: &str) {
+    for _ in 0..60 {
+        if s.form.as_ref().and_then(|f| f.focused()).map(|f| f.key) == Some(key) {
+            return;
+        }
+        press(s, common::key(KeyCode::Tab));
+    }
+    panic!("no field {key}");
+}
+
+/// The essentials of a notification typed in: age 4 months, sudden with no apparent cause.
+fn essentials(s: &mut State) {
+    press(s, ch('N'));
+    focus(s, "age");
+    type_text(s, "4");
+    focus(s, "criteria");
+    press(s, common::key(KeyCode::Down));
+    press(s, ch(' '));
+}
+
+#[test]
+fn a_notification_carries_the_identity_typed_and_none_when_nothing_was() {
+    let mut s = board_state(Role::Paediatrician);
+    essentials(&mut s);
+    let fx = press(&mut s, ctrl('s'));
+    match &sent(&fx)[0].write {
+        Write::Notify(c) => assert!(c.identity.is_none()),
+        other => panic!("{other:?}"),
+    }
+
+    let mut s = board_state(Role::Paediatrician);
+    essentials(&mut s);
+    focus(&mut s, "id_family_name");
+    type_text(&mut s, "Example");
+    focus(&mut s, "id_nhs");
+    type_text(&mut s, "999 000 0019");
+    let fx = press(&mut s, ctrl('s'));
+    assert!(
+        sent(&fx).is_empty(),
+        "a wrong check digit is caught before sending"
+    );
+    let error = s
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(error.contains("NHS number"), "{error}");
+    press(&mut s, common::key(KeyCode::Backspace));
+    type_text(&mut s, "8");
+    focus(&mut s, "id_dob");
+    type_text(&mut s, "01/11/2025");
+    focus(&mut s, "id_parent_phone");
+    type_text(&mut s, "07700 900123");
+    focus(&mut s, "id_interpreter");
+    press(&mut s, ch(' '));
+    focus(&mut s, "id_children");
+    type_text(&mut s, "Sam 4, Ali 7");
+    let fx = press(&mut s, ctrl('s'));
+    match &sent(&fx)[0].write {
+        Write::Notify(c) => {
+            let id = c.identity.as_ref().expect("identity");
+            assert_eq!(id.family_name, "Example");
+            assert_eq!(id.nhs_number, "999 000 0018");
+            assert_eq!(
+                id.date_of_birth,
+                chrono::NaiveDate::from_ymd_opt(2025, 11, 1)
+            );
+            assert_eq!(id.family[0].phone, "07700 900123");
+            assert_eq!(id.family[0].interpreter_needed, Some(true));
+            assert_eq!(id.other_children.len(), 2);
+            assert_eq!(id.other_children[1].first_name, "Ali");
+            assert_eq!(id.other_children[1].age_years, Some(7));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_possible_duplicate_shows_the_candidates_and_ctrl_s_then_notifies_a_different_death() {
+    let mut s = board_state(Role::Paediatrician);
+    essentials(&mut s);
+    let fx = press(&mut s, ctrl('s'));
+    let w = sent(&fx)[0].clone();
+    let candidates = serde_json::json!({"candidates": [{
+        "reference": "JAR-2026-0007", "area": "Bristol", "likelihood": "certain",
+        "notified_at": "2026-03-01T05:00:00Z", "death_at": "2026-03-01T03:00:00Z"}]});
+    api(
+        &mut s,
+        ApiMsg::WriteDone {
+            key: w.key,
+            result: Err(ApiError::Problem(Problem {
+                kind: "https://jarterm.invalid/problems/possible-duplicate".into(),
+                title: "Possibly notified already".into(),
+                status: 409,
+                detail: "this death may already be notified".into(),
+                current: Some(candidates),
+            })),
+        },
+    );
+    let text = screen(&s, 100, 30);
+    assert!(text.contains("JAR-2026-0007"), "{text}");
+    assert!(text.contains("Not the same death as"), "{text}");
+    assert!(text.contains("different death"), "{text}");
+    // The banner offers the existing case (g opens it once the form is put away).
+    let banner = s.banner.as_ref().expect("banner");
+    assert_eq!(banner.case.as_deref(), Some("JAR-2026-0007"));
+    // Ctrl-S: a different death, saying which case it is not.
+    let fx = press(&mut s, ctrl('s'));
+    match &sent(&fx)[0].write {
+        Write::Notify(c) => assert_eq!(c.not_a_duplicate_of, vec!["JAR-2026-0007".to_string()]),
+        other => panic!("{other:?}"),
+    }
+}
