@@ -136,3 +136,32 @@ fn a_possible_duplicate_shows_the_candidates_and_ctrl_s_then_notifies_a_differen
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_key_worker_newly_assigned_a_case_is_told_and_g_opens_it() {
+    let mut s = board_state(Role::KeyWorker);
+    let mut cases = board_cases();
+    let newly = cases
+        .iter_mut()
+        .find(|c| !c.assigned_to_me)
+        .expect("a case not mine");
+    newly.assigned_to_me = true;
+    let reference = newly.reference.clone();
+    api(&mut s, ApiMsg::Cases(Ok(rows(cases.clone()))));
+    let banner = s.banner.as_ref().expect("banner");
+    assert_eq!(
+        banner.text,
+        format!("You were assigned {reference} as key worker — press g to open")
+    );
+    assert_eq!(s.goto.as_deref(), Some(reference.as_str()));
+    // The same list again says nothing new.
+    s.banner = None;
+    api(&mut s, ApiMsg::Cases(Ok(rows(cases))));
+    assert!(s.banner.is_none());
+    // A manager is never "assigned as" anything.
+    let mut s = board_state(Role::Manager);
+    let mut cases = board_cases();
+    cases.iter_mut().for_each(|c| c.assigned_to_me = true);
+    api(&mut s, ApiMsg::Cases(Ok(rows(cases))));
+    assert!(s.banner.is_none());
+}

@@ -178,7 +178,10 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
             match result {
                 Ok(cases) => {
-                    s.board.cases = cases;
+                    let before = std::mem::replace(&mut s.board.cases, cases);
+                    if s.board.loaded {
+                        super::assigned::announce(s, &before);
+                    }
                     s.board.loaded = true;
                     let now = s.now;
                     s.board.clamp(now);
