@@ -11,7 +11,7 @@ use jar_core::Role;
 use jar_core::wire::Problem;
 use jarterm::api::ApiError;
 use jarterm::effect::Effect;
-use jarterm::msg::ApiMsg;
+use jarterm::msg::{ApiMsg, WriteOk};
 use jarterm::state::{PendingWrite, State, Write};
 
 fn sent(fx: &[Effect]) -> Vec<PendingWrite> {
@@ -164,4 +164,77 @@ fn a_key_worker_newly_assigned_a_case_is_told_and_g_opens_it() {
     cases.iter_mut().for_each(|c| c.assigned_to_me = true);
     api(&mut s, ApiMsg::Cases(Ok(rows(cases))));
     assert!(s.banner.is_none());
+}
+
+/// Reveal on the open case; the server answers with `answer`.
+fn reveal(s: &mut State, answer: Result<WriteOk, ApiError>) {
+    press(s, ch('r'));
+    type_text(s, "Correcting the postcode for the coroner");
+    let fx = press(s, ctrl('s'));
+    let w = sent(&fx).remove(0);
+    api(
+        s,
+        ApiMsg::WriteDone {
+            key: w.key,
+            result: answer,
+        },
+    );
+}
+
+#[test]
+fn the_summary_corrects_the_identity_starting_from_the_revealed_record() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    press(&mut s, ch('i'));
+    assert!(s.form.is_none(), "not before a reveal");
+    let text = screen(&s, 100, 30);
+    assert!(text.contains("Reveal the identity first"), "{text}");
+    let held = jar_core::case::Identity {
+        family_name: "Example".into(),
+        nhs_number: "999 000 0018".into(),
+        postcode: "ZZ99 1ZZ".into(),
+        ..Default::default()
+    };
+    reveal(&mut s, Ok(WriteOk::Identity(Box::new(held))));
+    press(&mut s, ch('i'));
+    assert_eq!(
+        s.form.as_ref().map(|f| f.text("id_family_name")).as_deref(),
+        Some("Example")
+    );
+    focus(&mut s, "id_postcode");
+    for _ in 0.."ZZ99 1ZZ".len() {
+        press(&mut s, common::key(KeyCode::Backspace));
+    }
+    type_text(&mut s, "ZZ99 9ZZ");
+    let fx = press(&mut s, ctrl('s'));
+    match &sent(&fx)[0].write {
+        Write::PutIdentity {
+            case_ref, identity, ..
+        } => {
+            assert_eq!(case_ref, "JAR-2026-0042");
+            assert_eq!(identity.family_name, "Example", "nothing held is lost");
+            assert_eq!(identity.nhs_number, "999 000 0018");
+            assert_eq!(identity.postcode, "ZZ99 9ZZ");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_case_with_no_identity_recorded_gets_one_added_and_a_key_worker_cannot() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    let none = Problem {
+        kind: "https://jarterm.invalid/problems/not-found".into(),
+        title: "Not found".into(),
+        status: 404,
+        detail: "no identity has been recorded for this case".into(),
+        current: None,
+    };
+    reveal(&mut s, Err(ApiError::Problem(none)));
+    press(&mut s, common::key(KeyCode::Esc));
+    press(&mut s, ch('i'));
+    let form = s.form.as_ref().expect("an empty identity form");
+    assert_eq!(form.text("id_family_name"), "");
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('i'));
+    assert!(s.form.is_none());
 }

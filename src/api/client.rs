@@ -310,6 +310,14 @@ impl Client {
                     reason: reason.clone(),
                 })
             }
+            Write::PutIdentity {
+                case_ref,
+                version,
+                identity,
+            } => self
+                .request(Method::PUT, &format!("/cases/{case_ref}/identity"))
+                .header("If-Match", format!("\"{version}\""))
+                .json(identity),
         };
         let resp = rb.send().await.map_err(network)?;
         Ok(match write {
@@ -322,7 +330,9 @@ impl Client {
             Write::AddContact { .. } | Write::Amend { .. } => {
                 WriteOk::Contact(Box::new(Self::read::<Contact>(resp).await?))
             }
-            Write::Notify(_) => WriteOk::Case(Box::new(Self::read::<CaseDetail>(resp).await?)),
+            Write::Notify(_) | Write::PutIdentity { .. } => {
+                WriteOk::Case(Box::new(Self::read::<CaseDetail>(resp).await?))
+            }
             Write::Reveal { .. } => {
                 WriteOk::Identity(Box::new(Self::read::<Identity>(resp).await?))
             }

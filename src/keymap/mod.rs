@@ -99,6 +99,8 @@ pub enum Action {
     StartChecklist,
     Amend,
     Reveal,
+    /// Summary: add or correct the child's identity (issue 15 §1).
+    EditIdentity,
     Submit,
     Cancel,
     NextField,

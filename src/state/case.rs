@@ -66,6 +66,8 @@ pub struct CaseState {
     pub checklists: Remote<Vec<ChecklistView>>,
     pub contacts: Remote<Vec<Contact>>,
     pub identity: Option<Identity>,
+    /// A reveal found no identity recorded: one may be added from scratch (issue 15 §1).
+    pub identity_absent: bool,
     pub tab: TabState,
     /// Shown from the offline cache, as fetched at that time (issue 12 §3).
     pub offline_as_of: Option<chrono::DateTime<chrono::Utc>>,

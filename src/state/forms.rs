@@ -34,6 +34,11 @@ pub enum FormKind {
     Reveal {
         case_ref: String,
     },
+    /// Add or correct the identity (issue 15 §1).
+    Identity {
+        case_ref: String,
+        version: i64,
+    },
     ItemNote {
         case_ref: String,
         template: String,
@@ -236,6 +241,9 @@ impl Form {
                 contact_id,
             } => Form::amend(case_ref, *contact_id),
             FormKind::Reveal { case_ref } => Form::reveal(case_ref),
+            FormKind::Identity { case_ref, version } => {
+                super::identity_form::form(case_ref, *version, None)
+            }
             FormKind::ItemNote {
                 case_ref,
                 template,

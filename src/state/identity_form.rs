@@ -273,3 +273,81 @@ pub fn not_duplicates(form: &Form) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+fn set_line(form: &mut Form, key: &str, v: &str) {
+    if let Some(f) = form.field_mut(key) {
+        f.value = Value::Line(v.to_string());
+    }
+}
+
+fn set_choice(form: &mut Form, key: &str, index: usize) {
+    if let Some(Field {
+        value: Value::Choice { index: i, .. },
+        ..
+    }) = form.field_mut(key)
+    {
+        *i = index;
+    }
+}
+
+/// The form to add or correct a case's identity, filled from `current` (what the reveal
+/// showed), or empty when none is recorded. Saving replaces the whole record.
+pub fn form(case_ref: &str, version: i64, current: Option<&Identity>) -> Form {
+    let mut form = Form {
+        kind: super::forms::FormKind::Identity {
+            case_ref: case_ref.to_string(),
+            version,
+        },
+        title: format!("Who the child is · {case_ref} (every field optional; audited)"),
+        fields: fields(),
+        focus: 0,
+        error: None,
+        draft_from: None,
+        after_cr: false,
+    };
+    let Some(id) = current else {
+        return form;
+    };
+    set_line(&mut form, "id_family_name", &id.family_name);
+    set_line(&mut form, "id_given_names", &id.given_names);
+    set_line(&mut form, "id_nhs", &id.nhs_number);
+    let absent = ABSENT
+        .iter()
+        .position(|a| *a == id.nhs_number_absent_reason)
+        .unwrap_or(0);
+    set_choice(&mut form, "id_nhs_absent", absent);
+    if let Some(d) = id.date_of_birth {
+        set_line(&mut form, "id_dob", &d.format("%Y-%m-%d").to_string());
+    }
+    let sex = SEXES.iter().position(|s| *s == id.sex).unwrap_or(0);
+    set_choice(&mut form, "id_sex", sex);
+    let eth = id
+        .ethnicity
+        .and_then(|e| Ethnicity::ALL.iter().position(|x| *x == e))
+        .map_or(0, |i| i + 1);
+    set_choice(&mut form, "id_ethnicity", eth);
+    set_line(&mut form, "id_address", &id.address);
+    set_line(&mut form, "id_postcode", &id.postcode);
+    set_line(&mut form, "id_la", &id.local_authority);
+    set_line(&mut form, "id_gp", &id.gp_practice);
+    set_line(&mut form, "id_school", &id.school);
+    if let Some(p) = id.family.first() {
+        set_line(&mut form, "id_parent", &p.name);
+        set_line(&mut form, "id_parent_rel", &p.relationship);
+        set_line(&mut form, "id_parent_phone", &p.phone);
+        set_line(&mut form, "id_parent_lang", &p.language);
+        if let Some(f) = form.field_mut("id_interpreter") {
+            f.value = Value::Check(p.interpreter_needed == Some(true));
+        }
+    }
+    let kids: Vec<String> = id
+        .other_children
+        .iter()
+        .map(|c| match c.age_years {
+            Some(a) => format!("{} {a}", c.first_name),
+            None => c.first_name.clone(),
+        })
+        .collect();
+    set_line(&mut form, "id_children", &kids.join(", "));
+    form
+}

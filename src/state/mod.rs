@@ -97,6 +97,12 @@ pub enum Write {
         case_ref: String,
         reason: String,
     },
+    /// Add or correct the identity (issue 15 §1): replaces the record, If-Match on the case.
+    PutIdentity {
+        case_ref: String,
+        version: i64,
+        identity: Box<jar_core::case::Identity>,
+    },
 }
 
 impl Write {
@@ -109,6 +115,7 @@ impl Write {
             Write::Notify(_) => "notification",
             Write::StartChecklist { .. } => "checklist",
             Write::Reveal { .. } => "identity reveal",
+            Write::PutIdentity { .. } => "identity",
         }
     }
 }

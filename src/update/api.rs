@@ -559,6 +559,12 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
             // Refused for good (403, 404, 422, 5xx...): give the form back with the reason.
             let pending = s.outbox.remove(pos);
             let text = e.describe();
+            if let (Write::Reveal { case_ref, .. }, Some(404)) = (&pending.write, e.status())
+                && let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref)
+            {
+                // No identity recorded yet: `i` on the Summary adds one.
+                c.identity_absent = true;
+            }
             match pending.form {
                 Some(mut form) if s.form.is_none() => {
                     // The same death notified twice (issue 15 §3): candidates and choices.
@@ -630,6 +636,27 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 "Identity shown until you leave the case. The reveal was recorded.",
             );
         }
+        (
+            Write::PutIdentity {
+                case_ref, identity, ..
+            },
+            WriteOk::Case(_),
+        ) => {
+            // What was saved is what the person typed: shown as a reveal would, until they
+            // leave the case (the correction, not a read, is what was recorded).
+            if let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref) {
+                c.identity = Some((**identity).clone());
+                c.identity_absent = false;
+            }
+            s.case_banner(
+                BannerKind::Info,
+                case_ref,
+                "Identity saved; the timeline says it was corrected, without the values.",
+            );
+            if is_current(s, case_ref) {
+                fx.extend(refetch_case(s, case_ref));
+            }
+        }
         (Write::Notify(_), WriteOk::Case(detail)) => {
             let r = detail.case.reference.clone();
             s.banner(
@@ -646,7 +673,8 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 | Write::Amend { case_ref, .. }
                 | Write::StartChecklist { case_ref, .. }
                 | Write::ItemUpdate { case_ref, .. }
-                | Write::Reveal { case_ref, .. } => Some(case_ref.clone()),
+                | Write::Reveal { case_ref, .. }
+                | Write::PutIdentity { case_ref, .. } => Some(case_ref.clone()),
                 Write::Notify(_) => None,
             };
             match &case_ref {

@@ -307,6 +307,13 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
             contact_id: *contact_id,
             amendment,
         }),
+        FormKind::Identity { case_ref, version } => {
+            crate::state::identity_form::read(&form).map(|id| Write::PutIdentity {
+                case_ref: case_ref.clone(),
+                version: *version,
+                identity: Box::new(id.unwrap_or_default()),
+            })
+        }
         FormKind::Reveal { case_ref } => {
             let reason = form.text("reason");
             if reason.trim().is_empty() {

@@ -6,6 +6,7 @@ mod assigned;
 mod board;
 mod case;
 mod forms;
+mod identity;
 mod login;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
