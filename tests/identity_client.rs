@@ -238,3 +238,71 @@ fn a_case_with_no_identity_recorded_gets_one_added_and_a_key_worker_cannot() {
     press(&mut s, ch('i'));
     assert!(s.form.is_none());
 }
+
+fn people() -> Vec<(jar_core::people::Slot, Vec<String>)> {
+    use jar_core::people::Slot;
+    vec![
+        (Slot::LeadPaediatrician, vec!["demo-paed".into()]),
+        (Slot::PoliceContact, vec!["demo-police".into()]),
+        (Slot::SocialWorker, vec![]),
+        (
+            Slot::KeyWorker,
+            vec!["kw-ash".into(), "kw-birch".into(), "kw-bay".into()],
+        ),
+    ]
+}
+
+#[test]
+fn the_lead_paediatrician_picks_a_key_worker_by_typing_part_of_the_name() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    let fx = press(&mut s, ch('p'));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::FetchAssignees(r) if r == "JAR-2026-0042")),
+        "{fx:?}"
+    );
+    api(
+        &mut s,
+        ApiMsg::Assignees {
+            case_ref: "JAR-2026-0042".into(),
+            result: Ok(people()),
+        },
+    );
+    assert!(s.form.is_some(), "the picker opens");
+    // Place: key worker (the fourth).
+    focus(&mut s, "slot");
+    for _ in 0..3 {
+        press(&mut s, common::key(KeyCode::Right));
+    }
+    focus(&mut s, "person");
+    type_text(&mut s, "b");
+    let text = screen(&s, 100, 30);
+    assert!(text.contains("2 match: kw-birch, kw-bay"), "{text}");
+    let fx = press(&mut s, ctrl('s'));
+    assert!(sent(&fx).is_empty(), "two match: type more");
+    type_text(&mut s, "ir");
+    let text = screen(&s, 100, 30);
+    assert!(text.contains("Ctrl-S assigns kw-birch"), "{text}");
+    let fx = press(&mut s, ctrl('s'));
+    match &sent(&fx)[0].write {
+        Write::Assign {
+            case_ref,
+            slot,
+            username,
+            ..
+        } => {
+            assert_eq!(case_ref, "JAR-2026-0042");
+            assert_eq!(*slot, jar_core::people::Slot::KeyWorker);
+            assert_eq!(username.as_deref(), Some("kw-birch"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn police_cannot_open_the_assignment_picker() {
+    let (mut s, _) = case_state(Role::Police);
+    let fx = press(&mut s, ch('p'));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::FetchAssignees(_))));
+    assert!(s.form.is_none());
+}

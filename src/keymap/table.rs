@@ -197,6 +197,15 @@ pub const KEYMAP: &[Binding] = &[
     )
     .only(P::UpdateCase, "Your role cannot change the identity."),
     b(
+        "summary.assign",
+        C::CaseSummary,
+        A::Assign,
+        &[k('p')],
+        "assign the lead paediatrician, police contact, social worker or key worker",
+        Some("assign"),
+    )
+    .only(P::UpdateCase, "Your role cannot assign people."),
+    b(
         "timeline.add",
         C::CaseTimeline,
         A::Add,

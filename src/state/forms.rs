@@ -34,6 +34,12 @@ pub enum FormKind {
     Reveal {
         case_ref: String,
     },
+    /// Assign a person to a place (issue 15 §4): the candidates are carried with the form.
+    Assign {
+        case_ref: String,
+        version: i64,
+        candidates: Vec<(jar_core::people::Slot, Vec<String>)>,
+    },
     /// Add or correct the identity (issue 15 §1).
     Identity {
         case_ref: String,
@@ -241,6 +247,11 @@ impl Form {
                 contact_id,
             } => Form::amend(case_ref, *contact_id),
             FormKind::Reveal { case_ref } => Form::reveal(case_ref),
+            FormKind::Assign {
+                case_ref,
+                version,
+                candidates,
+            } => super::assign_form::form(case_ref, *version, candidates.clone()),
             FormKind::Identity { case_ref, version } => {
                 super::identity_form::form(case_ref, *version, None)
             }
@@ -289,6 +300,9 @@ impl Form {
     /// What a time field will save, in words ("yesterday 23:30 GMT, 1h30m ago"), or why it
     /// will not parse; shown under the field before saving. `None` for other fields.
     pub fn time_preview(&self, key: &str, now: DateTime<Utc>) -> Option<Result<String, String>> {
+        if let Some(matches) = super::assign_form::preview(self, key) {
+            return Some(matches);
+        }
         let (tense, empty_is_now) = self.time_field(key)?;
         Some(crate::timeparse::preview(
             &self.text(key),

@@ -1,5 +1,6 @@
 //! All application state, owned by the loop. Render reads it; only `update` changes it.
 
+pub mod assign_form;
 pub mod board;
 pub mod case;
 pub mod forms;
@@ -97,6 +98,13 @@ pub enum Write {
         case_ref: String,
         reason: String,
     },
+    /// Fill (or clear) a place on the case (issue 15 §4), If-Match on the case.
+    Assign {
+        case_ref: String,
+        version: i64,
+        slot: jar_core::people::Slot,
+        username: Option<String>,
+    },
     /// Add or correct the identity (issue 15 §1): replaces the record, If-Match on the case.
     PutIdentity {
         case_ref: String,
@@ -116,6 +124,7 @@ impl Write {
             Write::StartChecklist { .. } => "checklist",
             Write::Reveal { .. } => "identity reveal",
             Write::PutIdentity { .. } => "identity",
+            Write::Assign { .. } => "assignment",
         }
     }
 }

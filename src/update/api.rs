@@ -243,6 +243,14 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                 }
             }
         }
+        ApiMsg::Assignees { case_ref, result } => match result {
+            Ok(people) => super::assign::open(s, &case_ref, people),
+            Err(e) => {
+                done_loading(s);
+                let text = e.describe();
+                s.case_banner(BannerKind::Error, &case_ref, text);
+            }
+        },
         ApiMsg::WriteDone { key, result } => fx.extend(write_done(s, key, result)),
         ApiMsg::Change(ev) => {
             if let Some(role) = s.session.as_ref().map(|p| p.role)
@@ -674,7 +682,8 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 | Write::StartChecklist { case_ref, .. }
                 | Write::ItemUpdate { case_ref, .. }
                 | Write::Reveal { case_ref, .. }
-                | Write::PutIdentity { case_ref, .. } => Some(case_ref.clone()),
+                | Write::PutIdentity { case_ref, .. }
+                | Write::Assign { case_ref, .. } => Some(case_ref.clone()),
                 Write::Notify(_) => None,
             };
             match &case_ref {

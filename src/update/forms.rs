@@ -307,6 +307,14 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
             contact_id: *contact_id,
             amendment,
         }),
+        FormKind::Assign {
+            case_ref, version, ..
+        } => crate::state::assign_form::read(&form).map(|(slot, username)| Write::Assign {
+            case_ref: case_ref.clone(),
+            version: *version,
+            slot,
+            username,
+        }),
         FormKind::Identity { case_ref, version } => {
             crate::state::identity_form::read(&form).map(|id| Write::PutIdentity {
                 case_ref: case_ref.clone(),

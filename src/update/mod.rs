@@ -2,6 +2,7 @@
 //! reads (the time arrives as `Msg::Tick`). Permission checks live here, through jar-core.
 
 mod api;
+pub(crate) mod assign;
 mod assigned;
 mod board;
 mod case;
