@@ -21,6 +21,8 @@ pub enum Effect {
     FetchContacts(String),
     /// The people who may be assigned to each place on a case (issue 15 §4).
     FetchAssignees(String),
+    /// The family's contact details, for the key worker of the case (issue 15 §1).
+    FetchFamilyContacts(String),
     Send(Box<PendingWrite>),
     StartEvents,
     /// Start listening for changes after `after` (the board list's sequence) unless already
@@ -52,6 +54,7 @@ impl Effect {
             Effect::FetchChecklists(r) => format!("fetch checklists {r}"),
             Effect::FetchContacts(r) => format!("fetch contacts {r}"),
             Effect::FetchAssignees(r) => format!("fetch assignees {r}"),
+            Effect::FetchFamilyContacts(r) => format!("fetch family contacts {r}"),
             Effect::Send(p) => format!("send {} {}", p.write.what(), p.key),
             Effect::StartEvents => "start events".into(),
             Effect::EnsureEvents { after } => format!("ensure events after {after:?}"),

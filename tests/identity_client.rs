@@ -306,3 +306,42 @@ fn police_cannot_open_the_assignment_picker() {
     assert!(!fx.iter().any(|e| matches!(e, Effect::FetchAssignees(_))));
     assert!(s.form.is_none());
 }
+
+#[test]
+fn the_key_worker_sees_the_familys_phone_and_language_on_the_contacts_tab() {
+    let (mut s, fx) = case_state(Role::KeyWorker);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::FetchFamilyContacts(r) if r == "JAR-2026-0042")),
+        "{fx:?}"
+    );
+    let family = jar_core::identity::FamilyContacts {
+        family: vec![jar_core::case::FamilyMember {
+            relationship: "mother".into(),
+            name: "Example Parent".into(),
+            phone: "07700 900123".into(),
+            language: "Polish".into(),
+            interpreter_needed: Some(true),
+            ..Default::default()
+        }],
+    };
+    api(
+        &mut s,
+        ApiMsg::FamilyContacts {
+            case_ref: "JAR-2026-0042".into(),
+            result: Ok(family),
+        },
+    );
+    press(&mut s, ch('4'));
+    let text = screen(&s, 100, 30);
+    assert!(
+        text.contains("Example Parent (mother) 07700 900123 · Polish · interpreter needed"),
+        "{text}"
+    );
+    // Other roles do not ask: they reveal, with a reason.
+    let (_, fx) = case_state(Role::Paediatrician);
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::FetchFamilyContacts(_)))
+    );
+}

@@ -259,6 +259,15 @@ impl Client {
         Ok(l.checklists)
     }
 
+    /// The family's contact details (the key worker of the case; each read is audited).
+    pub async fn family_contacts(
+        &self,
+        case_ref: &str,
+    ) -> Result<jar_core::identity::FamilyContacts, ApiError> {
+        self.get(&format!("/cases/{case_ref}/family-contacts"))
+            .await
+    }
+
     /// Who may fill each place on the case (only a manager or its lead paediatrician asks).
     pub async fn assignees(
         &self,

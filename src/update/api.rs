@@ -243,6 +243,14 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                 }
             }
         }
+        ApiMsg::FamilyContacts { case_ref, result } => {
+            // Not shown is not an error: the Contacts tab says nothing of it.
+            if let (Ok(fc), Some(c)) = (result, s.case.as_mut())
+                && c.reference == case_ref
+            {
+                c.family_contacts = Some(fc);
+            }
+        }
         ApiMsg::Assignees { case_ref, result } => match result {
             Ok(people) => super::assign::open(s, &case_ref, people),
             Err(e) => {
