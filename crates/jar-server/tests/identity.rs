@@ -547,6 +547,19 @@ async fn a_key_workers_cover_sees_their_cases_for_the_period_set_by_a_manager() 
     let board = cover.get("/cases").await.json();
     assert_eq!(board["items"][0]["reference"], case.as_str());
     assert_eq!(mgr.get("/covers").await.json()[0]["cover"], "kw2");
+    // The cover hears of changes to the case at once, as its key worker does.
+    let mut sse = Sse::open(&cover, None).await;
+    let r = mgr
+        .post(
+            &format!("/cases/{case}/timeline"),
+            &json!({"kind": "note", "note": "cover walk"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let heard = sse
+        .until(20, |frames| frames.iter().any(|f| f.data.contains(&case)))
+        .await;
+    assert!(heard, "the cover hears of the covered case");
     // A period that has not started gives nothing.
     let h2 = h.person("kw3", Role::KeyWorker, &[NORTH]).await;
     let future = json!({"covered": "kw", "cover": "kw3",
