@@ -345,3 +345,24 @@ fn the_key_worker_sees_the_familys_phone_and_language_on_the_contacts_tab() {
             .any(|e| matches!(e, Effect::FetchFamilyContacts(_)))
     );
 }
+
+#[test]
+fn an_identity_form_put_away_is_not_kept_as_a_draft() {
+    let (mut s, _) = case_state(Role::Paediatrician);
+    let held = jar_core::case::Identity {
+        family_name: "Example".into(),
+        ..Default::default()
+    };
+    reveal(&mut s, Ok(WriteOk::Identity(Box::new(held))));
+    press(&mut s, ch('i'));
+    focus(&mut s, "id_postcode");
+    type_text(&mut s, "ZZ99 9ZZ");
+    press(&mut s, common::key(KeyCode::Esc));
+    assert!(s.form.is_none());
+    assert!(
+        !s.drafts
+            .iter()
+            .any(|d| matches!(d.kind, jarterm::state::forms::FormKind::Identity { .. })),
+        "a revealed identity never outlives the case in a draft"
+    );
+}

@@ -38,6 +38,12 @@ pub fn open(s: &mut State, kind: FormKind, fresh: Form) {
 
 /// Put a form away as a draft (one per kind of form), noting when if the person typed in it.
 pub fn keep_draft(s: &mut State, mut form: Form) {
+    // An identity form starts from a revealed identity, which goes when the case is left: it
+    // is never kept as a draft (issue 15 §1). A sent correction waits in the outbox until the
+    // server confirms it, like every write.
+    if matches!(form.kind, FormKind::Identity { .. }) {
+        return;
+    }
     if form.touched() {
         form.draft_from = Some(s.now);
     }
