@@ -630,6 +630,20 @@ impl<B: Backend> App<B> {
                     result,
                 }
             }),
+            Effect::FetchFamilyContacts(r) => self.spawn_api(async move {
+                let result = c.family_contacts(&r).await;
+                ApiMsg::FamilyContacts {
+                    case_ref: r,
+                    result,
+                }
+            }),
+            Effect::FetchAssignees(r) => self.spawn_api(async move {
+                let result = c.assignees(&r).await;
+                ApiMsg::Assignees {
+                    case_ref: r,
+                    result,
+                }
+            }),
             Effect::Send(p) => self.spawn_api(async move {
                 let result = c.send(&p.write, p.key).await;
                 ApiMsg::WriteDone { key: p.key, result }

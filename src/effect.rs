@@ -19,6 +19,10 @@ pub enum Effect {
     FetchTimeline(String),
     FetchChecklists(String),
     FetchContacts(String),
+    /// The people who may be assigned to each place on a case (issue 15 §4).
+    FetchAssignees(String),
+    /// The family's contact details, for the key worker of the case (issue 15 §1).
+    FetchFamilyContacts(String),
     Send(Box<PendingWrite>),
     StartEvents,
     /// Start listening for changes after `after` (the board list's sequence) unless already
@@ -49,6 +53,8 @@ impl Effect {
             Effect::FetchTimeline(r) => format!("fetch timeline {r}"),
             Effect::FetchChecklists(r) => format!("fetch checklists {r}"),
             Effect::FetchContacts(r) => format!("fetch contacts {r}"),
+            Effect::FetchAssignees(r) => format!("fetch assignees {r}"),
+            Effect::FetchFamilyContacts(r) => format!("fetch family contacts {r}"),
             Effect::Send(p) => format!("send {} {}", p.write.what(), p.key),
             Effect::StartEvents => "start events".into(),
             Effect::EnsureEvents { after } => format!("ensure events after {after:?}"),

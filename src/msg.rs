@@ -54,6 +54,16 @@ pub enum ApiMsg {
         case_ref: String,
         result: Result<Vec<Contact>, ApiError>,
     },
+    /// The family's contact details for the key worker (issue 15 §1).
+    FamilyContacts {
+        case_ref: String,
+        result: Result<jar_core::identity::FamilyContacts, ApiError>,
+    },
+    /// Who may fill each place on a case, for the assignment picker (issue 15 §4).
+    Assignees {
+        case_ref: String,
+        result: Result<Vec<(jar_core::people::Slot, Vec<String>)>, ApiError>,
+    },
     WriteDone {
         key: Uuid,
         result: Result<WriteOk, ApiError>,

@@ -182,6 +182,7 @@ fn a_message_about_one_case_is_not_shown_on_the_next() {
                 nhs_number: "999 000 0000".into(),
                 address: "1 Example Road".into(),
                 family: vec![],
+                ..Default::default()
             }))),
         },
     );

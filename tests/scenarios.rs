@@ -537,6 +537,7 @@ fn identity_is_shown_after_a_reveal_and_dropped_on_leaving_the_case() {
                 nhs_number: "999 000 0000".into(),
                 address: "1 Example Road".into(),
                 family: vec![],
+                ..Default::default()
             }))),
         },
     );
@@ -792,6 +793,7 @@ fn an_idle_screen_locks_hides_everything_and_drops_a_revealed_identity() {
             nhs_number: "999".into(),
             address: "1 Road".into(),
             family: vec![],
+            ..Default::default()
         });
     }
     update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(14)));

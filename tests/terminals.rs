@@ -98,6 +98,7 @@ fn identity() -> jar_core::case::Identity {
         nhs_number: "999 000 0000".into(),
         address: "1 Example Road".into(),
         family: vec![],
+        ..Default::default()
     }
 }
 

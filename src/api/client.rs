@@ -259,6 +259,34 @@ impl Client {
         Ok(l.checklists)
     }
 
+    /// The family's contact details (the key worker of the case; each read is audited).
+    pub async fn family_contacts(
+        &self,
+        case_ref: &str,
+    ) -> Result<jar_core::identity::FamilyContacts, ApiError> {
+        self.get(&format!("/cases/{case_ref}/family-contacts"))
+            .await
+    }
+
+    /// Who may fill each place on the case (only a manager or its lead paediatrician asks).
+    pub async fn assignees(
+        &self,
+        case_ref: &str,
+    ) -> Result<Vec<(jar_core::people::Slot, Vec<String>)>, ApiError> {
+        let mut out = Vec::new();
+        for slot in jar_core::people::Slot::ALL {
+            let name = serde_json::to_value(slot)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let people: Vec<jar_core::people::Candidate> = self
+                .get(&format!("/cases/{case_ref}/assignments/{name}"))
+                .await?;
+            out.push((slot, people.into_iter().map(|p| p.username).collect()));
+        }
+        Ok(out)
+    }
+
     pub async fn contacts(&self, case_ref: &str) -> Result<Vec<Contact>, ApiError> {
         let l: ContactList = self.get(&format!("/cases/{case_ref}/contacts")).await?;
         Ok(l.items)
@@ -310,6 +338,33 @@ impl Client {
                     reason: reason.clone(),
                 })
             }
+            Write::Assign {
+                case_ref,
+                version,
+                slot,
+                username,
+            } => {
+                let name = serde_json::to_value(slot)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                self.request(
+                    Method::PUT,
+                    &format!("/cases/{case_ref}/assignments/{name}"),
+                )
+                .header("If-Match", format!("\"{version}\""))
+                .json(&jar_core::people::Assign {
+                    username: username.clone(),
+                })
+            }
+            Write::PutIdentity {
+                case_ref,
+                version,
+                identity,
+            } => self
+                .request(Method::PUT, &format!("/cases/{case_ref}/identity"))
+                .header("If-Match", format!("\"{version}\""))
+                .json(identity),
         };
         let resp = rb.send().await.map_err(network)?;
         Ok(match write {
@@ -322,7 +377,9 @@ impl Client {
             Write::AddContact { .. } | Write::Amend { .. } => {
                 WriteOk::Contact(Box::new(Self::read::<Contact>(resp).await?))
             }
-            Write::Notify(_) => WriteOk::Case(Box::new(Self::read::<CaseDetail>(resp).await?)),
+            Write::Notify(_) | Write::PutIdentity { .. } | Write::Assign { .. } => {
+                WriteOk::Case(Box::new(Self::read::<CaseDetail>(resp).await?))
+            }
             Write::Reveal { .. } => {
                 WriteOk::Identity(Box::new(Self::read::<Identity>(resp).await?))
             }

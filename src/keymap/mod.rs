@@ -99,6 +99,10 @@ pub enum Action {
     StartChecklist,
     Amend,
     Reveal,
+    /// Summary: add or correct the child's identity (issue 15 §1).
+    EditIdentity,
+    /// Summary: assign a person to a place on the case (issue 15 §4).
+    Assign,
     Submit,
     Cancel,
     NextField,

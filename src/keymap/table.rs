@@ -188,6 +188,24 @@ pub const KEYMAP: &[Binding] = &[
     )
     .only(P::RevealIdentity, "Your role cannot reveal identity."),
     b(
+        "summary.identity",
+        C::CaseSummary,
+        A::EditIdentity,
+        &[k('i')],
+        "add or correct the child's identity (reveal it first; audited)",
+        Some("identity"),
+    )
+    .only(P::UpdateCase, "Your role cannot change the identity."),
+    b(
+        "summary.assign",
+        C::CaseSummary,
+        A::Assign,
+        &[k('p')],
+        "assign the lead paediatrician, police contact, social worker or key worker",
+        Some("assign"),
+    )
+    .only(P::UpdateCase, "Your role cannot assign people."),
+    b(
         "timeline.add",
         C::CaseTimeline,
         A::Add,

@@ -66,6 +66,11 @@ pub struct CaseState {
     pub checklists: Remote<Vec<ChecklistView>>,
     pub contacts: Remote<Vec<Contact>>,
     pub identity: Option<Identity>,
+    /// A reveal found no identity recorded: one may be added from scratch (issue 15 §1).
+    pub identity_absent: bool,
+    /// The family's contact details, for the key worker of the case (issue 15 §1): dropped
+    /// with the case, like a revealed identity.
+    pub family_contacts: Option<jar_core::identity::FamilyContacts>,
     pub tab: TabState,
     /// Shown from the offline cache, as fetched at that time (issue 12 §3).
     pub offline_as_of: Option<chrono::DateTime<chrono::Utc>>,

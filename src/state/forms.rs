@@ -34,6 +34,17 @@ pub enum FormKind {
     Reveal {
         case_ref: String,
     },
+    /// Assign a person to a place (issue 15 §4): the candidates are carried with the form.
+    Assign {
+        case_ref: String,
+        version: i64,
+        candidates: Vec<(jar_core::people::Slot, Vec<String>)>,
+    },
+    /// Add or correct the identity (issue 15 §1).
+    Identity {
+        case_ref: String,
+        version: i64,
+    },
     ItemNote {
         case_ref: String,
         template: String,
@@ -236,6 +247,14 @@ impl Form {
                 contact_id,
             } => Form::amend(case_ref, *contact_id),
             FormKind::Reveal { case_ref } => Form::reveal(case_ref),
+            FormKind::Assign {
+                case_ref,
+                version,
+                candidates,
+            } => super::assign_form::form(case_ref, *version, candidates.clone()),
+            FormKind::Identity { case_ref, version } => {
+                super::identity_form::form(case_ref, *version, None)
+            }
             FormKind::ItemNote {
                 case_ref,
                 template,
@@ -281,6 +300,9 @@ impl Form {
     /// What a time field will save, in words ("yesterday 23:30 GMT, 1h30m ago"), or why it
     /// will not parse; shown under the field before saving. `None` for other fields.
     pub fn time_preview(&self, key: &str, now: DateTime<Utc>) -> Option<Result<String, String>> {
+        if let Some(matches) = super::assign_form::preview(self, key) {
+            return Some(matches);
+        }
         let (tense, empty_is_now) = self.time_field(key)?;
         Some(crate::timeparse::preview(
             &self.text(key),
@@ -468,7 +490,11 @@ impl Form {
                     username.to_string(),
                 ),
                 text("rationale", "Rationale", ""),
-            ],
+            ]
+            .into_iter()
+            // Who the child is: every field optional (issue 15 §1).
+            .chain(super::identity_form::fields())
+            .collect(),
             focus: 0,
             error: None,
             draft_from: None,
@@ -514,7 +540,8 @@ impl Form {
                 .collect(),
             decided_by: self.text("decided_by"),
             rationale: self.text("rationale"),
-            identity: None,
+            identity: super::identity_form::read(self)?.map(Box::new),
+            not_a_duplicate_of: super::identity_form::not_duplicates(self),
         };
         c.validate().map_err(|e| match e {
             jar_core::text::TextError::Empty { field: "criteria" } => {

@@ -1,9 +1,11 @@
 //! All application state, owned by the loop. Render reads it; only `update` changes it.
 
+pub mod assign_form;
 pub mod board;
 pub mod case;
 pub mod forms;
 pub mod handover;
+pub mod identity_form;
 
 use chrono::{DateTime, Utc};
 use jar_core::checklist::ItemState;
@@ -97,6 +99,19 @@ pub enum Write {
         case_ref: String,
         reason: String,
     },
+    /// Fill (or clear) a place on the case (issue 15 §4), If-Match on the case.
+    Assign {
+        case_ref: String,
+        version: i64,
+        slot: jar_core::people::Slot,
+        username: Option<String>,
+    },
+    /// Add or correct the identity (issue 15 §1): replaces the record, If-Match on the case.
+    PutIdentity {
+        case_ref: String,
+        version: i64,
+        identity: Box<jar_core::case::Identity>,
+    },
 }
 
 impl Write {
@@ -109,6 +124,8 @@ impl Write {
             Write::Notify(_) => "notification",
             Write::StartChecklist { .. } => "checklist",
             Write::Reveal { .. } => "identity reveal",
+            Write::PutIdentity { .. } => "identity",
+            Write::Assign { .. } => "assignment",
         }
     }
 }

@@ -11,7 +11,47 @@ use super::{fit, styled, window_start};
 use crate::state::{CaseState, State};
 use crate::theme::Theme;
 
+/// The family's contact details above the log, for the key worker (issue 15 §1).
+fn family_lines(c: &CaseState, width: usize) -> Vec<Line<'static>> {
+    let Some(fc) = c.family_contacts.as_ref().filter(|f| !f.family.is_empty()) else {
+        return Vec::new();
+    };
+    let mut out = vec![Line::from(fit(
+        " Family (your case; each view is recorded)",
+        width,
+    ))];
+    for m in &fc.family {
+        let interp = match m.interpreter_needed {
+            Some(true) => " · interpreter needed",
+            _ => "",
+        };
+        let lang = if m.language.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", m.language)
+        };
+        let text = format!(
+            "  {} ({}) {}{lang}{interp}",
+            m.name, m.relationship, m.phone
+        );
+        out.push(Line::from(fit(&text, width)));
+    }
+    out
+}
+
 pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
+    let family = family_lines(c, usize::from(area.width));
+    let area = if family.is_empty() || area.height <= family.len() as u16 + 3 {
+        area
+    } else {
+        let h = family.len() as u16;
+        f.render_widget(Paragraph::new(family), Rect { height: h, ..area });
+        Rect {
+            y: area.y + h + 1,
+            height: area.height - h - 1,
+            ..area
+        }
+    };
     if let Some(l) = not_ready(&c.contacts, theme) {
         f.render_widget(Paragraph::new(l), area);
         return;

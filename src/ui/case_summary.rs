@@ -43,8 +43,22 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             " Identity (revealed; dropped when you leave the case)",
             theme.restricted,
         )));
-        out.push(Line::from(format!("  Name     {}", id.child_name)));
-        out.push(Line::from(format!("  NHS no.  {}", id.nhs_number)));
+        // Given and family names when recorded apart (issue 15 §1), else the name as given.
+        let split = format!("{} {}", id.given_names, id.family_name);
+        let name = if split.trim().is_empty() {
+            id.child_name.clone()
+        } else {
+            split.trim().to_string()
+        };
+        out.push(Line::from(format!("  Name     {name}")));
+        let nhs = match (&id.nhs_number, id.nhs_number_absent_reason) {
+            (n, Some(r)) if n.trim().is_empty() => r.label().to_string(),
+            (n, _) => n.clone(),
+        };
+        out.push(Line::from(format!("  NHS no.  {nhs}")));
+        if let Some(dob) = id.date_of_birth {
+            out.push(Line::from(format!("  Born     {}", dob.format("%d %b %Y"))));
+        }
         out.push(Line::from(format!(
             "  Address  {}",
             id.address.replace('\n', ", ")

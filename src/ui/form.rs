@@ -20,6 +20,8 @@ const LABEL_W: usize = 24;
 fn height(form: &Form, field: &Field, focused: bool) -> u16 {
     match &field.value {
         Value::Line(_) if form.time_field(field.key).is_some() => 2,
+        // The assignment picker's matches (issue 15 §4).
+        Value::Line(_) if crate::state::assign_form::has_preview(form, field.key) => 2,
         Value::Text(_) => 6,
         Value::Multi { options, .. } if focused => 1 + options.len() as u16,
         _ => 1,

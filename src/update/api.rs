@@ -178,7 +178,10 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
             match result {
                 Ok(cases) => {
-                    s.board.cases = cases;
+                    let before = std::mem::replace(&mut s.board.cases, cases);
+                    if s.board.loaded {
+                        super::assigned::announce(s, &before);
+                    }
                     s.board.loaded = true;
                     let now = s.now;
                     s.board.clamp(now);
@@ -240,6 +243,22 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
                 }
             }
         }
+        ApiMsg::FamilyContacts { case_ref, result } => {
+            // Not shown is not an error: the Contacts tab says nothing of it.
+            if let (Ok(fc), Some(c)) = (result, s.case.as_mut())
+                && c.reference == case_ref
+            {
+                c.family_contacts = Some(fc);
+            }
+        }
+        ApiMsg::Assignees { case_ref, result } => match result {
+            Ok(people) => super::assign::open(s, &case_ref, people),
+            Err(e) => {
+                done_loading(s);
+                let text = e.describe();
+                s.case_banner(BannerKind::Error, &case_ref, text);
+            }
+        },
         ApiMsg::WriteDone { key, result } => fx.extend(write_done(s, key, result)),
         ApiMsg::Change(ev) => {
             if let Some(role) = s.session.as_ref().map(|p| p.role)
@@ -556,8 +575,26 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
             // Refused for good (403, 404, 422, 5xx...): give the form back with the reason.
             let pending = s.outbox.remove(pos);
             let text = e.describe();
+            if let (Write::Reveal { case_ref, .. }, Some(404)) = (&pending.write, e.status())
+                && let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref)
+            {
+                // No identity recorded yet: `i` on the Summary adds one.
+                c.identity_absent = true;
+            }
             match pending.form {
                 Some(mut form) if s.form.is_none() => {
+                    // The same death notified twice (issue 15 §3): candidates and choices.
+                    let text = match crate::state::identity_form::on_duplicate(&mut form, &e) {
+                        Some((words, first)) => {
+                            s.case_banner(
+                                BannerKind::Notice,
+                                &first,
+                                format!("Possibly notified already as {first} — press g to open it"),
+                            );
+                            words
+                        }
+                        None => text,
+                    };
                     form.error = Some(text);
                     s.form = Some(form);
                 }
@@ -615,6 +652,27 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 "Identity shown until you leave the case. The reveal was recorded.",
             );
         }
+        (
+            Write::PutIdentity {
+                case_ref, identity, ..
+            },
+            WriteOk::Case(_),
+        ) => {
+            // What was saved is what the person typed: shown as a reveal would, until they
+            // leave the case (the correction, not a read, is what was recorded).
+            if let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref) {
+                c.identity = Some((**identity).clone());
+                c.identity_absent = false;
+            }
+            s.case_banner(
+                BannerKind::Info,
+                case_ref,
+                "Identity saved; the timeline says it was corrected, without the values.",
+            );
+            if is_current(s, case_ref) {
+                fx.extend(refetch_case(s, case_ref));
+            }
+        }
         (Write::Notify(_), WriteOk::Case(detail)) => {
             let r = detail.case.reference.clone();
             s.banner(
@@ -631,7 +689,9 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 | Write::Amend { case_ref, .. }
                 | Write::StartChecklist { case_ref, .. }
                 | Write::ItemUpdate { case_ref, .. }
-                | Write::Reveal { case_ref, .. } => Some(case_ref.clone()),
+                | Write::Reveal { case_ref, .. }
+                | Write::PutIdentity { case_ref, .. }
+                | Write::Assign { case_ref, .. } => Some(case_ref.clone()),
                 Write::Notify(_) => None,
             };
             match &case_ref {

@@ -154,6 +154,14 @@ pub fn open_case(s: &mut State, reference: &str) -> Vec<Effect> {
         case.contacts = crate::state::case::Remote::NotAllowed;
     }
     s.loading += effects.len() as u32;
+    // The family's contact details for the key worker (issue 15 §1): quietly, beside the log
+    // (not counted as loading; nothing is said if they do not come).
+    if s.session
+        .as_ref()
+        .is_some_and(|p| jar_core::permissions::reads_family_contacts(p.role))
+    {
+        effects.push(Effect::FetchFamilyContacts(reference.to_string()));
+    }
     s.forget_other_cases_banner(Some(reference));
     s.case = Some(case);
     s.screen = Screen::Case;

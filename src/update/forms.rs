@@ -38,6 +38,12 @@ pub fn open(s: &mut State, kind: FormKind, fresh: Form) {
 
 /// Put a form away as a draft (one per kind of form), noting when if the person typed in it.
 pub fn keep_draft(s: &mut State, mut form: Form) {
+    // An identity form starts from a revealed identity, which goes when the case is left: it
+    // is never kept as a draft (issue 15 §1). A sent correction waits in the outbox until the
+    // server confirms it, like every write.
+    if matches!(form.kind, FormKind::Identity { .. }) {
+        return;
+    }
     if form.touched() {
         form.draft_from = Some(s.now);
     }
@@ -307,6 +313,21 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
             contact_id: *contact_id,
             amendment,
         }),
+        FormKind::Assign {
+            case_ref, version, ..
+        } => crate::state::assign_form::read(&form).map(|(slot, username)| Write::Assign {
+            case_ref: case_ref.clone(),
+            version: *version,
+            slot,
+            username,
+        }),
+        FormKind::Identity { case_ref, version } => {
+            crate::state::identity_form::read(&form).map(|id| Write::PutIdentity {
+                case_ref: case_ref.clone(),
+                version: *version,
+                identity: Box::new(id.unwrap_or_default()),
+            })
+        }
         FormKind::Reveal { case_ref } => {
             let reason = form.text("reason");
             if reason.trim().is_empty() {

@@ -2,9 +2,12 @@
 //! reads (the time arrives as `Msg::Tick`). Permission checks live here, through jar-core.
 
 mod api;
+pub(crate) mod assign;
+mod assigned;
 mod board;
 mod case;
 mod forms;
+mod identity;
 mod login;
 
 use crossterm::event::{KeyEvent, KeyEventKind};

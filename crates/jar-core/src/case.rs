@@ -333,21 +333,68 @@ pub struct Case {
     pub version: i64,
 }
 
-/// Identifying details: fetched only through an audited reveal with a reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// Identifying details: fetched only through an audited reveal with a reason. Aligned with the
+/// NCMD notification dataset (clinical-model.md appendix §2; rules in `crate::identity`).
+/// Every field is optional: a notification is made within the hour with what is known, and
+/// the record is added to or corrected later (`PUT /cases/{ref}/identity`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
+    /// The child's name as first given (kept for records made before the name was split).
+    #[serde(default)]
     #[schema(schema_with = crate::text::schema::line)]
     pub child_name: String,
+    #[serde(default)]
+    #[schema(schema_with = crate::text::schema::line)]
+    pub family_name: String,
+    #[serde(default)]
+    #[schema(schema_with = crate::text::schema::line)]
+    pub given_names: String,
+    /// Other names the child was known by.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub other_names: Vec<String>,
+    /// 10 digits with the modulus-11 check digit, or empty with an absent reason.
+    #[serde(default)]
     #[schema(schema_with = crate::text::schema::nhs_number)]
     pub nhs_number: String,
+    #[serde(default)]
+    pub nhs_number_absent_reason: Option<crate::identity::NhsAbsentReason>,
+    #[serde(default)]
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    #[serde(default)]
+    pub ethnicity: Option<crate::identity::Ethnicity>,
+    /// Address of residence.
+    #[serde(default)]
     #[schema(schema_with = crate::text::schema::reason_text)]
     pub address: String,
+    #[serde(default)]
+    #[schema(schema_with = crate::text::schema::postcode)]
+    pub postcode: String,
+    /// Local authority of residence: not the case's area, which is where the child died.
+    #[serde(default)]
+    #[schema(schema_with = crate::text::schema::line)]
+    pub local_authority: String,
+    #[serde(default)]
+    #[schema(schema_with = crate::text::schema::line)]
+    pub gp_practice: String,
+    /// School or nursery.
+    #[serde(default)]
+    #[schema(schema_with = crate::text::schema::line)]
+    pub school: String,
+    /// Parents and people with parental responsibility, with their contact details.
+    #[serde(default)]
     #[schema(max_items = 50)]
     pub family: Vec<FamilyMember>,
+    /// Other children in the household: first names and ages only.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub other_children: Vec<crate::identity::OtherChild>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FamilyMember {
     #[schema(schema_with = crate::text::schema::line)]
@@ -359,6 +406,13 @@ pub struct FamilyMember {
     #[serde(default)]
     #[schema(schema_with = crate::text::schema::reason_text)]
     pub preferences: String,
+    /// Preferred language.
+    #[serde(default)]
+    #[schema(schema_with = crate::text::schema::line)]
+    pub language: String,
+    /// Whether an interpreter is needed, if known.
+    #[serde(default)]
+    pub interpreter_needed: Option<bool>,
 }
 
 #[cfg(test)]

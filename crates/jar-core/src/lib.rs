@@ -8,6 +8,8 @@ pub mod checklist;
 pub mod contact;
 pub mod deadline;
 pub mod handover;
+pub mod identity;
+pub mod people;
 pub mod permissions;
 pub mod plausibility;
 pub mod role;

@@ -272,3 +272,51 @@ pub fn restricted_timeline_change(kind: EventKind, corrected: Option<&TimelineEv
 pub fn item_update_changes(current: &ItemState, status: ItemStatus, note: &str) -> bool {
     current.status != status || current.note.as_deref().unwrap_or("") != note
 }
+
+/// Who sees the family's contact details (names of parents, phone numbers, language) on the
+/// Contacts tab without a reveal: the key worker of an assigned case (issue 15 §1). Every other
+/// role reads them through the audited identity reveal. Scope (the key worker's own or covered
+/// cases) is checked first, as for every read.
+pub fn reads_family_contacts(role: Role) -> bool {
+    role == Role::KeyWorker
+}
+
+/// Who may assign people to a case: a manager, or the case's lead paediatrician (any
+/// paediatrician in the area while none is assigned, so that the on-call paediatrician can
+/// take the case). Source: issue 15 §4.
+pub fn may_assign(who: &Principal, case: &Case) -> bool {
+    match who.role {
+        Role::Manager => true,
+        Role::Paediatrician => case
+            .people
+            .lead_paediatrician
+            .as_deref()
+            .is_none_or(|lead| lead == who.username),
+        _ => false,
+    }
+}
+
+/// Who may withdraw a notification made in error: its notifier or a manager (issue 15 §3).
+pub fn may_withdraw(who: &Principal, case: &Case) -> bool {
+    who.role == Role::Manager || case.notified_by == who.username
+}
+
+/// Manager-only actions of issue 15: linking two cases found to be the same death, setting a
+/// key worker's cover, and the notification export (clinical-model.md §9: the export is
+/// special-category data for the CDOP path only).
+pub fn manager_only(role: Role) -> bool {
+    role == Role::Manager
+}
+
+/// Scope with cover (issue 15 §4): a key worker also sees the cases of the key workers they
+/// cover now. `covering` lists those key workers' usernames (from the cover periods in force).
+pub fn in_scope_covering(who: &Principal, case: &Case, covering: &[String]) -> bool {
+    in_scope(who, case)
+        || (who.role == Role::KeyWorker
+            && who.areas.contains(&case.area)
+            && case
+                .people
+                .key_worker
+                .as_deref()
+                .is_some_and(|kw| covering.iter().any(|c| c == kw)))
+}

@@ -31,6 +31,12 @@ pub enum TextError {
     },
     #[error("{field} must be a single line: no newlines or tabs")]
     NotOneLine { field: &'static str },
+    #[error("{field} {why}")]
+    Invalid {
+        field: &'static str,
+        /// What is wrong, said to the person; never the value.
+        why: &'static str,
+    },
 }
 
 /// Minimum lengths, in characters, with their sources. Documented in docs/api.md.
@@ -57,6 +63,16 @@ pub fn check_min(
         return Err(TextError::TooShort { field, min, why });
     }
     Ok(())
+}
+
+/// True when a text is one character repeated ("aaaaaaaaaa", "..........", white space
+/// aside): it passes a length minimum but says nothing (issue 15 §1, reveal reasons).
+pub fn one_repeated_character(value: &str) -> bool {
+    let mut chars = value.chars().filter(|c| !c.is_whitespace());
+    match chars.next() {
+        None => true,
+        Some(first) => chars.all(|c| c == first),
+    }
 }
 
 /// True for characters that can change a terminal's state when printed: C0 and C1 controls
@@ -192,6 +208,10 @@ pub mod schema {
     /// An NHS number as typed: one line of up to 20 characters.
     pub fn nhs_number() -> Object {
         string(patterns::LINE, None, 20, false)
+    }
+    /// A postcode: one line of up to 10 characters, possibly empty.
+    pub fn postcode() -> Object {
+        string(patterns::LINE, None, 10, false)
     }
     /// Free text of up to [`caps::NOTE`] characters, newlines allowed, possibly empty.
     pub fn note() -> Object {

@@ -43,6 +43,16 @@ pub enum EventKind {
     CriminalProceedingsConcluded,
     Note,
     Correction,
+    /// Recorded by the server, never by a person (see [`EventKind::is_system`]): the identity
+    /// record was added or corrected (never with its values; issue 15 §1).
+    IdentityCorrected,
+    /// Someone was assigned to the case (issue 15 §4).
+    Assigned,
+    /// The notification was made in error and withdrawn (issue 15 §3): the case leaves the
+    /// board and stays in the audit trail.
+    Withdrawn,
+    /// A manager found this case to be the same death as another (issue 15 §3).
+    ClosedAsDuplicate,
 }
 
 impl EventKind {
@@ -115,6 +125,10 @@ impl EventKind {
             EventKind::CriminalProceedingsConcluded => "Criminal proceedings concluded",
             EventKind::Note => "Note",
             EventKind::Correction => "Correction",
+            EventKind::IdentityCorrected => "Identity corrected",
+            EventKind::Assigned => "Assigned",
+            EventKind::Withdrawn => "Notification withdrawn",
+            EventKind::ClosedAsDuplicate => "Closed as a duplicate",
         }
     }
 
@@ -129,8 +143,21 @@ impl EventKind {
             EventKind::PostPmDiscussionHeld => Some(Stage::Cdrm),
             EventKind::CdrmHeld => Some(Stage::CdopReview),
             EventKind::CdopReviewCompleted => Some(Stage::Closed),
+            EventKind::Withdrawn | EventKind::ClosedAsDuplicate => Some(Stage::Closed),
             _ => None,
         }
+    }
+
+    /// Events only the server records (they are not in [`EventKind::ALL`], which lists what a
+    /// person may record, and `POST /timeline` refuses them).
+    pub fn is_system(self) -> bool {
+        matches!(
+            self,
+            EventKind::IdentityCorrected
+                | EventKind::Assigned
+                | EventKind::Withdrawn
+                | EventKind::ClosedAsDuplicate
+        )
     }
 
     /// Events about the criminal or s47 track, which key workers never receive: telling a

@@ -169,8 +169,14 @@ pub struct NewCase {
     #[schema(schema_with = crate::text::schema::note)]
     pub rationale: String,
     /// Identifying details if known now; stored apart and only revealed with a reason.
+    /// Boxed: most of a notification's size, and often absent.
     #[serde(default)]
-    pub identity: Option<Identity>,
+    pub identity: Option<Box<Identity>>,
+    /// Possible duplicates the notifier has looked at and says are a different death
+    /// (issue 15 §3); without it a likely duplicate is answered 409 with the candidates.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub not_a_duplicate_of: Vec<CaseRef>,
 }
 
 impl NewCase {
@@ -184,21 +190,13 @@ impl NewCase {
             return Err(TextError::Empty { field: "criteria" });
         }
         if let Some(id) = &self.identity {
-            text::check_line("child_name", &id.child_name, caps::SHORT)?;
-            text::check_line("nhs_number", &id.nhs_number, 20)?;
-            text::check("address", &id.address, caps::REASON)?;
-            if id.family.len() > caps::LIST_ITEMS {
-                return Err(TextError::TooMany {
-                    field: "family",
-                    cap: caps::LIST_ITEMS,
-                });
-            }
-            for m in &id.family {
-                text::check_line("family.relationship", &m.relationship, caps::SHORT)?;
-                text::check_line("family.name", &m.name, caps::SHORT)?;
-                text::check_line("family.phone", &m.phone, caps::SHORT)?;
-                text::check("family.preferences", &m.preferences, caps::REASON)?;
-            }
+            crate::identity::validate(id)?;
+        }
+        if self.not_a_duplicate_of.len() > caps::LIST_ITEMS {
+            return Err(TextError::TooMany {
+                field: "not_a_duplicate_of",
+                cap: caps::LIST_ITEMS,
+            });
         }
         Ok(())
     }
@@ -288,7 +286,14 @@ impl RevealRequest {
             &self.reason,
             text::mins::REVEAL_REASON,
             text::mins::REVEAL_REASON_WHY,
-        )
+        )?;
+        if text::one_repeated_character(&self.reason) {
+            return Err(TextError::Invalid {
+                field: "reason",
+                why: "must say why in words, not one character repeated (it is audited)",
+            });
+        }
+        Ok(())
     }
 }
 
@@ -311,6 +316,12 @@ pub struct NewTimelineEvent {
 impl NewTimelineEvent {
     pub fn validate(&self) -> Result<(), TextError> {
         text::check("note", &self.note, caps::NOTE)?;
+        if self.kind.is_system() {
+            return Err(TextError::Invalid {
+                field: "kind",
+                why: "is recorded by the server only",
+            });
+        }
         if self.kind == EventKind::Correction && self.note.trim().is_empty() {
             return Err(TextError::Empty { field: "note" });
         }

@@ -26,10 +26,21 @@ pub enum Action {
     HandoverSend,
     /// A handover case acknowledged by the incoming person.
     HandoverAck,
+    /// Identity added or corrected: the names of the changed fields, never values (issue 15 §1).
+    IdentityCorrect,
+    /// The key worker read the family's contact details (issue 15 §1).
+    FamilyContactsRead,
+    CaseAssign,
+    CaseWithdraw,
+    /// Two cases linked as one death: written on both (issue 15 §3).
+    CaseDuplicate,
+    CoverSet,
+    /// The notification export, with the count of records (issue 15 §2).
+    NotificationExport,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 24] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -47,6 +58,13 @@ impl Action {
         Action::UserPasswordReset,
         Action::HandoverSend,
         Action::HandoverAck,
+        Action::IdentityCorrect,
+        Action::FamilyContactsRead,
+        Action::CaseAssign,
+        Action::CaseWithdraw,
+        Action::CaseDuplicate,
+        Action::CoverSet,
+        Action::NotificationExport,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -69,13 +87,20 @@ impl Action {
             Action::UserPasswordReset => "user.password_reset",
             Action::HandoverSend => "handover.send",
             Action::HandoverAck => "handover.ack",
+            Action::IdentityCorrect => "identity.correct",
+            Action::FamilyContactsRead => "identity.family_contacts",
+            Action::CaseAssign => "case.assign",
+            Action::CaseWithdraw => "case.withdraw",
+            Action::CaseDuplicate => "case.duplicate",
+            Action::CoverSet => "cover.set",
+            Action::NotificationExport => "export.notifications",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 17] = {
-    let mut out = [""; 17];
+pub const ACTIONS: [&str; 24] = {
+    let mut out = [""; 24];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

@@ -395,7 +395,10 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
                 name: format!("Example Parent {tree}"),
                 phone: format!("07700 900{:03}", i % 1000),
                 preferences: "Prefers phone calls after 10:00 (demo).".into(),
+                language: "English".into(),
+                interpreter_needed: Some(false),
             }],
+            ..Identity::default()
         }
     });
     let contact_times = contacts.iter().map(|c| c.entry.occurred_at).collect();

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod clock;
 pub mod demo;
 pub mod events;
+pub mod export;
 pub mod http;
 pub mod projection;
 pub mod store;

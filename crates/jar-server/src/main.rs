@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Export records (issue 15 §2); see docs/exports.md.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Create or update the database schema, then exit.
     Migrate {
         #[arg(long, env = "JARTERM_DATABASE")]
@@ -117,6 +122,28 @@ enum AuditCommand {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
     Csv,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The notification essentials of deaths notified from --from to --to (UK dates,
+    /// inclusive), to standard output. Special-category data: write it only where the CDOP
+    /// path allows.
+    Notifications {
+        /// First date, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last date, YYYY-MM-DD (inclusive).
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long, value_parser = ["json", "csv"], default_value = "json")]
+        format: String,
+        /// Only these areas (repeatable); default every area.
+        #[arg(long = "area")]
+        areas: Vec<String>,
+        #[arg(long, env = "JARTERM_DATABASE")]
+        database: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -318,6 +345,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let csv = jar_server::audit_cli::export_csv(&database(db)?, &filter).await?;
             use std::io::Write;
             std::io::stdout().lock().write_all(csv.as_bytes())?;
+            Ok(())
+        }
+        Command::Export {
+            command:
+                ExportCommand::Notifications {
+                    from,
+                    to,
+                    format,
+                    areas,
+                    database: db,
+                },
+        } => {
+            if to < from {
+                anyhow::bail!("--to must not be before --from");
+            }
+            let out =
+                jar_server::export::cli(&database(db)?, from, to, format == "csv", &areas).await?;
+            print!("{out}");
             Ok(())
         }
         Command::User { command } => match command {

@@ -43,7 +43,7 @@ const HANDOVER_TEXT: &str = "HANDOVER-SYNTH-7719 ring the DD if the coroner call
 
 /// Every route (method and path template) the test knows how to exercise. Must equal the
 /// OpenAPI document's list.
-const KNOWN: [&str; 31] = [
+const KNOWN: [&str; 40] = [
     "POST /api/v1/session",
     "DELETE /api/v1/session",
     "GET /api/v1/me",
@@ -52,6 +52,15 @@ const KNOWN: [&str; 31] = [
     "GET /api/v1/cases/{reference}",
     "PATCH /api/v1/cases/{reference}",
     "POST /api/v1/cases/{reference}/identity/reveal",
+    "PUT /api/v1/cases/{reference}/identity",
+    "GET /api/v1/cases/{reference}/family-contacts",
+    "GET /api/v1/cases/{reference}/assignments/{slot}",
+    "PUT /api/v1/cases/{reference}/assignments/{slot}",
+    "POST /api/v1/cases/{reference}/withdraw",
+    "POST /api/v1/cases/{reference}/duplicates",
+    "GET /api/v1/covers",
+    "POST /api/v1/covers",
+    "GET /api/v1/exports/notifications",
     "GET /api/v1/cases/{reference}/timeline",
     "POST /api/v1/cases/{reference}/timeline",
     "GET /api/v1/cases/{reference}/checklists",
@@ -232,6 +241,8 @@ async fn build_world() -> World {
         .as_str()
         .expect("ref")
         .to_string();
+    // A second key worker in North, to cover the first (issue 15 §4).
+    h.person("kw-cover", Role::KeyWorker, &[NORTH]).await;
     // Someone to sign in as, with a real password.
     let r = f
         .mgr
@@ -494,6 +505,177 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                     .await;
                 push(&format!("{route} ({label})"), resp, authed(row), true);
             }
+        }
+        "PUT /api/v1/cases/{reference}/identity" => {
+            for (label, r, row) in [
+                ("assigned", a, [200, 200, 200, 403, 200]),
+                ("unassigned", un, [200, 200, 200, 404, 200]),
+                ("south", so, SOUTH_SCOPE),
+            ] {
+                let v = f.mgr.version(r).await;
+                // A different postcode each time, so each allowed call is a real correction.
+                let body = json!({"child_name": CHILD_NAME, "postcode": format!("ZZ{who} 1ZZ")});
+                push(
+                    &format!("{route} ({label})"),
+                    w.call(
+                        who,
+                        Method::PUT,
+                        &format!("{p}/cases/{r}/identity"),
+                        Some(body),
+                        &if_match(v),
+                    )
+                    .await,
+                    authed(row),
+                    false,
+                );
+            }
+        }
+        "GET /api/v1/cases/{reference}/family-contacts" => {
+            for (label, r, row) in [
+                ("assigned", a, [403, 403, 403, 200, 403]),
+                ("unassigned", un, [403, 403, 403, 404, 403]),
+                ("south", so, [404, 404, 404, 404, 403]),
+            ] {
+                push(
+                    &format!("{route} ({label})"),
+                    w.call(
+                        who,
+                        Method::GET,
+                        &format!("{p}/cases/{r}/family-contacts"),
+                        None,
+                        &[],
+                    )
+                    .await,
+                    authed(row),
+                    false,
+                );
+            }
+        }
+        "GET /api/v1/cases/{reference}/assignments/{slot}" => {
+            // The assigned case's lead paediatrician is `paed`; the unassigned case has none.
+            for (label, r, row) in [
+                ("assigned", a, [200, 403, 403, 403, 200]),
+                ("unassigned", un, [200, 403, 403, 404, 200]),
+                ("south", so, SOUTH_SCOPE),
+            ] {
+                push(
+                    &format!("{route} ({label})"),
+                    w.call(
+                        who,
+                        Method::GET,
+                        &format!("{p}/cases/{r}/assignments/key_worker"),
+                        None,
+                        &[],
+                    )
+                    .await,
+                    authed(row),
+                    false,
+                );
+            }
+        }
+        "PUT /api/v1/cases/{reference}/assignments/{slot}" => {
+            // The paediatrician takes the lead of the unassigned case; the manager clears it.
+            // In South nobody is a paediatrician: the manager is refused `paed` there (422).
+            let un_name = if who == 4 { Value::Null } else { json!("paed") };
+            for (label, r, row, name) in [
+                ("unassigned", un, [200, 403, 403, 404, 200], un_name),
+                ("south", so, [404, 404, 404, 404, 422], json!("paed")),
+            ] {
+                let v = f.mgr.version(r).await;
+                push(
+                    &format!("{route} ({label})"),
+                    w.call(
+                        who,
+                        Method::PUT,
+                        &format!("{p}/cases/{r}/assignments/lead_paediatrician"),
+                        Some(json!({ "username": name })),
+                        &if_match(v),
+                    )
+                    .await,
+                    authed(row),
+                    false,
+                );
+            }
+        }
+        "POST /api/v1/cases/{reference}/withdraw" => {
+            // A fresh notification by the paediatrician for each caller: its notifier or a
+            // manager may withdraw it.
+            let r = f.paed.notify(NORTH, "other").await;
+            let v = f.paed.version(&r).await;
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/cases/{r}/withdraw"),
+                    Some(json!({"reason": "notified on the wrong record"})),
+                    &if_match(v),
+                )
+                .await,
+                authed([200, 403, 403, 404, 200]),
+                false,
+            );
+        }
+        "POST /api/v1/cases/{reference}/duplicates" => {
+            let record = f.mgr.notify(NORTH, "other").await;
+            let dup = f.mgr.notify(NORTH, "other").await;
+            let v = f.mgr.version(&record).await;
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/cases/{record}/duplicates"),
+                    Some(json!({"duplicate": dup, "reason": "the same death notified twice"})),
+                    &if_match(v),
+                )
+                .await,
+                authed([403, 403, 403, 404, 200]),
+                false,
+            );
+        }
+        "GET /api/v1/covers" => {
+            push(
+                route,
+                w.call(who, Method::GET, &format!("{p}/covers"), None, &[])
+                    .await,
+                authed(MGR_ONLY),
+                false,
+            );
+        }
+        "POST /api/v1/covers" => {
+            let now = chrono::Utc::now();
+            let body = json!({"covered": "kw", "cover": "kw-cover",
+                "from": now.to_rfc3339(), "to": (now + chrono::Duration::hours(1)).to_rfc3339()});
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/covers"),
+                    Some(body),
+                    &idem(),
+                )
+                .await,
+                authed([403, 403, 403, 403, 201]),
+                false,
+            );
+        }
+        "GET /api/v1/exports/notifications" => {
+            // The export carries identities: a disclosure like a reveal, for managers only.
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::GET,
+                    &format!("{p}/exports/notifications?from=2000-01-01&to=2100-12-31"),
+                    None,
+                    &[],
+                )
+                .await,
+                authed(MGR_ONLY),
+                true,
+            );
         }
         "GET /api/v1/cases/{reference}/timeline" | "GET /api/v1/cases/{reference}/checklists" => {
             let tail = route.rsplit('/').next().unwrap_or_default();

@@ -96,12 +96,20 @@ pub async fn list_cases(
     // Read the change sequence before the query: a write landing meanwhile makes this page
     // stale at once rather than cached as current.
     let seq = ctx.store.latest_seq();
+    // A key worker also sees the cases of the key workers they cover now (issue 15 §4).
+    let covering = if who.role == jar_core::Role::KeyWorker {
+        crate::store::people::covering(&mut *ctx.store.read().await?, &who.username, ctx.now())
+            .await?
+    } else {
+        Vec::new()
+    };
     let cache_key = format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         who.username,
         who.role,
         who.areas.join("\u{1e}"),
-        uri.query().unwrap_or("")
+        uri.query().unwrap_or(""),
+        covering.join("\u{1e}")
     );
     if let Some(page) = ctx.pages.get(&cache_key, seq, ctx.now()) {
         return Ok(page_response(page, gzip));
@@ -134,6 +142,7 @@ pub async fn list_cases(
     let filter = cases::ListFilter {
         areas: who.areas.clone(),
         key_worker: (who.role == jar_core::Role::KeyWorker).then(|| who.username.clone()),
+        covering,
         stage,
         area: p.area.clone(),
         mine: parse_bool("mine", &p.mine)?

@@ -54,6 +54,7 @@ pub fn detail_for(ctx: &ApiContext, who: &Principal, b: &Bundle, now: DateTime<U
     responses((status = 201, body = CaseDetail, description = "the case, notified (or the first answer again, on a retry)"),
         (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
         (status = 403, description = "your role may not notify a death, or the area is not one of yours"),
+        (status = 409, description = "this death may already be notified: `current.candidates` lists the cases (reference, area, likelihood, times; never names); notify again with `not_a_duplicate_of` naming them if it is a different death"),
         (status = 422, description = "the body breaks a rule (the `detail` names it), or the `Idempotency-Key` was used for another request")))]
 pub async fn create_case(
     State(ctx): State<Arc<ApiContext>>,
@@ -82,15 +83,25 @@ pub async fn create_case(
             who.areas.join(", ")
         )));
     }
+    if let Some(id) = &new.identity {
+        check_duplicates(&mut w, &new, id).await?;
+    }
     // Whole seconds: every deadline on the board derives from this, and shorter times make
     // the hottest response (the case list) noticeably smaller.
     let now = chrono::SubsecRound::trunc_subsecs(w.now, 0);
     w.now = now;
     let reference = cases::allocate_ref(w.tx.conn(), now.year()).await?;
     let identity = new.identity.clone();
+    let not_dup = new.not_a_duplicate_of.clone();
     let b = Bundle::notified(reference.clone(), new, who, now);
-    let id =
-        cases::insert_new(w.tx.conn(), &b, identity.as_ref(), &ctx.area_overrides, now).await?;
+    let id = cases::insert_new(
+        w.tx.conn(),
+        &b,
+        identity.as_deref(),
+        &ctx.area_overrides,
+        now,
+    )
+    .await?;
     let b = Bundle { id, ..b };
     let change = NewChange {
         kind: jar_core::wire::ChangeKind::CaseCreated,
@@ -100,17 +111,64 @@ pub async fn create_case(
         restricted: false,
     };
     changes::insert(w.tx.conn(), change, now).await?;
-    let detail = format!(
+    let mut detail = format!(
         "category={} identity={}",
         b.case.category.label(),
         identity.is_some()
     );
+    if !not_dup.is_empty() {
+        detail.push_str(&format!(" not_a_duplicate_of={}", not_dup.join(",")));
+    }
     w.audit(Action::CaseCreate, Some(&reference), &detail)
         .await?;
     let reply = Reply::json(StatusCode::CREATED, &detail_for(&ctx, who, &b, now))?
         .etag(1)
         .location(format!("{}/cases/{reference}", jar_core::wire::API_PREFIX));
     w.commit(reply).await
+}
+
+/// The same death notified twice (issue 15 §3): the same NHS number is certain; the same date
+/// of birth and sex with deaths within two days, in any area, is likely. Candidates the
+/// notifier has already looked at (`not_a_duplicate_of`) are not asked about again.
+async fn check_duplicates(
+    w: &mut Write<'_>,
+    new: &NewCase,
+    id: &jar_core::case::Identity,
+) -> Result<()> {
+    let death = new
+        .times
+        .death_confirmed_at
+        .or(new.times.found_at)
+        .unwrap_or(w.now);
+    if !jar_core::identity::dob_before(id.date_of_birth, death) {
+        return Err(Error::Unprocessable(
+            "date_of_birth is after the death; check the year".into(),
+        ));
+    }
+    let mut candidates = Vec::new();
+    for (case, existing) in crate::store::people::open_cases_with_identity(w.tx.conn()).await? {
+        if new.not_a_duplicate_of.contains(&case.reference) {
+            continue;
+        }
+        if let Some(likelihood) =
+            jar_core::identity::duplicate_likelihood(id, death, &case, &existing)
+        {
+            candidates.push(jar_core::identity::DuplicateCandidate {
+                death_at: case.times.death_anchor(),
+                notified_at: case.times.notified_at,
+                reference: case.reference,
+                area: case.area,
+                likelihood,
+            });
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let list = serde_json::to_value(&candidates).map_err(anyhow::Error::from)?;
+    Err(Error::PossibleDuplicate(
+        serde_json::json!({ "candidates": list }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}", tag = "cases",
@@ -125,7 +183,7 @@ pub async fn get_case(
 ) -> Result<Reply> {
     require(&user.principal, (Permission::ReadCase, "read cases"))?;
     let mut conn = ctx.store.read().await?;
-    let (id, case) = find_in_scope(&mut conn, &user.principal, &reference).await?;
+    let (id, case) = find_in_scope(&mut conn, &user.principal, &reference, ctx.now()).await?;
     let b = cases::bundle(&mut conn, id, case).await?;
     let version = b.case.version;
     Ok(Reply::json(

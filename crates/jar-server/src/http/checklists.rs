@@ -78,7 +78,7 @@ pub async fn list_checklists(
 ) -> Result<axum::Json<ChecklistList>> {
     let who = &user.principal;
     let mut conn = ctx.store.read().await?;
-    let (id, case) = find_in_scope(&mut conn, who, &reference).await?;
+    let (id, case) = find_in_scope(&mut conn, who, &reference, ctx.now()).await?;
     require(who, (Permission::ReadChecklistStatus, "read checklists"))?;
     let b = cases::bundle(&mut conn, id, case).await?;
     let checklists = b

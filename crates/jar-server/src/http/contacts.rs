@@ -43,7 +43,7 @@ pub async fn list_contacts(
 ) -> Result<axum::Json<ContactList>> {
     let who = &user.principal;
     let mut tx = ctx.store.begin().await?;
-    let (id, _) = find_in_scope(tx.conn(), who, &reference).await?;
+    let (id, _) = find_in_scope(tx.conn(), who, &reference, ctx.now()).await?;
     require(who, (Permission::ReadContacts, "read the contact log"))?;
     let items = records::contacts(tx.conn(), id).await?;
     let detail = format!("contacts={}", items.len());

@@ -18,6 +18,12 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Issue 15 §3: the notification may be a death already notified; `current` lists the
+    /// candidates (reference, area, times: never names).
+    #[error(
+        "this death may already be notified; look at the cases in `current`, then open one of them or notify again with `not_a_duplicate_of` naming them"
+    )]
+    PossibleDuplicate(serde_json::Value),
     #[error("this write needs an If-Match header with the version you last read")]
     PreconditionRequired,
     #[error("someone changed this since you read it; the current state is attached")]
@@ -63,6 +69,11 @@ impl Error {
                 S::PRECONDITION_REQUIRED,
                 "if-match-required",
                 "If-Match required",
+            ),
+            Error::PossibleDuplicate(_) => (
+                S::CONFLICT,
+                "possible-duplicate",
+                "Possibly notified already",
             ),
             Error::Stale(_) => (S::PRECONDITION_FAILED, "stale", "Changed since you read it"),
             Error::IdempotencyKeyRequired => (
@@ -127,7 +138,7 @@ impl IntoResponse for Error {
         let (status, slug, title) = self.status_and_slug();
         let detail = self.to_string();
         let current = match &self {
-            Error::Stale(v) => Some(v.clone()),
+            Error::Stale(v) | Error::PossibleDuplicate(v) => Some(v.clone()),
             _ => None,
         };
         let mut res = problem_response(status, slug, title, detail, current);

@@ -81,6 +81,21 @@ async fn pump(
         }
     };
     loop {
+        // A key worker also hears of the cases of those they cover now (issue 15 §4): the same
+        // rule, asked as the covered key worker within the cover's own areas.
+        let covering: Vec<Principal> = if user.principal.role == jar_core::Role::KeyWorker {
+            let mut conn = ctx.store.read().await?;
+            crate::store::people::covering(&mut conn, &user.principal.username, ctx.now())
+                .await?
+                .into_iter()
+                .map(|username| Principal {
+                    username,
+                    ..user.principal.clone()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         loop {
             let batch = ctx.store.changes_after(cursor, BATCH).await?;
             if batch.is_empty() {
@@ -88,7 +103,7 @@ async fn pump(
             }
             for c in batch.iter() {
                 cursor = c.event.seq;
-                if visible(&user.principal, c) {
+                if visible(&user.principal, c) || covering.iter().any(|p| visible(p, c)) {
                     let data = serde_json::to_string(&c.event)?;
                     tx.send(
                         Event::default()

@@ -8,12 +8,14 @@ pub mod checklists;
 pub mod contacts;
 pub mod error;
 pub mod events;
+pub mod exports;
 pub mod extract;
 pub mod guard;
 pub mod handovers;
 pub mod health;
 pub mod identity;
 pub mod openapi;
+pub mod people;
 pub mod reply;
 pub mod session;
 pub mod templates;
@@ -76,6 +78,8 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
         .merge(session::router())
         .merge(cases::router())
         .merge(identity::router())
+        .merge(people::router())
+        .merge(exports::router())
         .merge(timeline::router())
         .merge(checklists::router())
         .merge(contacts::router())

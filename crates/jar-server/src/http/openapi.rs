@@ -36,7 +36,10 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
     paths(
         super::session::login, super::session::logout, super::session::me,
         super::case_list::list_cases, super::cases::create_case, super::cases::get_case, super::cases::patch_case,
-        super::identity::reveal,
+        super::identity::reveal, super::identity::put_identity, super::identity::family_contacts,
+        super::people::candidates, super::people::assign, super::people::withdraw,
+        super::people::link_duplicate, super::people::list_covers, super::people::set_cover,
+        super::exports::notifications,
         super::timeline::list_events, super::timeline::add_event,
         super::checklists::list_checklists, super::checklists::start_checklist, super::checklists::update_item,
         super::contacts::list_contacts, super::contacts::add_contact, super::contacts::amend_contact,

@@ -36,7 +36,7 @@ pub async fn list_events(
 ) -> Result<axum::Json<TimelineList>> {
     let who = &user.principal;
     let mut conn = ctx.store.read().await?;
-    let (id, _) = find_in_scope(&mut conn, who, &reference).await?;
+    let (id, _) = find_in_scope(&mut conn, who, &reference, ctx.now()).await?;
     require(who, (Permission::ReadTimeline, "read the timeline"))?;
     let items = records::timeline(&mut conn, id)
         .await?

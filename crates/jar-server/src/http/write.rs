@@ -52,6 +52,19 @@ bodies!(
     jar_core::handover::HandoverAck,
 );
 
+bodies!(
+    jar_core::people::Assign,
+    jar_core::people::Withdraw,
+    jar_core::people::LinkDuplicate,
+    jar_core::people::Cover,
+);
+
+impl Body for jar_core::case::Identity {
+    fn check(&self) -> std::result::Result<(), TextError> {
+        jar_core::identity::validate(self)
+    }
+}
+
 impl Body for jar_core::wire::StartChecklist {
     fn check(&self) -> std::result::Result<(), TextError> {
         jar_core::text::check_line("template", &self.template, jar_core::text::caps::SHORT)
@@ -237,7 +250,8 @@ impl<'a> CaseWrite<'a> {
         scope: &str,
     ) -> Result<Begun<CaseWrite<'a>>> {
         let mut tx = ctx.store.begin().await?;
-        let (id, case) = guard::find_in_scope(tx.conn(), &user.principal, reference).await?;
+        let (id, case) =
+            guard::find_in_scope(tx.conn(), &user.principal, reference, ctx.now()).await?;
         if let Some(need) = need {
             guard::require(&user.principal, need)?;
         }
@@ -268,7 +282,8 @@ impl<'a> CaseWrite<'a> {
     /// the case is found in scope and loaded inside the write's transaction; [`Self::finish`]
     /// hands the write back for the next case.
     pub async fn within(mut w: Write<'a>, reference: &str) -> Result<CaseWrite<'a>> {
-        let (id, case) = guard::find_in_scope(w.tx.conn(), &w.user.principal, reference).await?;
+        let (id, case) =
+            guard::find_in_scope(w.tx.conn(), &w.user.principal, reference, w.now).await?;
         let b = cases::bundle(w.tx.conn(), id, case).await?;
         Ok(CaseWrite {
             w,

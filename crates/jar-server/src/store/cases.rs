@@ -211,8 +211,10 @@ pub async fn update(
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
     pub areas: Vec<String>,
-    /// Key workers see only the cases they are assigned to.
+    /// Key workers see only the cases they are assigned to...
     pub key_worker: Option<String>,
+    /// ...and those of the key workers they cover now.
+    pub covering: Vec<String>,
     pub stage: Option<String>,
     pub area: Option<String>,
     pub mine: Option<String>,
@@ -279,12 +281,15 @@ pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedC
         .iter()
         .map(|a| push(Bind::Text(a.clone()), &mut binds))
         .collect();
-    sql += &format!("area IN ({})", area_marks.join(", "));
+    // Withdrawn notifications and cases closed as duplicates leave the board (issue 15 §3).
+    sql += &format!("area IN ({}) AND withdrawn = 0", area_marks.join(", "));
     if let Some(kw) = &f.key_worker {
-        sql += &format!(
-            " AND key_worker = {}",
-            push(Bind::Text(kw.clone()), &mut binds)
-        );
+        // A key worker's own cases and those of the key workers they cover now (issue 15 §4).
+        let marks: Vec<String> = std::iter::once(kw)
+            .chain(&f.covering)
+            .map(|k| push(Bind::Text(k.clone()), &mut binds))
+            .collect();
+        sql += &format!(" AND key_worker IN ({})", marks.join(", "));
     }
     if let Some(s) = &f.stage {
         sql += &format!(" AND stage = {}", push(Bind::Text(s.clone()), &mut binds));

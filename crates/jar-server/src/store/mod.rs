@@ -8,6 +8,7 @@ pub mod changes;
 pub mod handovers;
 pub mod idempotency;
 pub mod migrate;
+pub mod people;
 pub mod records;
 pub mod users;
 

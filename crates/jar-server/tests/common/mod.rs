@@ -238,6 +238,15 @@ impl Person {
     }
 }
 
+/// A synthetic NHS number (999 prefix, valid check digit), different on every call: two
+/// notifications with the same NHS number are the same death (issue 15 §3), answered 409.
+pub fn fresh_nhs_number() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    jar_server::demo::nhs_test_number(
+        500_000 + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
 pub fn new_case(area: &str, category: &str) -> Value {
     json!({
         "area": area,
@@ -251,7 +260,7 @@ pub fn new_case(area: &str, category: &str) -> Value {
         "rationale": "",
         "identity": {
             "child_name": "Example Child Quillwort",
-            "nhs_number": "999 000 0018",
+            "nhs_number": fresh_nhs_number(),
             "address": "1 Example Street",
             "family": []
         }

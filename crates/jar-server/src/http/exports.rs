@@ -1,0 +1,99 @@
+//! `GET /exports/notifications?from=&to=`: the notification export for a date range (issue 15
+//! §2; the record is `crate::export`). Managers only; audited with the count of records; never
+//! cached (it is special-category personal data, clinical-model.md §9).
+
+use super::ApiContext;
+use super::error::{Error, Result};
+use super::extract::{AuthUser, Query};
+use super::guard::require;
+use crate::audit::Action;
+use crate::export::{self, NotificationExport};
+use crate::store::audit::{self, AuditRecord};
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use chrono::NaiveDate;
+use jar_core::permissions::{self, Permission};
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn router() -> Router<Arc<ApiContext>> {
+    Router::new().route("/exports/notifications", get(notifications))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// First UK date of notification, `YYYY-MM-DD`.
+    #[param(value_type = NaiveDate)]
+    from: Option<String>,
+    /// Last UK date of notification (inclusive), `YYYY-MM-DD`.
+    #[param(value_type = NaiveDate)]
+    to: Option<String>,
+    /// `json` (the default) or `csv`.
+    #[param(value_type = Option<String>)]
+    format: Option<String>,
+}
+
+fn date(name: &str, v: &Option<String>) -> Result<NaiveDate> {
+    let v = v
+        .as_deref()
+        .ok_or_else(|| Error::BadRequest(format!("{name} is required (YYYY-MM-DD)")))?;
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| Error::BadRequest(format!("{name} must be a date written YYYY-MM-DD")))
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/notifications", tag = "exports",
+    params(ExportParams),
+    responses((status = 200, body = NotificationExport, description = "the notifications made in the range in your areas (CSV with `format=csv`); audited with the count of records; `Cache-Control: no-store`"),
+        (status = 403, description = "only a manager exports notifications")))]
+pub async fn notifications(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+    Query(p): Query<ExportParams>,
+) -> Result<axum::response::Response> {
+    let who = &user.principal;
+    require(who, (Permission::ListCases, "list cases"))?;
+    if !permissions::manager_only(who.role) {
+        return Err(Error::Forbidden(format!(
+            "a {} cannot export notifications; a manager does",
+            who.role.label()
+        )));
+    }
+    let (from, to) = (date("from", &p.from)?, date("to", &p.to)?);
+    if to < from {
+        return Err(Error::BadRequest("to must not be before from".into()));
+    }
+    let csv = match p.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(Error::BadRequest("format must be json or csv".into())),
+    };
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    let e = export::build(tx.conn(), &who.areas, from, to, now).await?;
+    let detail = format!(
+        "records={} from={from} to={to} format={}",
+        e.records.len(),
+        if csv { "csv" } else { "json" }
+    );
+    let record = AuditRecord::by(who, Action::NotificationExport, None, &detail, &user.remote);
+    audit::record(tx.conn(), record, now).await?;
+    ctx.store.commit(tx).await?;
+    let (body, kind) = if csv {
+        (export::to_csv(&e), "text/csv; charset=utf-8")
+    } else {
+        (export::to_json(&e)?, "application/json")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
