@@ -26,7 +26,8 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 }
 
 fn focus(s: &mut State, field: &str) {
-    for _ in 0..20 {
+    // The notify form also holds who the child is (issue 15): enough tabs to go round it.
+    for _ in 0..80 {
         if s.form.as_ref().and_then(|f| f.focused()).map(|f| f.key) == Some(field) {
             return;
         }

@@ -405,11 +405,12 @@ async fn the_audit_log_is_exported_as_csv_filtered_by_case_user_action_and_time(
     store.commit(tx).await.expect("commit");
     let http = reqwest::Client::new();
     let mut refs = Vec::new();
-    for category in ["sudi", "other"] {
+    // Two different (synthetic) children: the same NHS number twice would be a duplicate (409).
+    for (category, nhs) in [("sudi", "999 000 0018"), ("other", "999 000 0026")] {
         let body = serde_json::json!({"area": "North Wessex", "age_months": 4, "sex": "male",
             "place_of_death": "home", "category": category, "times": {},
             "criteria": ["unclear"], "decided_by": "on call",
-            "identity": {"child_name": "Example Child", "nhs_number": "999 000 0018",
+            "identity": {"child_name": "Example Child", "nhs_number": nhs,
                 "address": "1 Example Street", "family": []}});
         let r = http
             .post(format!("{base}/cases"))
