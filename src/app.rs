@@ -157,6 +157,15 @@ impl<B: Backend> App<B> {
             self.journal_waiting = false;
             self.state.journal_note = None;
             self.offline.forget();
+            // Nor is anything fetched for them shown to the next person (a police officer
+            // signing in over a key worker's expired session must not see the contacts
+            // fetched for the key worker): the board and the open case are fetched anew.
+            self.state.board.cases.clear();
+            self.state.board.loaded = false;
+            self.state.board.selected = 0;
+            self.state.board.offline_as_of = None;
+            self.state.case = None;
+            self.state.screen = crate::state::Screen::Board;
         }
         if self.journal.is_some() {
             let changed = self.state.outbox.len() != before.len()

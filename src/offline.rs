@@ -101,6 +101,9 @@ impl OfflineCache {
             return (msg, None);
         };
         let now = s.now;
+        // Only the case on screen: an answer for a case since left (or fetched for the
+        // last person) is not kept.
+        let current = |r: &str| s.case.as_ref().is_some_and(|c| c.reference == r);
         let (api, served) = match api {
             ApiMsg::Cases(Ok(rows)) => {
                 self.contents.board = Some(CachedBoard {
@@ -123,7 +126,7 @@ impl OfflineCache {
                     None => (ApiMsg::Cases(Err(e)), None),
                 }
             }
-            ApiMsg::Case { case_ref, result } => {
+            ApiMsg::Case { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -134,7 +137,7 @@ impl OfflineCache {
                 let served = served.or(Some(Served::CaseLive(case_ref.clone())));
                 (ApiMsg::Case { case_ref, result }, served)
             }
-            ApiMsg::Timeline { case_ref, result } => {
+            ApiMsg::Timeline { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -144,7 +147,7 @@ impl OfflineCache {
                 );
                 (ApiMsg::Timeline { case_ref, result }, served)
             }
-            ApiMsg::Checklists { case_ref, result } => {
+            ApiMsg::Checklists { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -154,7 +157,7 @@ impl OfflineCache {
                 );
                 (ApiMsg::Checklists { case_ref, result }, served)
             }
-            ApiMsg::Contacts { case_ref, result } => {
+            ApiMsg::Contacts { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,

@@ -134,6 +134,10 @@ impl KeyFile {
         old: Option<&KeyFile>,
     ) -> KeyFile {
         let password = match pk {
+            // Already sealed under this password: kept as it is (no write at each sign-in).
+            Some(pk) if old.is_some_and(|o| o.unseal(scope, pk) == Some(*key)) => {
+                old.and_then(|o| o.password.clone())
+            }
             Some(pk) => seal_with_password(scope, key, pk),
             None => old
                 .filter(|o| o.matches(scope, key))
