@@ -143,7 +143,10 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             // Demo drafts are kept apart from real ones, under one name whatever the port
             // (the demo's cases are the same each run).
             let drafts = jarterm::drafts::dir().map(|d| (d.join("demo"), "jarterm-demo"));
-            let result = tui(state, theme, demo.client.clone(), None, drafts).await;
+            // Signed in with the demo password: the journal key is derived from it as at any
+            // sign-in (issue 12 §3), so demo drafts are kept even where no keyring works.
+            let password = Some(jar_server::demo::DEMO_PASSWORD);
+            let result = tui(state, theme, demo.client.clone(), None, drafts, password).await;
             demo.server.shutdown().await;
             drop(demo.dir);
             result
@@ -174,7 +177,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 state.login = None;
             }
             let drafts = jarterm::drafts::dir().map(|d| (d, ""));
-            tui(state, theme, client, Some(store), drafts).await
+            tui(state, theme, client, Some(store), drafts, None).await
         }
     }
 }
@@ -198,6 +201,8 @@ async fn tui(
     store: Option<Arc<TokenStore>>,
     // Where drafts are kept, and the server name they are kept under ("": the address).
     drafts: Option<(std::path::PathBuf, &str)>,
+    // The password already used to sign in (the demo's), for the journal key.
+    password: Option<&str>,
 ) -> anyhow::Result<()> {
     // Drafts are kept per user; they are loaded once the person is known.
     terminal::install_panic_hook();
@@ -212,6 +217,9 @@ async fn tui(
     }
     if let Some(store) = store {
         app = app.with_token_store(store);
+    }
+    if let Some(p) = password {
+        app.sign_in_password(p);
     }
     app.start();
     watch_signals(app.sender());

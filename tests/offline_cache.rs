@@ -496,7 +496,7 @@ async fn without_a_keyring_the_journal_holds_no_plaintext_of_a_typed_note() {
     assert!(files_ending(&journal, ".journal") == 1 && files_ending(&journal, ".key") == 1);
     let screen = t.screen();
     assert!(!screen.contains("journal unencrypted"), "{screen}");
-    assert!(!screen.contains("journal in memory only"), "{screen}");
+    assert!(!screen.contains("journal: memory only"), "{screen}");
     assert!(!screen.contains("journal locked"), "{screen}");
 }
 
@@ -574,7 +574,7 @@ async fn with_a_token_and_no_keyring_drafts_stay_in_memory_and_the_status_bar_sa
     .await;
     t.settle(Duration::from_millis(1000)).await;
     let screen = t.screen();
-    assert!(screen.contains("journal in memory only"), "{screen}");
+    assert!(screen.contains("journal: memory only"), "{screen}");
     for kind in [".journal", ".cache", ".key"] {
         assert_eq!(files_ending(&journal, kind), 0, "no {kind} file");
     }
@@ -602,14 +602,14 @@ async fn a_second_jarterm_on_the_same_journal_waits_and_then_takes_the_first_one
     let mut second = Tui::with_token(&base, MANAGER, &journal, keys.clone()).await;
     second
         .until("the second one says the journal is in use", |s| {
-            s.journal_note.as_deref() == Some("journal in use elsewhere")
+            s.journal_note.as_deref() == Some("journal in use")
                 && s.banner.as_ref().is_some_and(|b| {
                     b.text
                         .contains(&format!("another jarterm (process {}", std::process::id()))
                 })
         })
         .await;
-    assert!(second.screen().contains("journal in use elsewhere"));
+    assert!(second.screen().contains("journal in use"));
     assert!(
         second.app.state.drafts.is_empty(),
         "nothing taken meanwhile"
