@@ -320,6 +320,10 @@ impl<B: Backend> App<B> {
             password.as_ref(),
         );
         let held = journal.acquire().err();
+        if held.is_some() {
+            // Read-only meanwhile: cases opened in the other window's runs still open offline.
+            self.offline.open(journal.load_cache(), None);
+        }
         self.journal = Some(journal);
         match held {
             Some(holder) => {

@@ -139,8 +139,8 @@ pub struct Journal {
     mode: KeyMode,
     ring: Option<Ring>,
     password: Option<PasswordKey>,
-    /// The writer lock, while held.
-    lock: Option<std::fs::File>,
+    /// The writer lock, while held (`Some(None)`: no lock can be made here).
+    lock: Option<Option<std::fs::File>>,
 }
 
 // The keyring store is a trait object (not `RefUnwindSafe` by itself); the journal keeps no
