@@ -46,6 +46,12 @@ pub struct PasswordKey {
     key: [u8; 32],
 }
 
+impl Drop for PasswordKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
 impl std::fmt::Debug for PasswordKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PasswordKey(..)")

@@ -143,6 +143,14 @@ pub struct Journal {
     lock: Option<Option<std::fs::File>>,
 }
 
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
+}
+
 // The keyring store is a trait object (not `RefUnwindSafe` by itself); the journal keeps no
 // state in it that a panic part-way could leave inconsistent, so a journal can be read inside
 // `catch_unwind` (tests/fuzz_journal.rs) as before it held one.
@@ -476,6 +484,14 @@ pub struct CacheFile {
     path: PathBuf,
     scope: String,
     key: Option<[u8; 32]>,
+}
+
+impl Drop for CacheFile {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
 }
 
 impl std::fmt::Debug for CacheFile {
