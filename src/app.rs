@@ -107,6 +107,25 @@ impl<B: Backend> App<B> {
         self
     }
 
+    /// Signed in with this password before the loop started (`jarterm demo`): derive the
+    /// journal key from it as a sign-in does (Argon2id; blocking, once), so the journal is
+    /// sealed where no keyring works. Call before `start`.
+    pub fn sign_in_password(&mut self, password: &str) {
+        let (Some(dir), Some(user)) = (
+            self.drafts_dir.clone(),
+            self.state.session.as_ref().map(|p| p.username.clone()),
+        ) else {
+            return;
+        };
+        let server = self.journal_server_name();
+        if let (Some(pk), Ok(mut slot)) = (
+            crate::journal::derive_password_key(&dir, &user, &server, password),
+            self.sign_in_key.lock(),
+        ) {
+            *slot = Some((user, pk));
+        }
+    }
+
     /// A sender for messages (tests inject server events or results through it).
     pub fn sender(&self) -> UnboundedSender<Msg> {
         self.tx.clone()
@@ -157,6 +176,15 @@ impl<B: Backend> App<B> {
             self.journal_waiting = false;
             self.state.journal_note = None;
             self.offline.forget();
+            // Nor is anything fetched for them shown to the next person (a police officer
+            // signing in over a key worker's expired session must not see the contacts
+            // fetched for the key worker): the board and the open case are fetched anew.
+            self.state.board.cases.clear();
+            self.state.board.loaded = false;
+            self.state.board.selected = 0;
+            self.state.board.offline_as_of = None;
+            self.state.case = None;
+            self.state.screen = crate::state::Screen::Board;
         }
         if self.journal.is_some() {
             let changed = self.state.outbox.len() != before.len()
@@ -292,13 +320,17 @@ impl<B: Backend> App<B> {
             password.as_ref(),
         );
         let held = journal.acquire().err();
+        if held.is_some() {
+            // Read-only meanwhile: cases opened in the other window's runs still open offline.
+            self.offline.open(journal.load_cache(), None);
+        }
         self.journal = Some(journal);
         match held {
             Some(holder) => {
                 // One writer per journal (issue 18 §1): this one waits, keeping its work in
                 // memory, and takes the journal in when the other has gone.
                 self.journal_waiting = true;
-                self.state.journal_note = Some("journal in use elsewhere".into());
+                self.state.journal_note = Some("journal in use".into());
                 self.state.banner(
                     crate::state::BannerKind::Error,
                     format!(
@@ -342,7 +374,7 @@ impl<B: Backend> App<B> {
         self.offline
             .open(journal.load_cache(), journal.cache_file());
         self.state.journal_note = match mode {
-            crate::journal::KeyMode::MemoryOnly => Some("journal in memory only".into()),
+            crate::journal::KeyMode::MemoryOnly => Some("journal: memory only".into()),
             crate::journal::KeyMode::Locked => Some("journal locked".into()),
             _ => None,
         };

@@ -64,15 +64,27 @@ impl OfflineCache {
     /// Start from what the person's journal cache holds; written to `file` from now on
     /// (`None`: kept in memory only).
     pub fn open(&mut self, contents: CacheContents, file: Option<CacheFile>) {
-        // What this run fetched before the journal opened is newer: it wins.
+        // Copies held in memory already (fetched this run, or read while another jarterm
+        // had the journal) and copies on disk: the later fetch of each wins.
         let mut merged = contents;
-        if self.contents.board.is_some() {
-            merged.board = self.contents.board.take();
+        if let Some(mine) = self.contents.board.take()
+            && merged
+                .board
+                .as_ref()
+                .is_none_or(|b| b.fetched_at <= mine.fetched_at)
+        {
+            merged.board = Some(mine);
         }
-        for c in std::mem::take(&mut self.contents.cases).into_iter().rev() {
-            merged.cases.retain(|x| x.reference != c.reference);
-            merged.cases.insert(0, c);
+        for c in std::mem::take(&mut self.contents.cases) {
+            match merged.cases.iter().position(|x| x.reference == c.reference) {
+                Some(i) if merged.cases[i].fetched_at > c.fetched_at => {}
+                Some(i) => merged.cases[i] = c,
+                None => merged.cases.push(c),
+            }
         }
+        merged
+            .cases
+            .sort_by_key(|c| std::cmp::Reverse(c.fetched_at));
         merged.cases.truncate(crate::journal::MAX_CASES);
         self.contents = merged;
         self.file = file;
@@ -101,6 +113,9 @@ impl OfflineCache {
             return (msg, None);
         };
         let now = s.now;
+        // Only the case on screen: an answer for a case since left (or fetched for the
+        // last person) is not kept.
+        let current = |r: &str| s.case.as_ref().is_some_and(|c| c.reference == r);
         let (api, served) = match api {
             ApiMsg::Cases(Ok(rows)) => {
                 self.contents.board = Some(CachedBoard {
@@ -123,7 +138,7 @@ impl OfflineCache {
                     None => (ApiMsg::Cases(Err(e)), None),
                 }
             }
-            ApiMsg::Case { case_ref, result } => {
+            ApiMsg::Case { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -134,7 +149,7 @@ impl OfflineCache {
                 let served = served.or(Some(Served::CaseLive(case_ref.clone())));
                 (ApiMsg::Case { case_ref, result }, served)
             }
-            ApiMsg::Timeline { case_ref, result } => {
+            ApiMsg::Timeline { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -144,7 +159,7 @@ impl OfflineCache {
                 );
                 (ApiMsg::Timeline { case_ref, result }, served)
             }
-            ApiMsg::Checklists { case_ref, result } => {
+            ApiMsg::Checklists { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -154,7 +169,7 @@ impl OfflineCache {
                 );
                 (ApiMsg::Checklists { case_ref, result }, served)
             }
-            ApiMsg::Contacts { case_ref, result } => {
+            ApiMsg::Contacts { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -269,5 +284,117 @@ impl Writer {
             }
             Err(_) => run(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use jar_core::wire::Problem;
+
+    fn state_on(case_ref: &str) -> State {
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 14, 2, 0).unwrap();
+        let who = jar_core::permissions::Principal {
+            username: "demo-paed".into(),
+            role: jar_core::Role::Paediatrician,
+            areas: vec![],
+        };
+        let mut s = State::signed_in(now, "test", who);
+        s.case = Some(crate::state::CaseState::new(case_ref));
+        s
+    }
+
+    fn lists(case_ref: &str, result: Result<Vec<jar_core::wire::ChecklistView>, ApiError>) -> Msg {
+        Msg::Api(ApiMsg::Checklists {
+            case_ref: case_ref.into(),
+            result,
+        })
+    }
+
+    fn problem(status: u16) -> ApiError {
+        ApiError::Problem(Problem {
+            kind: "about:blank".into(),
+            title: "x".into(),
+            status,
+            detail: String::new(),
+            current: None,
+        })
+    }
+
+    #[test]
+    fn a_read_that_finds_no_server_is_answered_from_the_cache_and_a_refusal_is_not() {
+        let mut s = state_on("JAR-2026-0001");
+        let mut cache = OfflineCache::default();
+        // Nothing kept yet: the failure goes through.
+        let (m, served) = cache.before(&s, lists("JAR-2026-0001", Err(problem(503))));
+        assert!(matches!(
+            m,
+            Msg::Api(ApiMsg::Checklists { result: Err(_), .. })
+        ));
+        assert_eq!(served, None);
+        let (_, served) = cache.before(&s, lists("JAR-2026-0001", Ok(vec![])));
+        assert_eq!(served, None);
+        let kept_at = s.now;
+        s.now += chrono::Duration::minutes(5);
+        for unreachable in [
+            ApiError::Network("refused".into()),
+            problem(502),
+            problem(504),
+        ] {
+            let (m, served) = cache.before(&s, lists("JAR-2026-0001", Err(unreachable)));
+            assert!(matches!(
+                m,
+                Msg::Api(ApiMsg::Checklists { result: Ok(_), .. })
+            ));
+            assert_eq!(
+                served,
+                Some(Served::CaseCached("JAR-2026-0001".into(), kept_at))
+            );
+        }
+        // An answer from the server itself (a refusal, or its own error) is never papered over.
+        for refused in [
+            ApiError::Unauthorized,
+            problem(403),
+            problem(404),
+            problem(500),
+        ] {
+            let (m, _) = cache.before(&s, lists("JAR-2026-0001", Err(refused)));
+            assert!(matches!(
+                m,
+                Msg::Api(ApiMsg::Checklists { result: Err(_), .. })
+            ));
+        }
+        OfflineCache::after(
+            &mut s,
+            Some(Served::CaseCached("JAR-2026-0001".into(), kept_at)),
+        );
+        assert_eq!(s.case.as_ref().and_then(|c| c.offline_as_of), Some(kept_at));
+        OfflineCache::after(&mut s, Some(Served::CaseLive("JAR-2026-0001".into())));
+        assert_eq!(s.case.as_ref().and_then(|c| c.offline_as_of), None);
+    }
+
+    #[test]
+    fn only_the_case_on_screen_is_kept_and_forget_drops_everything() {
+        let s = state_on("JAR-2026-0001");
+        let mut cache = OfflineCache::default();
+        cache.before(&s, lists("JAR-2026-0002", Ok(vec![])));
+        assert!(cache.contents().case("JAR-2026-0002").is_none());
+        cache.before(&s, lists("JAR-2026-0001", Ok(vec![])));
+        assert!(cache.contents().case("JAR-2026-0001").is_some());
+        cache.forget();
+        assert!(cache.contents().is_empty());
+    }
+
+    #[test]
+    fn the_offline_mark_says_when_in_uk_time() {
+        let now = Utc.with_ymd_and_hms(2026, 7, 10, 16, 0, 0).unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 7, 10, 13, 2, 0).unwrap();
+        assert_eq!(as_of_label(t, now), "as of 14:02 — offline");
+        let yesterday = Utc.with_ymd_and_hms(2026, 7, 9, 13, 2, 0).unwrap();
+        assert_eq!(
+            as_of_label(yesterday, now),
+            "as of Thu 09 Jul 14:02 — offline"
+        );
     }
 }

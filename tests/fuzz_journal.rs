@@ -116,10 +116,52 @@ fn a_sealed_journal_reads_back_and_a_plain_one_too() {
     }
 }
 
+/// A journal sealed under a password (no keyring), with a cached case, for the key file and
+/// cache properties.
+struct Keyed {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    password: jarterm::journal::PasswordKey,
+    cache: jarterm::journal::CacheContents,
+    cache_seed: Vec<u8>,
+}
+
+fn keyed() -> Keyed {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("journal");
+    let password = jarterm::journal::derive_password_key(&dir, "fuzz-user", "http://fuzz", "pw")
+        .expect("derived");
+    let j = Journal::open_with(
+        &dir,
+        "fuzz-user",
+        "http://fuzz",
+        &KeySource::NoKeyring,
+        Some(&password),
+    )
+    .journal;
+    let mut cache = jarterm::journal::CacheContents::default();
+    cache
+        .case_mut("JAR-2026-0042", chrono::Utc::now())
+        .checklists = Some(vec![]);
+    j.cache_file()
+        .expect("writable")
+        .save(&cache)
+        .expect("save");
+    let cache_seed = std::fs::read(j.path().with_extension("cache")).expect("read seed");
+    Keyed {
+        _tmp: tmp,
+        dir,
+        password,
+        cache,
+        cache_seed,
+    }
+}
+
 thread_local! {
     // One journal per thread, reused by every case: the fsyncs of `save` stay out of the loop.
     static SEALED: Rig = rig(KeySource::Fixed([9; 32]));
     static PLAIN: Rig = rig(KeySource::None);
+    static KEYED: Keyed = keyed();
 }
 
 proptest! {
@@ -148,6 +190,32 @@ proptest! {
         PLAIN.with(|r| {
             let _ = read_bytes(r, &mutate(&r.seed, &ops));
         });
+    }
+
+    /// Issue 12 §3: whatever is in the key file (`<scope>.key`) or the case cache, opening
+    /// never panics, and a cache that does not read is simply empty.
+    #[test]
+    fn fuzz_journal_key_file_and_cache_never_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+        ops in prop::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..6),
+    ) {
+        KEYED.with(|k| {
+            let key_file = k.dir.join(format!("{}.key", jarterm::journal::scope("fuzz-user", "http://fuzz")));
+            let good = std::fs::read(&key_file).expect("key file");
+            for b in [bytes.clone(), mutate(&good, &ops)] {
+                std::fs::write(&key_file, &b).expect("write");
+                let j = Journal::locate_with(&k.dir, "fuzz-user", "http://fuzz", &KeySource::NoKeyring, Some(&k.password));
+                let _ = j.read();
+                let _ = j.load_cache();
+            }
+            std::fs::write(&key_file, &good).expect("restore");
+            let cache = k.dir.join(format!("{}.cache", jarterm::journal::scope("fuzz-user", "http://fuzz")));
+            std::fs::write(&cache, mutate(&k.cache_seed, &ops)).expect("write");
+            let j = Journal::locate_with(&k.dir, "fuzz-user", "http://fuzz", &KeySource::NoKeyring, Some(&k.password));
+            let read = j.load_cache();
+            prop_assert!(read.is_empty() || read == k.cache);
+            Ok(())
+        })?;
     }
 
     #[test]

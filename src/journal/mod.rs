@@ -139,8 +139,16 @@ pub struct Journal {
     mode: KeyMode,
     ring: Option<Ring>,
     password: Option<PasswordKey>,
-    /// The writer lock, while held.
-    lock: Option<std::fs::File>,
+    /// The writer lock, while held (`Some(None)`: no lock can be made here).
+    lock: Option<Option<std::fs::File>>,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
 }
 
 // The keyring store is a trait object (not `RefUnwindSafe` by itself); the journal keeps no
@@ -476,6 +484,14 @@ pub struct CacheFile {
     path: PathBuf,
     scope: String,
     key: Option<[u8; 32]>,
+}
+
+impl Drop for CacheFile {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
 }
 
 impl std::fmt::Debug for CacheFile {

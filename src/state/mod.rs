@@ -178,7 +178,8 @@ pub struct State {
     pub retry_at: Option<DateTime<Utc>>,
     /// Tries in a row that failed (for the backoff).
     pub retry_attempts: u32,
-    /// The local journal is written in clear (no keyring): said in the status bar.
+    /// The local journal is written in clear (only by explicit choice, `KeySource::None`):
+    /// said in the status bar.
     pub journal_unencrypted: bool,
     /// What the status bar says about the journal when it is not written as usual: "journal
     /// in memory only", "journal locked", "journal in use elsewhere" (issue 12 §3, 18 §1).
