@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::client::FirstPage;
 use crate::api::{Client, events};
 use crate::effect::Effect;
+use crate::journal_writer::{JournalWriter, OpenJournal};
 use crate::msg::{ApiMsg, Msg};
 use crate::state::State;
 use crate::state::board::{AreaNames, BoardRow};
@@ -39,9 +40,9 @@ pub struct App<B: Backend> {
     pub drafts_dir: Option<std::path::PathBuf>,
     /// Where the journal key comes from (the kernel keyring by default).
     pub journal_keys: crate::journal::KeySource,
-    journal: Option<crate::journal::Journal>,
-    /// What the journal file holds now (to skip writing the same again).
-    journal_saved: Option<crate::journal::Contents>,
+    /// The journal writer of the person signed in (its own thread: no file or keyring work
+    /// on this loop).
+    journal: Option<JournalWriter>,
     /// Opened, but its entries not yet merged into the state: do not overwrite it yet.
     journal_loading: bool,
     /// When to save drafts: a pause in typing.
@@ -55,6 +56,9 @@ pub struct App<B: Backend> {
 
 /// A pause this long in typing saves the drafts to the journal.
 pub const DRAFT_PAUSE: Duration = Duration::from_millis(700);
+
+/// The longest the loop waits for the journal writer on the way out.
+const JOURNAL_SETTLE: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -84,7 +88,6 @@ impl<B: Backend> App<B> {
             drafts_dir: None,
             journal_keys: crate::journal::KeySource::default(),
             journal: None,
-            journal_saved: None,
             journal_loading: false,
             draft_save_at: None,
             can_suspend: false,
@@ -109,14 +112,13 @@ impl<B: Backend> App<B> {
         if let Some(user) = self.state.session.as_ref().map(|p| p.username.clone()) {
             let drafts = crate::update::load_drafts(&mut self.state, &user);
             self.run_effects(drafts);
-            self.state.loading += 1;
             self.state.board.loading = true;
             // Events start once the first page says which change it reflects (`CasesSeq`).
             self.run_effects(vec![Effect::FetchCases]);
         } else if self.client.token().is_some() {
             // Who the token belongs to and the board are asked for together, so the first
             // frame waits on one round trip rather than two (docs/benchmarks.md).
-            self.state.loading += 2;
+            self.state.me_loading = true;
             self.state.board.loading = true;
             self.run_effects(vec![Effect::FetchMe, Effect::FetchCases]);
         }
@@ -127,112 +129,49 @@ impl<B: Backend> App<B> {
         if matches!(msg, Msg::Api(ApiMsg::JournalLoaded { .. })) {
             self.journal_loading = false;
         }
-        let before: Vec<uuid::Uuid> = self.state.outbox.iter().map(|w| w.key).collect();
-        let conflict = |s: &State| matches!(s.dialog, Some(crate::state::Dialog::Conflict { .. }));
-        let had_conflict = conflict(&self.state);
         let who = |s: &State| s.session.as_ref().map(|p| p.username.clone());
         let user_before = who(&self.state);
         let effects = update::update(&mut self.state, msg);
         if user_before.is_some() && who(&self.state) != user_before {
             // Another person: the last one's journal is left as it is on disk.
             self.journal = None;
-            self.journal_saved = None;
         }
-        if self.journal.is_some() {
-            let changed = self.state.outbox.len() != before.len()
-                || had_conflict != conflict(&self.state)
-                || self
-                    .state
-                    .outbox
-                    .iter()
-                    .zip(&before)
-                    .any(|(w, k)| w.key != *k);
-            if changed || effects.iter().any(|e| matches!(e, Effect::Send(_))) {
-                // A write is in the journal before it is sent, and leaves it once confirmed.
-                self.save_journal();
-            } else if typing {
-                self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
-            }
+        let persists = effects
+            .iter()
+            .any(|e| matches!(e, Effect::PersistJournal(_)));
+        if self.journal.is_some() && typing && !persists {
+            // Drafts are saved on a pause in typing.
+            self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
         }
         self.run_effects(effects);
     }
 
-    /// What the journal should hold now: every unconfirmed write (with its form) and the
-    /// text of open and closed forms.
-    pub fn journal_contents(&self) -> crate::journal::Contents {
-        let s = &self.state;
-        let mut drafts: Vec<_> = s
-            .drafts
-            .iter()
-            .chain(s.form.iter())
-            .map(crate::drafts::to_saved)
-            .collect();
-        drafts.dedup_by(|a, b| a.kind == b.kind);
-        let mut writes: Vec<_> = s
-            .outbox
-            .iter()
-            .map(|w| crate::journal::JournalWrite {
-                key: w.key,
-                write: w.write.clone(),
-                form: w.form.as_ref().map(crate::drafts::to_saved),
-            })
-            .collect();
-        // A change in a conflict box is kept too: after a crash it is sent again with a
-        // version that can never match, so the box comes back with the server's current
-        // version instead of anything being overwritten or lost.
-        if let Some(crate::state::Dialog::Conflict {
-            case_ref,
-            template,
-            item,
-            mine,
-            ..
-        }) = &s.dialog
-        {
-            writes.push(crate::journal::JournalWrite {
-                key: uuid::Uuid::nil(),
-                write: crate::state::Write::ItemUpdate {
-                    case_ref: case_ref.clone(),
-                    template: template.clone(),
-                    item: item.clone(),
-                    version: -1,
-                    update: mine.clone(),
-                },
-                form: None,
-            });
-        }
-        crate::journal::Contents { writes, drafts }
-    }
-
-    /// Write the journal now if it changed. Blocking, but small: one file, one fsync.
-    pub fn save_journal(&mut self) {
+    /// Hand the journal's contents to the writer (not while it is being opened: its entries
+    /// are not in the state yet).
+    fn persist(&mut self, contents: crate::journal::Contents) {
         self.draft_save_at = None;
         if self.journal_loading {
             return;
         }
-        let Some(journal) = self.journal.as_ref() else {
-            return;
-        };
-        let contents = self.journal_contents();
-        if self.journal_saved.as_ref() == Some(&contents) {
-            return;
-        }
-        match journal.save(&contents) {
-            Ok(()) => self.journal_saved = Some(contents),
-            Err(e) => {
-                tracing::warn!(error = %e, "journal not saved");
-                self.state.banner(
-                    crate::state::BannerKind::Error,
-                    format!(
-                        "Changes could not be kept on this device ({}); they are still being sent.",
-                        e.kind()
-                    ),
-                );
-                self.state.dirty = true;
-            }
+        if let Some(writer) = self.journal.as_mut() {
+            writer.save(contents);
         }
     }
 
-    /// Open the journal of `user` on this server and hand its entries to `update`.
+    /// Save the journal as the state is now (drafts included).
+    pub fn save_journal(&mut self) {
+        let contents = crate::outbox::journal_contents(&self.state);
+        self.persist(contents);
+    }
+
+    /// Wait (a few seconds at most) until every save handed over is on disk.
+    pub async fn journal_settled(&self) {
+        if let Some(w) = self.journal.as_ref() {
+            let _ = tokio::time::timeout(JOURNAL_SETTLE, w.until_written()).await;
+        }
+    }
+
+    /// Start the journal writer of `user` on this server; its entries come back as a message.
     fn open_journal(&mut self, user: &str) {
         let Some(dir) = self.drafts_dir.clone() else {
             return;
@@ -241,57 +180,22 @@ impl<B: Backend> App<B> {
             .journal_server
             .clone()
             .unwrap_or_else(|| self.client.base().to_string());
-        let mut opened = crate::journal::Journal::open(&dir, user, &server, &self.journal_keys);
-        // Drafts from before the journal (`…/jarterm/drafts/<user>.json`, in clear) move in.
-        if let Some(legacy) = dir
-            .parent()
-            .map(|d| crate::drafts::path_for(&d.join("drafts"), user))
-            .filter(|p| p.exists())
-        {
-            let mut merged = opened.contents.clone();
-            for d in crate::drafts::load(&legacy) {
-                if !merged.drafts.iter().any(|x| x.kind == d.kind) {
-                    merged.drafts.push(d);
-                }
-            }
-            if opened.journal.save(&merged).is_ok() {
-                let _ = std::fs::remove_file(&legacy);
-                opened.contents = merged;
-            }
-        }
-        let (areas, now) = (
-            self.state
-                .session
-                .as_ref()
-                .map(|p| p.areas.clone())
-                .unwrap_or_default(),
-            self.state.now,
-        );
-        let writes = opened
-            .contents
-            .writes
-            .iter()
-            .map(|w| crate::state::PendingWrite {
-                key: w.key,
-                write: w.write.clone(),
-                in_flight: false,
-                form: w
-                    .form
-                    .as_ref()
-                    .map(|f| crate::drafts::to_form(f, &areas, user, now)),
-            })
-            .collect();
-        let encrypted = opened.journal.encrypted();
-        self.journal_saved = Some(opened.contents.clone());
-        self.journal = Some(opened.journal);
+        let areas = self
+            .state
+            .session
+            .as_ref()
+            .map(|p| p.areas.clone())
+            .unwrap_or_default();
+        let what = OpenJournal {
+            dir,
+            user: user.to_string(),
+            server,
+            keys: self.journal_keys.clone(),
+            areas,
+            now: self.state.now,
+        };
         self.journal_loading = true;
-        // Through the channel: effects queued before this one (the token) run first.
-        let _ = self.tx.send(Msg::Api(ApiMsg::JournalLoaded {
-            writes,
-            drafts: opened.contents.drafts,
-            encrypted,
-            problem: opened.problem,
-        }));
+        self.journal = Some(JournalWriter::open(what, self.tx.clone()));
     }
 
     fn input(&mut self, ev: crossterm::event::Event) {
@@ -356,9 +260,13 @@ impl<B: Backend> App<B> {
             }
             if self.state.quit {
                 self.stop_events();
+                // Nothing typed is lost on the way out.
+                self.journal_settled().await;
                 return Ok(());
             }
             if done(&self.state) {
+                // What the state shows is on disk too.
+                self.journal_settled().await;
                 return Ok(());
             }
             let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
@@ -483,10 +391,17 @@ impl<B: Backend> App<B> {
                     result,
                 }
             }),
-            Effect::Send(p) => self.spawn_api(async move {
-                let result = c.send(&p.write, p.key).await;
-                ApiMsg::WriteDone { key: p.key, result }
-            }),
+            Effect::Send(p) => {
+                // Sent only once the journal holds it.
+                let written = self.journal.as_ref().map(|w| w.until_written());
+                self.spawn_api(async move {
+                    if let Some(w) = written {
+                        w.await;
+                    }
+                    let result = c.send(&p.write, p.key).await;
+                    ApiMsg::WriteDone { key: p.key, result }
+                })
+            }
             Effect::StartEvents => {
                 self.stop_events();
                 self.spawn_events(c, None);
@@ -517,6 +432,7 @@ impl<B: Backend> App<B> {
                 }
             }
             Effect::SaveDrafts => self.save_journal(),
+            Effect::PersistJournal(contents) => self.persist(*contents),
         }
     }
 }

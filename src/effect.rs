@@ -30,6 +30,9 @@ pub enum Effect {
     Bell,
     /// Ctrl-C and hang-ups: keep what was typed.
     SaveDrafts,
+    /// What must survive a crash changed (a write queued, confirmed or refused, a conflict
+    /// opened or decided): hand the journal's new contents to the writer.
+    PersistJournal(Box<crate::journal::Contents>),
     /// Ctrl-Z: hand the terminal back, stop (SIGTSTP), and take it again on `fg`.
     Suspend,
     /// Once the person is known: bring back their drafts from last time.
@@ -55,6 +58,7 @@ impl Effect {
             Effect::StopEvents => "stop events".into(),
             Effect::Bell => "bell".into(),
             Effect::SaveDrafts => "save drafts".into(),
+            Effect::PersistJournal(c) => format!("persist journal ({} waiting)", c.writes.len()),
             Effect::Suspend => "suspend".into(),
             Effect::LoadDrafts(_) => "load drafts".into(),
         }

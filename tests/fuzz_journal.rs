@@ -50,6 +50,7 @@ fn sample() -> Contents {
             form: None,
         }],
         drafts: vec![],
+        conflicts: vec![],
     }
 }
 

@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use jar_core::Role;
 use jarterm::effect::Effect;
 use jarterm::keymap::{Action, Ctx, KEYMAP, Keymap};
-use jarterm::state::{PendingWrite, State, Write};
+use jarterm::state::{State, Write};
 
 fn rebound(s: &mut State, name: &str, keys: &[&str]) {
     let mut t = BTreeMap::new();
@@ -22,15 +22,14 @@ fn rebound(s: &mut State, name: &str, keys: &[&str]) {
 }
 
 fn one_unsent_change(s: &mut State) {
-    s.outbox.push(PendingWrite {
-        key: uuid::Uuid::new_v4(),
-        write: Write::StartChecklist {
+    s.outbox.queue(
+        uuid::Uuid::new_v4(),
+        Write::StartChecklist {
             case_ref: "JAR-2026-0042".into(),
             template: "sudi".into(),
         },
-        in_flight: true,
-        form: None,
-    });
+        None,
+    );
 }
 
 /// The hint line (the last row) at 80x24.

@@ -22,7 +22,41 @@ pub enum ApiError {
     Decode(String),
 }
 
+/// What a failed request means for the client, whatever the HTTP status was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Not reached, a server in trouble (5xx, 408, 429) or an answer that could not be
+    /// read: it may or may not have been applied, so a write is sent again with its key.
+    Retryable,
+    /// 401: the session expired; sign in again.
+    SignIn,
+    /// 412: someone else changed it first.
+    Stale,
+    /// 403: not for this role.
+    Forbidden,
+    /// 404, 410: not there, or not in the person's areas.
+    Gone,
+    /// Refused for good (400, 409, 422…): the person has to change something.
+    Refused,
+}
+
 impl ApiError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ApiError::Network(_) | ApiError::Decode(_) => ErrorKind::Retryable,
+            ApiError::Unauthorized => ErrorKind::SignIn,
+            ApiError::Problem(p) => match p.status {
+                401 => ErrorKind::SignIn,
+                412 => ErrorKind::Stale,
+                403 => ErrorKind::Forbidden,
+                404 | 410 => ErrorKind::Gone,
+                408 | 429 => ErrorKind::Retryable,
+                s if s >= 500 => ErrorKind::Retryable,
+                _ => ErrorKind::Refused,
+            },
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Unauthorized => Some(401),

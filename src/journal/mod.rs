@@ -13,8 +13,8 @@
 //!   keyring no longer holds, as after a reboot) is moved aside as `.corrupt`, never deleted,
 //!   and the person is told; the program carries on with an empty journal.
 //!
-//! Every call blocks (file system, keyring); the app calls them from the loop only for small
-//! files, on sign-in, before a write is sent and on a pause in typing.
+//! Every call blocks (file system, keyring): only the writer thread calls them
+//! (`crate::journal_writer`), on sign-in, before a write is sent and on a pause in typing.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,11 +52,14 @@ pub struct Contents {
     /// In the order they were made: replayed in this order.
     pub writes: Vec<JournalWrite>,
     pub drafts: Vec<SavedDraft>,
+    /// Checklist conflicts the person has not decided yet (`crate::outbox::Conflict`).
+    #[serde(default)]
+    pub conflicts: Vec<crate::outbox::Conflict>,
 }
 
 impl Contents {
     pub fn is_empty(&self) -> bool {
-        self.writes.is_empty() && self.drafts.is_empty()
+        self.writes.is_empty() && self.drafts.is_empty() && self.conflicts.is_empty()
     }
 }
 
@@ -360,6 +363,7 @@ mod tests {
                 form: None,
             }],
             drafts: vec![],
+            conflicts: vec![],
         }
     }
 

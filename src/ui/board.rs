@@ -198,7 +198,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             .next_deadline(s.now)
             .map(|(due, _)| countdown(due, s.now))
             .unwrap_or_else(|| "-".to_string());
-        let overdue = due.starts_with("OVERDUE");
+        let overdue = c.deadline_state(s.now) == Some(jar_core::deadline::DeadlineState::Overdue);
         let due_style = if overdue { theme.overdue } else { theme.text };
         let marker = if selected { ">" } else { " " };
         let family = c

@@ -1,9 +1,10 @@
 //! The case screen: tabs, selection, checklist marks, and the conflict dialog.
 
 use jar_core::checklist::ItemStatus;
-use jar_core::permissions::{self, Permission};
+use jar_core::permissions;
 use jar_core::wire::ItemUpdate;
 
+use super::api::refetch_case;
 use super::{forms, moved};
 use crate::effect::Effect;
 use crate::keymap::Action;
@@ -202,20 +203,6 @@ fn start_checklist(s: &mut State, case_ref: &str) -> Vec<Effect> {
         template: template.to_string(),
     };
     forms::send(s, write, None)
-}
-
-/// Refetch everything the open case shows (what the role may read).
-pub fn refetch_case(s: &mut State, case_ref: &str) -> Vec<Effect> {
-    let mut effects = vec![
-        Effect::FetchCase(case_ref.to_string()),
-        Effect::FetchTimeline(case_ref.to_string()),
-        Effect::FetchChecklists(case_ref.to_string()),
-    ];
-    if s.allows(Permission::ReadContacts) {
-        effects.push(Effect::FetchContacts(case_ref.to_string()));
-    }
-    s.loading += effects.len() as u32;
-    effects
 }
 
 pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {

@@ -7,7 +7,7 @@ use crate::effect::Effect;
 use crate::keymap::Action;
 use crate::sanitize;
 use crate::state::forms::Value;
-use crate::state::{BannerKind, Form, FormKind, PendingWrite, State, Write};
+use crate::state::{BannerKind, Form, FormKind, State, Write};
 
 /// The most text one paste may add (64 KiB, after cleaning); a larger paste is refused
 /// with a banner and the text already typed is kept.
@@ -346,14 +346,8 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
 /// Queue a write in the outbox with a fresh idempotency key; it is sent (after the
 /// journal has it) when the writes before it are confirmed.
 pub fn send(s: &mut State, write: Write, form: Option<Form>) -> Vec<Effect> {
-    let pending = PendingWrite {
-        key: Uuid::new_v4(),
-        write,
-        in_flight: false,
-        form,
-    };
-    let what = pending.write.what();
-    s.outbox.push(pending);
+    let what = write.what();
+    s.outbox.queue(Uuid::new_v4(), write, form);
     // Shown at once as pending; "Saved: …" replaces it when the server confirms.
     s.banner(
         BannerKind::Info,
