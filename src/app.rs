@@ -31,8 +31,10 @@ pub struct App<B: Backend> {
     rx: UnboundedReceiver<Msg>,
     events: Option<CancellationToken>,
     token_store: Option<Arc<TokenStore>>,
-    /// Read the wall clock each second (off in tests that fix `state.now`).
+    /// Ask the clock the time each second (off in tests that fix `state.now`).
     pub live_clock: bool,
+    /// The time, injected: the wall clock, or one a test moves on (`crate::clock`).
+    pub clock: Arc<dyn crate::clock::Clock>,
     /// Ring the terminal bell (off under a test backend).
     pub ring_bell: bool,
     /// The directory of the local journal (unconfirmed writes and drafts, kept between
@@ -84,6 +86,7 @@ impl<B: Backend> App<B> {
             events: None,
             token_store: None,
             live_clock: true,
+            clock: Arc::new(crate::clock::SystemClock),
             ring_bell: false,
             drafts_dir: None,
             journal_keys: crate::journal::KeySource::default(),
@@ -144,6 +147,12 @@ impl<B: Backend> App<B> {
             self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
         }
         self.run_effects(effects);
+    }
+
+    /// The clock moved: tell `update` the time (the loop does this each second).
+    pub fn tick(&mut self) {
+        let now = self.clock.now();
+        self.dispatch(Msg::Tick(now));
     }
 
     /// Hand the journal's contents to the writer (not while it is being opened: its entries
@@ -283,9 +292,7 @@ impl<B: Backend> App<B> {
                         self.run_effects(fx);
                     }
                 },
-                _ = tick.tick(), if self.live_clock => {
-                    self.dispatch(Msg::Tick(chrono::Utc::now()));
-                }
+                _ = tick.tick(), if self.live_clock => self.tick(),
                 _ = tokio::time::sleep_until(draft_at), if self.draft_save_at.is_some() => {
                     self.save_journal();
                 }

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod app;
+pub mod clock;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
