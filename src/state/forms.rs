@@ -177,6 +177,198 @@ fn labels<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<String> {
     all.iter().map(|v| label(*v).to_string()).collect()
 }
 
+/// A choice over the real values of an enum: the field is built from `T` and read back as
+/// `T`, so no index is ever clamped or looked up in a second list.
+pub struct Choice<T: Copy + PartialEq + 'static> {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub all: &'static [T],
+    /// Values of `all` never offered (e.g. a correction is not picked from a list).
+    pub except: &'static [T],
+    pub words: fn(T) -> &'static str,
+}
+
+impl<T: Copy + PartialEq + 'static> Choice<T> {
+    fn values(&self) -> Vec<T> {
+        self.all
+            .iter()
+            .copied()
+            .filter(|v| !self.except.contains(v))
+            .collect()
+    }
+
+    /// The field, with the first value chosen.
+    pub fn field(&self) -> Field {
+        let options = self
+            .values()
+            .into_iter()
+            .map(|v| (self.words)(v).to_string());
+        choice(self.key, self.label, options.collect(), 0)
+    }
+
+    /// The value chosen in `form`.
+    pub fn get(&self, form: &Form) -> T {
+        let values = self.values();
+        values
+            .get(form.choice(self.key))
+            .or(values.first())
+            .copied()
+            .unwrap_or(self.all[0])
+    }
+}
+
+/// Several values of an enum, ticked.
+pub struct Multi<T: Copy + 'static> {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub all: &'static [T],
+    pub words: fn(T) -> &'static str,
+}
+
+impl<T: Copy + 'static> Multi<T> {
+    pub fn field(&self) -> Field {
+        multi(self.key, self.label, labels(self.all, self.words))
+    }
+
+    pub fn get(&self, form: &Form) -> Vec<T> {
+        form.chosen(self.key)
+            .into_iter()
+            .filter_map(|i| self.all.get(i).copied())
+            .collect()
+    }
+}
+
+/// A UK time typed in words `crate::timeparse` reads ("now", "-2h", "14:30", a date).
+pub struct Time {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+}
+
+impl Time {
+    /// Showing the time the form opens, until the person sets it.
+    pub fn now_field(&self, now: DateTime<Utc>) -> Field {
+        now_line(self.key, self.label, self.hint, now)
+    }
+
+    pub fn field(&self, initial: &str) -> Field {
+        line(self.key, self.label, self.hint, initial.to_string())
+    }
+
+    /// A time that must be given; errors name the field.
+    pub fn required(&self, form: &Form, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+        parse_when(&form.text(self.key), now).map_err(|e| format!("{}: {e}", self.label))
+    }
+
+    /// Empty: not given.
+    pub fn optional(
+        &self,
+        form: &Form,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, String> {
+        parse_optional(&form.text(self.key), now).map_err(|e| format!("{}: {e}", self.label))
+    }
+}
+
+const DIRECTION: Choice<Direction> = Choice {
+    key: "direction",
+    label: "Direction",
+    all: &Direction::ALL,
+    except: &[],
+    words: Direction::label,
+};
+const MODE: Choice<ContactMode> = Choice {
+    key: "mode",
+    label: "Mode",
+    all: &ContactMode::ALL,
+    except: &[],
+    words: ContactMode::label,
+};
+const PURPOSE: Choice<ContactPurpose> = Choice {
+    key: "purpose",
+    label: "Purpose",
+    all: &ContactPurpose::ALL,
+    except: &[],
+    words: ContactPurpose::label,
+};
+const OUTCOME: Choice<Outcome> = Choice {
+    key: "outcome",
+    label: "Outcome",
+    all: &Outcome::ALL,
+    except: &[],
+    words: Outcome::label,
+};
+const SUPPORT: Multi<Support> = Multi {
+    key: "support",
+    label: "Support offered",
+    all: &Support::ALL,
+    words: Support::label,
+};
+const CONTACT_WHEN: Time = Time {
+    key: "when",
+    label: "When",
+    hint: "UK time: now, -2h, 14:30, 2026-11-23 14:30",
+};
+const NEXT_CONTACT: Time = Time {
+    key: "next",
+    label: "Next contact due",
+    hint: "+7d, 2026-11-30 or empty",
+};
+const PLACE: Choice<PlaceOfDeath> = Choice {
+    key: "place",
+    label: "Place of death",
+    all: &[
+        PlaceOfDeath::Home,
+        PlaceOfDeath::Hospital,
+        PlaceOfDeath::PublicPlace,
+        PlaceOfDeath::Other,
+    ],
+    except: &[],
+    words: PlaceOfDeath::label,
+};
+const SEX: Choice<Sex> = Choice {
+    key: "sex",
+    label: "Sex",
+    all: &[Sex::Female, Sex::Male, Sex::Indeterminate, Sex::NotKnown],
+    except: &[],
+    words: Sex::label,
+};
+const CATEGORY: Choice<PresentingCategory> = Choice {
+    key: "category",
+    label: "Presenting category",
+    all: &PresentingCategory::ALL,
+    except: &[],
+    words: PresentingCategory::label,
+};
+const CRITERIA: Multi<JarCriterion> = Multi {
+    key: "criteria",
+    label: "JAR criteria",
+    all: &JarCriterion::ALL,
+    words: JarCriterion::label,
+};
+const FOUND: Time = Time {
+    key: "found",
+    label: "Found at",
+    hint: "UK time; empty if not known",
+};
+const CONFIRMED: Time = Time {
+    key: "confirmed",
+    label: "Death confirmed at",
+    hint: "UK time; empty if not known",
+};
+const EVENT_KIND: Choice<EventKind> = Choice {
+    key: "kind",
+    label: "What happened",
+    all: &EventKind::ALL,
+    except: &[EventKind::Correction],
+    words: EventKind::label,
+};
+const EVENT_WHEN: Time = Time {
+    key: "when",
+    label: "When",
+    hint: "UK time: now, -2h, 14:30",
+};
+
 impl Form {
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
@@ -273,54 +465,25 @@ impl Form {
             },
             title: format!("Log a contact with the family · {case_ref}"),
             fields: vec![
-                now_line(
-                    "when",
-                    "When",
-                    "UK time: now, -2h, 14:30, 2026-11-23 14:30",
-                    now,
-                ),
-                choice(
-                    "direction",
-                    "Direction",
-                    labels(&Direction::ALL, Direction::label),
-                    0,
-                ),
-                choice(
-                    "mode",
-                    "Mode",
-                    labels(&ContactMode::ALL, ContactMode::label),
-                    0,
-                ),
+                CONTACT_WHEN.now_field(now),
+                DIRECTION.field(),
+                MODE.field(),
                 line(
                     "present",
                     "Who was present",
                     "comma separated: mother, father, KW",
                     String::new(),
                 ),
-                choice(
-                    "purpose",
-                    "Purpose",
-                    labels(&ContactPurpose::ALL, ContactPurpose::label),
-                    0,
-                ),
+                PURPOSE.field(),
                 text("summary", "Summary", ""),
-                multi(
-                    "support",
-                    "Support offered",
-                    labels(&Support::ALL, Support::label),
-                ),
+                SUPPORT.field(),
                 line(
                     "questions",
                     "Questions for the CDRM",
                     "separate questions with ;",
                     String::new(),
                 ),
-                choice(
-                    "outcome",
-                    "Outcome",
-                    labels(&Outcome::ALL, Outcome::label),
-                    0,
-                ),
+                OUTCOME.field(),
                 Field {
                     key: "safeguarding",
                     label: "Safeguarding concern",
@@ -329,12 +492,7 @@ impl Form {
                     follows_now: false,
                     edited: false,
                 },
-                line(
-                    "next",
-                    "Next contact due",
-                    "+7d, 2026-11-30 or empty",
-                    "+7d".to_string(),
-                ),
+                NEXT_CONTACT.field("+7d"),
             ],
             focus: 0,
             error: None,
@@ -351,22 +509,17 @@ impl Form {
                 .collect()
         };
         let c = NewContact {
-            occurred_at: parse_when(&self.text("when"), now).map_err(|e| format!("When: {e}"))?,
-            direction: Direction::ALL[self.choice("direction").min(Direction::ALL.len() - 1)],
-            mode: ContactMode::ALL[self.choice("mode").min(ContactMode::ALL.len() - 1)],
+            occurred_at: CONTACT_WHEN.required(self, now)?,
+            direction: DIRECTION.get(self),
+            mode: MODE.get(self),
             participants: split(self.text("present"), ','),
-            purpose: ContactPurpose::ALL[self.choice("purpose").min(ContactPurpose::ALL.len() - 1)],
+            purpose: PURPOSE.get(self),
             summary: self.text("summary"),
             family_questions: split(self.text("questions"), ';'),
-            support_offered: self
-                .chosen("support")
-                .into_iter()
-                .filter_map(|i| Support::ALL.get(i).copied())
-                .collect(),
+            support_offered: SUPPORT.get(self),
             safeguarding_concern: self.checked("safeguarding"),
-            outcome: Outcome::ALL[self.choice("outcome").min(Outcome::ALL.len() - 1)],
-            next_contact_due: parse_optional(&self.text("next"), now)
-                .map_err(|e| format!("Next contact due: {e}"))?,
+            outcome: OUTCOME.get(self),
+            next_contact_due: NEXT_CONTACT.optional(self, now)?,
         };
         c.validate().map_err(|e| e.to_string())?;
         Ok(c)
@@ -378,27 +531,9 @@ impl Form {
             kind: FormKind::Notify,
             title: "Notify a death (new JAR case)".to_string(),
             fields: vec![
-                now_line("found", "Found at", "UK time; empty if not known", now),
-                line(
-                    "confirmed",
-                    "Death confirmed at",
-                    "UK time; empty if not known",
-                    String::new(),
-                ),
-                choice(
-                    "place",
-                    "Place of death",
-                    labels(
-                        &[
-                            PlaceOfDeath::Home,
-                            PlaceOfDeath::Hospital,
-                            PlaceOfDeath::PublicPlace,
-                            PlaceOfDeath::Other,
-                        ],
-                        PlaceOfDeath::label,
-                    ),
-                    0,
-                ),
+                FOUND.now_field(now),
+                CONFIRMED.field(""),
+                PLACE.field(),
                 choice("area", "Area", areas.to_vec(), 0),
                 line(
                     "age",
@@ -406,26 +541,9 @@ impl Form {
                     "whole months, e.g. 4",
                     String::new(),
                 ),
-                choice(
-                    "sex",
-                    "Sex",
-                    labels(
-                        &[Sex::Female, Sex::Male, Sex::Indeterminate, Sex::NotKnown],
-                        Sex::label,
-                    ),
-                    0,
-                ),
-                choice(
-                    "category",
-                    "Presenting category",
-                    labels(&PresentingCategory::ALL, PresentingCategory::label),
-                    0,
-                ),
-                multi(
-                    "criteria",
-                    "JAR criteria",
-                    labels(&JarCriterion::ALL, JarCriterion::label),
-                ),
+                SEX.field(),
+                CATEGORY.field(),
+                CRITERIA.field(),
                 line(
                     "decided_by",
                     "Decided by",
@@ -442,13 +560,6 @@ impl Form {
     }
 
     pub fn to_new_case(&self, now: DateTime<Utc>) -> Result<NewCase, String> {
-        const PLACES: [PlaceOfDeath; 4] = [
-            PlaceOfDeath::Home,
-            PlaceOfDeath::Hospital,
-            PlaceOfDeath::PublicPlace,
-            PlaceOfDeath::Other,
-        ];
-        const SEXES: [Sex; 4] = [Sex::Female, Sex::Male, Sex::Indeterminate, Sex::NotKnown];
         let area = match self.field("area").map(|f| &f.value) {
             Some(Value::Choice { options, index }) => options.get(*index).cloned(),
             _ => None,
@@ -462,21 +573,15 @@ impl Form {
         let c = NewCase {
             area,
             age_months,
-            sex: SEXES[self.choice("sex").min(3)],
-            place_of_death: PLACES[self.choice("place").min(3)],
-            category: PresentingCategory::ALL[self.choice("category").min(5)],
+            sex: SEX.get(self),
+            place_of_death: PLACE.get(self),
+            category: CATEGORY.get(self),
             times: NewCaseTimes {
                 last_seen_at: None,
-                found_at: parse_optional(&self.text("found"), now)
-                    .map_err(|e| format!("Found at: {e}"))?,
-                death_confirmed_at: parse_optional(&self.text("confirmed"), now)
-                    .map_err(|e| format!("Death confirmed at: {e}"))?,
+                found_at: FOUND.optional(self, now)?,
+                death_confirmed_at: CONFIRMED.optional(self, now)?,
             },
-            criteria: self
-                .chosen("criteria")
-                .into_iter()
-                .filter_map(|i| JarCriterion::ALL.get(i).copied())
-                .collect(),
+            criteria: CRITERIA.get(self),
             decided_by: self.text("decided_by"),
             rationale: self.text("rationale"),
             identity: None,
@@ -491,19 +596,14 @@ impl Form {
     }
 
     pub fn add_event(case_ref: &str, now: DateTime<Utc>) -> Form {
-        let kinds: Vec<String> = EventKind::ALL
-            .iter()
-            .filter(|k| **k != EventKind::Correction)
-            .map(|k| k.label().to_string())
-            .collect();
         Form {
             kind: FormKind::AddEvent {
                 case_ref: case_ref.to_string(),
             },
             title: format!("Add a timeline event · {case_ref}"),
             fields: vec![
-                choice("kind", "What happened", kinds, 0),
-                now_line("when", "When", "UK time: now, -2h, 14:30", now),
+                EVENT_KIND.field(),
+                EVENT_WHEN.now_field(now),
                 text("note", "Note", ""),
             ],
             focus: 0,
@@ -536,20 +636,12 @@ impl Form {
                 note: self.text("note"),
                 corrects: Some(*corrects),
             },
-            _ => {
-                let kinds: Vec<EventKind> = EventKind::ALL
-                    .into_iter()
-                    .filter(|k| *k != EventKind::Correction)
-                    .collect();
-                NewTimelineEvent {
-                    kind: kinds[self.choice("kind").min(kinds.len() - 1)],
-                    occurred_at: Some(
-                        parse_when(&self.text("when"), now).map_err(|e| format!("When: {e}"))?,
-                    ),
-                    note: self.text("note"),
-                    corrects: None,
-                }
-            }
+            _ => NewTimelineEvent {
+                kind: EVENT_KIND.get(self),
+                occurred_at: Some(EVENT_WHEN.required(self, now)?),
+                note: self.text("note"),
+                corrects: None,
+            },
         };
         ev.validate().map_err(|e| e.to_string())?;
         Ok(ev)
@@ -660,4 +752,73 @@ pub struct LoginForm {
     pub busy: bool,
     /// Why the form is shown (e.g. "Your session expired").
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn pick(form: &mut Form, key: &str, i: usize) {
+        if let Some(Value::Choice { index, .. }) = form.field_mut(key).map(|f| &mut f.value) {
+            *index = i;
+        }
+    }
+
+    fn fill(form: &mut Form, key: &str, text: &str) {
+        match form.field_mut(key).map(|f| &mut f.value) {
+            Some(Value::Line(l)) => *l = text.to_string(),
+            Some(Value::Text(ta)) => *ta = text_area(text),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_choice_reads_back_as_the_value_it_shows() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 3, 12, 0).unwrap();
+        for (i, want) in ContactMode::ALL.iter().enumerate() {
+            let mut f = Form::contact("JAR-2026-0042", now);
+            pick(&mut f, "mode", i);
+            fill(&mut f, "summary", "Spoke to mother");
+            let c = f.to_contact(now).expect("valid");
+            assert_eq!(c.mode, *want);
+            let shown = match &f.field("mode").expect("mode").value {
+                Value::Choice { options, index } => options[*index].clone(),
+                _ => String::new(),
+            };
+            assert_eq!(shown, want.label());
+        }
+        for (i, want) in SEX.all.iter().enumerate() {
+            let mut f = Form::notify(&["Bristol".into()], "demo-paed", now);
+            pick(&mut f, "sex", i);
+            pick(&mut f, "place", i);
+            fill(&mut f, "age", "4");
+            if let Some(Value::Multi { chosen, .. }) = f.field_mut("criteria").map(|f| &mut f.value)
+            {
+                chosen[0] = true;
+            }
+            fill(&mut f, "rationale", "Found unresponsive");
+            let c = f.to_new_case(now).expect("valid");
+            assert_eq!(c.sex, *want);
+            assert_eq!(c.place_of_death, PLACE.all[i]);
+        }
+        let offered: Vec<EventKind> = EVENT_KIND.values();
+        assert!(!offered.contains(&EventKind::Correction));
+        let last = offered.len() - 1;
+        let mut f = Form::add_event("JAR-2026-0042", now);
+        pick(&mut f, "kind", last);
+        assert_eq!(f.to_event(now).expect("valid").kind, offered[last]);
+    }
+
+    #[test]
+    fn a_time_that_does_not_read_names_its_field() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 3, 12, 0).unwrap();
+        let mut f = Form::contact("JAR-2026-0042", now);
+        fill(&mut f, "summary", "Spoke to mother");
+        fill(&mut f, "next", "tomorrowish");
+        let e = f.to_contact(now).unwrap_err();
+        assert!(e.starts_with("Next contact due:"), "{e}");
+        fill(&mut f, "next", "");
+        assert_eq!(f.to_contact(now).expect("valid").next_contact_due, None);
+    }
 }
