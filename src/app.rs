@@ -204,6 +204,8 @@ impl<B: Backend> App<B> {
             now: self.state.now,
         };
         self.journal_loading = true;
+        self.state.journal_opening = true;
+        self.state.dirty = true;
         self.journal = Some(JournalWriter::open(what, self.tx.clone()));
     }
 
@@ -373,28 +375,28 @@ impl<B: Backend> App<B> {
             Effect::FetchCase(r) => self.spawn_api(async move {
                 let result = c.case(&r).await;
                 ApiMsg::Case {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),
             Effect::FetchTimeline(r) => self.spawn_api(async move {
                 let result = c.timeline(&r).await;
                 ApiMsg::Timeline {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),
             Effect::FetchChecklists(r) => self.spawn_api(async move {
                 let result = c.checklists(&r).await;
                 ApiMsg::Checklists {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),
             Effect::FetchContacts(r) => self.spawn_api(async move {
                 let result = c.contacts(&r).await;
                 ApiMsg::Contacts {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),

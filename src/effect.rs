@@ -1,6 +1,6 @@
 //! What `update` asks the outside world to do. The app runs each one in a task.
 
-use crate::state::PendingWrite;
+use crate::state::{CaseRef, PendingWrite};
 
 #[derive(Debug, Clone)]
 pub enum Effect {
@@ -15,10 +15,10 @@ pub enum Effect {
     Logout,
     FetchMe,
     FetchCases,
-    FetchCase(String),
-    FetchTimeline(String),
-    FetchChecklists(String),
-    FetchContacts(String),
+    FetchCase(CaseRef),
+    FetchTimeline(CaseRef),
+    FetchChecklists(CaseRef),
+    FetchContacts(CaseRef),
     Send(Box<PendingWrite>),
     StartEvents,
     /// Start listening for changes after `after` (the board list's sequence) unless already

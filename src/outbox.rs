@@ -19,7 +19,7 @@ use jar_core::contact::{NewAmendment, NewContact};
 use jar_core::wire::{ItemUpdate, NewCase, NewTimelineEvent};
 use uuid::Uuid;
 
-use crate::state::Form;
+use crate::state::{CaseRef, Form, ItemAddr};
 
 /// A write the server has not confirmed yet. The idempotency key is made when the person
 /// submits and kept, so a retry (after a dropped link or a new login) is applied once.
@@ -36,32 +36,32 @@ pub struct PendingWrite {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Write {
     ItemUpdate {
-        case_ref: String,
+        case_ref: CaseRef,
         template: String,
         item: String,
         version: i64,
         update: ItemUpdate,
     },
     AddEvent {
-        case_ref: String,
+        case_ref: CaseRef,
         event: NewTimelineEvent,
     },
     AddContact {
-        case_ref: String,
+        case_ref: CaseRef,
         contact: NewContact,
     },
     Amend {
-        case_ref: String,
+        case_ref: CaseRef,
         contact_id: i64,
         amendment: NewAmendment,
     },
     Notify(NewCase),
     StartChecklist {
-        case_ref: String,
+        case_ref: CaseRef,
         template: String,
     },
     Reveal {
-        case_ref: String,
+        case_ref: CaseRef,
         reason: String,
     },
 }
@@ -97,9 +97,7 @@ impl Write {
 /// Kept (in the journal too) until the person re-applies, discards or edits theirs.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Conflict {
-    pub case_ref: String,
-    pub template: String,
-    pub item: String,
+    pub addr: ItemAddr,
     pub item_text: String,
     pub mine: ItemUpdate,
     pub theirs: ItemState,
@@ -268,7 +266,7 @@ mod tests {
 
     fn write(n: u8) -> Write {
         Write::StartChecklist {
-            case_ref: format!("JAR-2026-000{n}"),
+            case_ref: format!("JAR-2026-000{n}").into(),
             template: "sudi".into(),
         }
     }

@@ -6,6 +6,8 @@ use jar_core::contact::Contact;
 use jar_core::timeline::TimelineEvent;
 use jar_core::wire::{CaseDetail, ChecklistItemView, ChecklistView};
 
+use super::CaseRef;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Summary,
@@ -104,7 +106,7 @@ impl Parts {
 
 #[derive(Debug, Default)]
 pub struct CaseState {
-    pub reference: String,
+    pub reference: CaseRef,
     /// Parts asked for and not answered yet (one request per part at a time).
     pub fetching: Parts,
     /// Parts that changed again while being fetched: asked for once more when they arrive
@@ -152,7 +154,7 @@ pub struct ItemRef<'a> {
 impl CaseState {
     pub fn new(reference: &str) -> Self {
         CaseState {
-            reference: reference.to_string(),
+            reference: reference.into(),
             ..CaseState::default()
         }
     }

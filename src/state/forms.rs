@@ -11,33 +11,33 @@ use jar_core::timeline::EventKind;
 use jar_core::wire::{ItemUpdate, NewCase, NewCaseTimes, NewTimelineEvent};
 use tui_textarea::TextArea;
 
+use super::{CaseRef, ItemAddr};
 use crate::timeparse::{format_local, parse_optional, parse_when};
 
 /// What the form is for; carries what the submit needs besides the fields.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FormKind {
     Contact {
-        case_ref: String,
+        case_ref: CaseRef,
     },
     Notify,
     AddEvent {
-        case_ref: String,
+        case_ref: CaseRef,
     },
     Correction {
-        case_ref: String,
+        case_ref: CaseRef,
         corrects: i64,
     },
     Amend {
-        case_ref: String,
+        case_ref: CaseRef,
         contact_id: i64,
     },
     Reveal {
-        case_ref: String,
+        case_ref: CaseRef,
     },
     ItemNote {
-        case_ref: String,
-        template: String,
-        item: String,
+        #[serde(flatten)]
+        addr: ItemAddr,
         version: i64,
         status: ItemStatus,
     },
@@ -429,12 +429,10 @@ impl Form {
             } => Form::amend(case_ref, *contact_id),
             FormKind::Reveal { case_ref } => Form::reveal(case_ref),
             FormKind::ItemNote {
-                case_ref,
-                template,
-                item,
+                addr,
                 version,
                 status,
-            } => Form::item_note(case_ref, template, item, *version, *status, ""),
+            } => Form::item_note(addr, *version, *status, ""),
         }
     }
 
@@ -461,7 +459,7 @@ impl Form {
     pub fn contact(case_ref: &str, now: DateTime<Utc>) -> Form {
         Form {
             kind: FormKind::Contact {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
             },
             title: format!("Log a contact with the family · {case_ref}"),
             fields: vec![
@@ -598,7 +596,7 @@ impl Form {
     pub fn add_event(case_ref: &str, now: DateTime<Utc>) -> Form {
         Form {
             kind: FormKind::AddEvent {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
             },
             title: format!("Add a timeline event · {case_ref}"),
             fields: vec![
@@ -616,7 +614,7 @@ impl Form {
     pub fn correction(case_ref: &str, corrects: i64, what: &str) -> Form {
         Form {
             kind: FormKind::Correction {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
                 corrects,
             },
             title: format!("Correct event #{corrects} ({what})"),
@@ -650,7 +648,7 @@ impl Form {
     pub fn amend(case_ref: &str, contact_id: i64) -> Form {
         Form {
             kind: FormKind::Amend {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
                 contact_id,
             },
             title: format!("Amend contact #{contact_id} (the original stays visible)"),
@@ -682,7 +680,7 @@ impl Form {
     pub fn reveal(case_ref: &str) -> Form {
         Form {
             kind: FormKind::Reveal {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
             },
             title: format!("Reveal identity · {case_ref} (audited)"),
             fields: vec![line(
@@ -698,14 +696,8 @@ impl Form {
         }
     }
 
-    pub fn item_note(
-        case_ref: &str,
-        template: &str,
-        item: &str,
-        version: i64,
-        status: ItemStatus,
-        note: &str,
-    ) -> Form {
+    pub fn item_note(addr: &ItemAddr, version: i64, status: ItemStatus, note: &str) -> Form {
+        let item = &addr.item;
         let title = if status == ItemStatus::Unable {
             format!("Unable to complete {item}: why?")
         } else {
@@ -713,9 +705,7 @@ impl Form {
         };
         Form {
             kind: FormKind::ItemNote {
-                case_ref: case_ref.to_string(),
-                template: template.to_string(),
-                item: item.to_string(),
+                addr: addr.clone(),
                 version,
                 status,
             },

@@ -3,6 +3,7 @@
 pub mod board;
 pub mod case;
 pub mod forms;
+pub mod refs;
 
 use chrono::{DateTime, Utc};
 use jar_core::checklist::ItemState;
@@ -12,6 +13,7 @@ use jar_core::wire::ItemUpdate;
 pub use board::BoardState;
 pub use case::{CaseState, Tab};
 pub use forms::{Form, FormKind, LoginForm};
+pub use refs::{CaseRef, ItemAddr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -118,6 +120,9 @@ pub struct State {
     pub outbox: Outbox,
     /// The local journal is written in clear (no keyring): said in the status bar.
     pub journal_unencrypted: bool,
+    /// The journal is being read (by its writer thread): until it is, nobody knows how many
+    /// changes are waiting, and the status bar does not say "0 waiting".
+    pub journal_opening: bool,
     /// Who the saved token belongs to is being asked.
     pub me_loading: bool,
     /// The case from the last "new notification" banner (`g` opens it).
@@ -148,9 +153,11 @@ impl Dialog {
                 mine,
                 theirs,
             } => Some(Conflict {
-                case_ref: case_ref.clone(),
-                template: template.clone(),
-                item: item.clone(),
+                addr: ItemAddr {
+                    case_ref: case_ref.as_str().into(),
+                    template: template.clone(),
+                    item: item.clone(),
+                },
                 item_text: item_text.clone(),
                 mine: mine.clone(),
                 theirs: theirs.clone(),
@@ -163,9 +170,9 @@ impl Dialog {
 impl From<Conflict> for Dialog {
     fn from(c: Conflict) -> Dialog {
         Dialog::Conflict {
-            case_ref: c.case_ref,
-            template: c.template,
-            item: c.item,
+            case_ref: c.addr.case_ref.into(),
+            template: c.addr.template,
+            item: c.addr.item,
             item_text: c.item_text,
             mine: c.mine,
             theirs: c.theirs,
@@ -197,6 +204,7 @@ impl State {
             was_live: false,
             outbox: Outbox::default(),
             journal_unencrypted: false,
+            journal_opening: false,
             me_loading: false,
             goto: None,
             size: (80, 24),

@@ -42,7 +42,11 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         ""
     };
-    let waiting = format!("{} waiting{unencrypted}{loading}", s.waiting());
+    let waiting = if s.journal_opening {
+        format!("journal opening{loading}")
+    } else {
+        format!("{} waiting{unencrypted}{loading}", s.waiting())
+    };
     let parts = if width >= 60 {
         [
             who,

@@ -318,19 +318,15 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
                 })
             }
         }
-        FormKind::ItemNote {
-            case_ref,
-            template,
-            item,
-            version,
-            ..
-        } => form.to_item_update().map(|update| Write::ItemUpdate {
-            case_ref: case_ref.clone(),
-            template: template.clone(),
-            item: item.clone(),
-            version: *version,
-            update,
-        }),
+        FormKind::ItemNote { addr, version, .. } => {
+            form.to_item_update().map(|update| Write::ItemUpdate {
+                case_ref: addr.case_ref.clone(),
+                template: addr.template.clone(),
+                item: addr.item.clone(),
+                version: *version,
+                update,
+            })
+        }
     };
     match built {
         Ok(write) => send(s, write, Some(form)),

@@ -39,6 +39,7 @@ pub(super) fn loaded(
     problem: Option<String>,
 ) -> Vec<Effect> {
     let mut fx = Vec::new();
+    s.journal_opening = false;
     s.journal_unencrypted = !encrypted;
     let n = writes.len();
     // Older writes go first, ahead of anything made since this run began.

@@ -26,7 +26,7 @@ pub fn fetch_cases(s: &mut State) -> Vec<Effect> {
 }
 
 fn fetch_effect(part: Part, case_ref: &str) -> Effect {
-    let r = case_ref.to_string();
+    let r = crate::state::CaseRef::from(case_ref);
     match part {
         Part::Detail => Effect::FetchCase(r),
         Part::Timeline => Effect::FetchTimeline(r),

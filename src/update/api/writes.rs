@@ -112,7 +112,7 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
                         })
                         .unwrap_or_default();
                     s.dialog = Some(Dialog::Conflict {
-                        case_ref,
+                        case_ref: case_ref.into(),
                         template,
                         item,
                         item_text,
