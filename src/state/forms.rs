@@ -270,6 +270,78 @@ impl Time {
     }
 }
 
+/// Text: one line (`multi_line: false`) or a text box.
+pub struct Text {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub multi_line: bool,
+}
+
+impl Text {
+    pub fn field(&self, initial: &str) -> Field {
+        if self.multi_line {
+            Field {
+                hint: if self.hint.is_empty() {
+                    "Enter is a newline; Ctrl-S saves"
+                } else {
+                    self.hint
+                },
+                ..text(self.key, self.label, initial)
+            }
+        } else {
+            line(self.key, self.label, self.hint, initial.to_string())
+        }
+    }
+
+    pub fn get(&self, form: &Form) -> String {
+        form.text(self.key)
+    }
+}
+
+const fn one_line(key: &'static str, label: &'static str, hint: &'static str) -> Text {
+    Text {
+        key,
+        label,
+        hint,
+        multi_line: false,
+    }
+}
+
+const fn text_box(key: &'static str, label: &'static str) -> Text {
+    Text {
+        key,
+        label,
+        hint: "",
+        multi_line: true,
+    }
+}
+
+const PRESENT: Text = one_line(
+    "present",
+    "Who was present",
+    "comma separated: mother, father, KW",
+);
+const SUMMARY: Text = text_box("summary", "Summary");
+const QUESTIONS: Text = one_line(
+    "questions",
+    "Questions for the CDRM",
+    "separate questions with ;",
+);
+const AGE: Text = one_line("age", "Age in months", "whole months, e.g. 4");
+const DECIDED_BY: Text = one_line("decided_by", "Decided by", "who decided the criteria apply");
+const RATIONALE: Text = text_box("rationale", "Rationale");
+const EVENT_NOTE: Text = text_box("note", "Note");
+const WHAT_WAS_WRONG: Text = text_box("note", "What was wrong");
+const AMEND_REASON: Text = one_line("reason", "Reason", "why the record needs amending");
+const AMEND_TEXT: Text = text_box("text", "Amendment");
+const REVEAL_REASON: Text = one_line(
+    "reason",
+    "Reason",
+    "why you need the identity now; this is recorded",
+);
+const ITEM_NOTE: Text = text_box("note", "Note");
+
 const DIRECTION: Choice<Direction> = Choice {
     key: "direction",
     label: "Direction",
@@ -466,21 +538,11 @@ impl Form {
                 CONTACT_WHEN.now_field(now),
                 DIRECTION.field(),
                 MODE.field(),
-                line(
-                    "present",
-                    "Who was present",
-                    "comma separated: mother, father, KW",
-                    String::new(),
-                ),
+                PRESENT.field(""),
                 PURPOSE.field(),
-                text("summary", "Summary", ""),
+                SUMMARY.field(""),
                 SUPPORT.field(),
-                line(
-                    "questions",
-                    "Questions for the CDRM",
-                    "separate questions with ;",
-                    String::new(),
-                ),
+                QUESTIONS.field(""),
                 OUTCOME.field(),
                 Field {
                     key: "safeguarding",
@@ -510,10 +572,10 @@ impl Form {
             occurred_at: CONTACT_WHEN.required(self, now)?,
             direction: DIRECTION.get(self),
             mode: MODE.get(self),
-            participants: split(self.text("present"), ','),
+            participants: split(PRESENT.get(self), ','),
             purpose: PURPOSE.get(self),
-            summary: self.text("summary"),
-            family_questions: split(self.text("questions"), ';'),
+            summary: SUMMARY.get(self),
+            family_questions: split(QUESTIONS.get(self), ';'),
             support_offered: SUPPORT.get(self),
             safeguarding_concern: self.checked("safeguarding"),
             outcome: OUTCOME.get(self),
@@ -533,22 +595,12 @@ impl Form {
                 CONFIRMED.field(""),
                 PLACE.field(),
                 choice("area", "Area", areas.to_vec(), 0),
-                line(
-                    "age",
-                    "Age in months",
-                    "whole months, e.g. 4",
-                    String::new(),
-                ),
+                AGE.field(""),
                 SEX.field(),
                 CATEGORY.field(),
                 CRITERIA.field(),
-                line(
-                    "decided_by",
-                    "Decided by",
-                    "who decided the criteria apply",
-                    username.to_string(),
-                ),
-                text("rationale", "Rationale", ""),
+                DECIDED_BY.field(username),
+                RATIONALE.field(""),
             ],
             focus: 0,
             error: None,
@@ -563,7 +615,7 @@ impl Form {
             _ => None,
         }
         .ok_or("Area: you have no areas to notify in")?;
-        let age = self.text("age");
+        let age = AGE.get(self);
         let age_months: u16 = age
             .trim()
             .parse()
@@ -580,8 +632,8 @@ impl Form {
                 death_confirmed_at: CONFIRMED.optional(self, now)?,
             },
             criteria: CRITERIA.get(self),
-            decided_by: self.text("decided_by"),
-            rationale: self.text("rationale"),
+            decided_by: DECIDED_BY.get(self),
+            rationale: RATIONALE.get(self),
             identity: None,
         };
         c.validate().map_err(|e| match e {
@@ -602,7 +654,7 @@ impl Form {
             fields: vec![
                 EVENT_KIND.field(),
                 EVENT_WHEN.now_field(now),
-                text("note", "Note", ""),
+                EVENT_NOTE.field(""),
             ],
             focus: 0,
             error: None,
@@ -618,7 +670,7 @@ impl Form {
                 corrects,
             },
             title: format!("Correct event #{corrects} ({what})"),
-            fields: vec![text("note", "What was wrong", "")],
+            fields: vec![WHAT_WAS_WRONG.field("")],
             focus: 0,
             error: None,
             draft_from: None,
@@ -631,13 +683,13 @@ impl Form {
             FormKind::Correction { corrects, .. } => NewTimelineEvent {
                 kind: EventKind::Correction,
                 occurred_at: None,
-                note: self.text("note"),
+                note: WHAT_WAS_WRONG.get(self),
                 corrects: Some(*corrects),
             },
             _ => NewTimelineEvent {
                 kind: EVENT_KIND.get(self),
                 occurred_at: Some(EVENT_WHEN.required(self, now)?),
-                note: self.text("note"),
+                note: EVENT_NOTE.get(self),
                 corrects: None,
             },
         };
@@ -652,15 +704,7 @@ impl Form {
                 contact_id,
             },
             title: format!("Amend contact #{contact_id} (the original stays visible)"),
-            fields: vec![
-                line(
-                    "reason",
-                    "Reason",
-                    "why the record needs amending",
-                    String::new(),
-                ),
-                text("text", "Amendment", ""),
-            ],
+            fields: vec![AMEND_REASON.field(""), AMEND_TEXT.field("")],
             focus: 0,
             error: None,
             draft_from: None,
@@ -670,8 +714,8 @@ impl Form {
 
     pub fn to_amendment(&self) -> Result<NewAmendment, String> {
         let a = NewAmendment {
-            reason: self.text("reason"),
-            text: self.text("text"),
+            reason: AMEND_REASON.get(self),
+            text: AMEND_TEXT.get(self),
         };
         a.validate().map_err(|e| e.to_string())?;
         Ok(a)
@@ -683,12 +727,7 @@ impl Form {
                 case_ref: case_ref.into(),
             },
             title: format!("Reveal identity · {case_ref} (audited)"),
-            fields: vec![line(
-                "reason",
-                "Reason",
-                "why you need the identity now; this is recorded",
-                String::new(),
-            )],
+            fields: vec![REVEAL_REASON.field("")],
             focus: 0,
             error: None,
             draft_from: None,
@@ -710,12 +749,17 @@ impl Form {
                 status,
             },
             title,
-            fields: vec![text("note", "Note", note)],
+            fields: vec![ITEM_NOTE.field(note)],
             focus: 0,
             error: None,
             draft_from: None,
             after_cr: false,
         }
+    }
+
+    /// The reason typed in a reveal form.
+    pub fn reveal_reason(&self) -> String {
+        REVEAL_REASON.get(self)
     }
 
     pub fn to_item_update(&self) -> Result<ItemUpdate, String> {
@@ -724,7 +768,7 @@ impl Form {
         };
         let u = ItemUpdate {
             status: *status,
-            note: self.text("note"),
+            note: ITEM_NOTE.get(self),
         };
         u.validate().map_err(|e| e.to_string())?;
         Ok(u)

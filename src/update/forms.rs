@@ -308,7 +308,7 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
             amendment,
         }),
         FormKind::Reveal { case_ref } => {
-            let reason = form.text("reason");
+            let reason = form.reveal_reason();
             if reason.trim().is_empty() {
                 Err("Reason: say why you need the identity; it is recorded.".to_string())
             } else {
