@@ -95,8 +95,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
                 s.banner(
                     BannerKind::Error,
                     format!(
-                        "{} change(s) not sent yet. Press q again to quit anyway (typed text is kept as drafts).",
-                        s.outbox.len()
+                        "{} change(s) not sent yet. Press {} again to quit anyway (typed text is kept as drafts).",
+                        s.outbox.len(),
+                        s.keymap.key_for(crate::keymap::Ctx::Board, Action::Quit)
                     ),
                 );
                 return Vec::new();

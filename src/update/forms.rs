@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use uuid::Uuid;
 
 use crate::effect::Effect;
-use crate::keymap::Action;
+use crate::keymap::{Action, Ctx};
 use crate::sanitize;
 use crate::state::forms::Value;
 use crate::state::{BannerKind, Form, FormKind, State, Write};
@@ -24,8 +24,9 @@ pub fn open(s: &mut State, kind: FormKind, fresh: Form) {
                 s.banner(
                     BannerKind::Info,
                     format!(
-                        "Draft from {} restored — Ctrl-R to discard.",
-                        at.with_timezone(&chrono_tz::Europe::London).format("%H:%M")
+                        "Draft from {} restored — {} to discard.",
+                        at.with_timezone(&chrono_tz::Europe::London).format("%H:%M"),
+                        s.keymap.key_for(Ctx::Form, Action::DiscardDraft)
                     ),
                 );
             }

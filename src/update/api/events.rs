@@ -6,6 +6,7 @@ use jar_core::wire::{ChangeEvent, ChangeKind};
 use super::reads::{fetch_case_parts, fetch_cases, refetch_case};
 use super::writes::resend_unsent;
 use crate::effect::Effect;
+use crate::keymap::{Action, Ctx};
 use crate::state::case::Part;
 use crate::state::{BannerKind, Conn, State};
 
@@ -23,7 +24,10 @@ pub(super) fn change(s: &mut State, ev: ChangeEvent) -> Vec<Effect> {
         let cat = ev.category.map(|c| c.label()).unwrap_or("JAR");
         s.banner(
             BannerKind::Notice,
-            format!("New JAR notification: {r} ({area}, {cat}) — press g to open"),
+            format!(
+                "New JAR notification: {r} ({area}, {cat}) — press {} to open",
+                s.keymap.key_for(Ctx::Board, Action::GotoNew)
+            ),
         );
         s.goto = Some(r.clone());
         if s.bell {

@@ -197,7 +197,11 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
             let r = detail.case.reference.clone();
             s.banner(
                 BannerKind::Info,
-                format!("Notified: {r} created — press g to open"),
+                format!(
+                    "Notified: {r} created — press {} to open",
+                    s.keymap
+                        .key_for(crate::keymap::Ctx::Board, crate::keymap::Action::GotoNew)
+                ),
             );
             s.goto = Some(r);
             fx.extend(fetch_cases(s));
