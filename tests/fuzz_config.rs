@@ -150,4 +150,15 @@ proptest! {
         let table: BTreeMap<String, Vec<String>> = entries.into_iter().collect();
         keymap(&table);
     }
+
+    /// config.toml, as typed by a person: an error for a banner, never a panic; its `[keys]`
+    /// go through the keymap the same way.
+    #[test]
+    fn fuzz_config_file(
+        text in "(\\PC|[\\[\\]=\"'{}\\n#,.]|server|theme|keys|bell|token_store|idle_lock_minutes|ascii)*",
+    ) {
+        if let Ok(config) = jarterm::config::Config::parse(&text) {
+            keymap(&config.keys);
+        }
+    }
 }
