@@ -84,3 +84,42 @@ impl ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(status: u16) -> ApiError {
+        ApiError::Problem(Problem {
+            kind: "about:blank".into(),
+            title: "t".into(),
+            status,
+            detail: String::new(),
+            current: None,
+        })
+    }
+
+    #[test]
+    fn every_failure_has_one_meaning_for_the_client() {
+        use ErrorKind::*;
+        assert_eq!(ApiError::Network("reset".into()).kind(), Retryable);
+        assert_eq!(ApiError::Decode("cut".into()).kind(), Retryable);
+        assert_eq!(ApiError::Unauthorized.kind(), SignIn);
+        for (status, kind) in [
+            (401, SignIn),
+            (412, Stale),
+            (403, Forbidden),
+            (404, Gone),
+            (410, Gone),
+            (408, Retryable),
+            (429, Retryable),
+            (500, Retryable),
+            (503, Retryable),
+            (400, Refused),
+            (409, Refused),
+            (422, Refused),
+        ] {
+            assert_eq!(problem(status).kind(), kind, "{status}");
+        }
+    }
+}
