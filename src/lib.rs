@@ -2,7 +2,9 @@
 //!
 //! The shape (see docs and ../shared/tui-anchors.md (b)): one owner of state (`state`),
 //! a pure `update` that returns `Effect`s, render functions of `&State` only (`ui`), HTTP in
-//! tokio tasks (`api`) reporting back as `Msg`s, and one `select!` loop (`app`).
+//! tokio tasks (`api`) reporting back as `Msg`s, and one `select!` loop (`app`). The outbox
+//! is pure (`outbox`); the journal is read and written by one thread of its own
+//! (`journal_writer`); keys are bound in one table (`keymap`); time comes from `clock`.
 
 pub mod api;
 pub mod app;
