@@ -246,7 +246,10 @@ async fn tui(
     app.start();
     watch_signals(app.sender());
     let mut input = EventStream::new();
-    app.run(&mut input).await?;
+    let result = app.run(&mut input).await;
+    // Nothing is written after this (the demo then removes its directory, lock and all).
+    app.close_journal().await;
+    result?;
     Ok(())
 }
 

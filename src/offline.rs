@@ -1,20 +1,20 @@
 //! Reading offline (issue 12 §3): the last fetched copy of the board and of each case the
 //! person opened is kept (in memory, and in the person's sealed journal cache where one can
-//! be written: `crate::journal::CacheFile`), and a read the network could not answer is
-//! answered from it, marked "as of 14:02 — offline".
+//! be written: `crate::journal::CacheFile`, by the journal's writer thread through a
+//! `crate::journal_writer::CacheSink`), and a read the network could not answer is answered
+//! from it, marked "as of 14:02 — offline".
 //!
 //! The app passes every message through `before` (which remembers what reads brought and
 //! swaps a read that failed for lack of a server for the cached copy) and `after` (which
 //! marks on screen what came from the cache). `update` sees an ordinary answer. The cache
 //! belongs to one person on one server: the app drops it when someone else signs in.
 
-use std::sync::{Arc, Mutex};
-
 use chrono::{DateTime, Utc};
 use jar_core::time::{uk_clock, uk_datetime};
 
 use crate::api::ApiError;
-use crate::journal::{CacheContents, CacheFile, CachedBoard, CachedRow};
+use crate::journal::{CacheContents, CachedBoard, CachedRow};
+use crate::journal_writer::CacheSink;
 use crate::msg::{ApiMsg, Msg};
 use crate::state::State;
 use crate::state::board::AreaNames;
@@ -56,14 +56,17 @@ pub fn unreachable(e: &ApiError) -> bool {
 #[derive(Default)]
 pub struct OfflineCache {
     contents: CacheContents,
-    file: Option<CacheFile>,
-    writer: Writer,
+    /// Where copies are written (`None`: kept in memory only).
+    sink: Option<CacheSink>,
+    /// The board was asked for while the server could not be reached and there was no copy
+    /// to show (the journal, read on its own thread, may bring one a moment later).
+    board_missed: bool,
 }
 
 impl OfflineCache {
-    /// Start from what the person's journal cache holds; written to `file` from now on
+    /// Start from what the person's journal cache holds; written through `sink` from now on
     /// (`None`: kept in memory only).
-    pub fn open(&mut self, contents: CacheContents, file: Option<CacheFile>) {
+    pub fn open(&mut self, contents: CacheContents, sink: Option<CacheSink>) {
         // Copies held in memory already (fetched this run, or read while another jarterm
         // had the journal) and copies on disk: the later fetch of each wins.
         let mut merged = contents;
@@ -87,14 +90,25 @@ impl OfflineCache {
             .sort_by_key(|c| std::cmp::Reverse(c.fetched_at));
         merged.cases.truncate(crate::journal::MAX_CASES);
         self.contents = merged;
-        self.file = file;
+        self.sink = sink;
         self.save();
     }
 
     /// Another person: nothing of the last one's is kept in memory.
     pub fn forget(&mut self) {
         self.contents = CacheContents::default();
-        self.file = None;
+        self.sink = None;
+        self.board_missed = false;
+    }
+
+    /// A board that could not be fetched before the journal's copy was there, which is
+    /// there now: the app asks again, and is answered from the copy (true once).
+    pub fn board_missed(&mut self) -> bool {
+        let answer = self.board_missed && self.contents.board.is_some();
+        if answer {
+            self.board_missed = false;
+        }
+        answer
     }
 
     pub fn contents(&self) -> &CacheContents {
@@ -102,8 +116,8 @@ impl OfflineCache {
     }
 
     fn save(&self) {
-        if let Some(file) = &self.file {
-            self.writer.save(file.clone(), self.contents.clone());
+        if let Some(sink) = &self.sink {
+            sink.save(self.contents.clone());
         }
     }
 
@@ -123,6 +137,7 @@ impl OfflineCache {
                     rows: rows.iter().map(CachedRow::from).collect(),
                 });
                 self.save();
+                self.board_missed = false;
                 (ApiMsg::Cases(Ok(rows)), Some(Served::BoardLive))
             }
             ApiMsg::Cases(Err(e)) if unreachable(&e) && !s.board.loaded => {
@@ -135,7 +150,10 @@ impl OfflineCache {
                             Some(Served::BoardCached(b.fetched_at)),
                         )
                     }
-                    None => (ApiMsg::Cases(Err(e)), None),
+                    None => {
+                        self.board_missed = true;
+                        (ApiMsg::Cases(Err(e)), None)
+                    }
                 }
             }
             ApiMsg::Case { case_ref, result } if current(&case_ref) => {
@@ -229,60 +247,6 @@ impl OfflineCache {
                     c.offline_as_of = Some(t);
                 }
             }
-        }
-    }
-}
-
-/// Writes the cache off the event loop, latest copy wins (a burst of fetches costs one or
-/// two writes, never a queue).
-#[derive(Default, Clone)]
-struct Writer {
-    next: Arc<Mutex<Option<(CacheFile, CacheContents)>>>,
-    busy: Arc<Mutex<bool>>,
-}
-
-impl Writer {
-    fn save(&self, file: CacheFile, contents: CacheContents) {
-        if let Ok(mut n) = self.next.lock() {
-            *n = Some((file, contents));
-        }
-        {
-            let Ok(mut busy) = self.busy.lock() else {
-                return;
-            };
-            if *busy {
-                return;
-            }
-            *busy = true;
-        }
-        let me = self.clone();
-        let run = move || {
-            loop {
-                let job = me.next.lock().ok().and_then(|mut n| n.take());
-                match job {
-                    Some((file, contents)) => {
-                        if let Err(e) = file.save(&contents) {
-                            tracing::warn!(error = %e.kind(), "case cache not written");
-                        }
-                    }
-                    None => {
-                        // Checked under the busy lock, so a save arriving now is not lost.
-                        let Ok(mut busy) = me.busy.lock() else {
-                            return;
-                        };
-                        if me.next.lock().map(|n| n.is_none()).unwrap_or(true) {
-                            *busy = false;
-                            return;
-                        }
-                    }
-                }
-            }
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(h) => {
-                h.spawn_blocking(run);
-            }
-            Err(_) => run(),
         }
     }
 }

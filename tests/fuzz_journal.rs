@@ -4,35 +4,14 @@
 //! holds only what the format allows. The corpus in `fuzz/corpus/journal/` is replayed every
 //! run. Cases: `JARTERM_FUZZ_CASES` (default 256).
 
+mod support;
+
+use std::path::PathBuf;
+
 use jarterm::journal::{Contents, Journal, JournalWrite, KeySource};
 use jarterm::state::Write;
 use proptest::prelude::*;
-use std::path::PathBuf;
-
-fn cases() -> u32 {
-    std::env::var("JARTERM_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
-fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
-        .join(target);
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).expect("read corpus file");
-            (p, bytes)
-        })
-        .collect();
-    out.sort();
-    out
-}
+use support::fuzz::{cases, corpus};
 
 fn sample() -> Contents {
     let event = serde_json::from_value(serde_json::json!({
@@ -50,6 +29,7 @@ fn sample() -> Contents {
             form: None,
         }],
         drafts: vec![],
+        conflicts: vec![],
     }
 }
 

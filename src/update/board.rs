@@ -95,8 +95,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
                 s.banner(
                     BannerKind::Error,
                     format!(
-                        "{} change(s) not sent yet. Press q again to quit anyway (typed text is kept as drafts).",
-                        s.outbox.len()
+                        "{} change(s) not sent yet. Press {} again to quit anyway (typed text is kept as drafts).",
+                        s.outbox.len(),
+                        s.keymap.key_for(crate::keymap::Ctx::Board, Action::Quit)
                     ),
                 );
                 return Vec::new();
@@ -138,24 +139,20 @@ pub fn on_filter_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Ve
 
 /// Open a case: fetch what the role may read, and nothing else.
 pub fn open_case(s: &mut State, reference: &str) -> Vec<Effect> {
+    use crate::state::case::{Part, Remote};
     let mut case = CaseState::new(reference);
-    let mut effects = vec![
-        Effect::FetchCase(reference.to_string()),
-        Effect::FetchTimeline(reference.to_string()),
-        Effect::FetchChecklists(reference.to_string()),
-    ];
-    case.detail = crate::state::case::Remote::Loading;
-    case.timeline = crate::state::case::Remote::Loading;
-    case.checklists = crate::state::case::Remote::Loading;
+    let mut parts = vec![Part::Detail, Part::Timeline, Part::Checklists];
+    case.detail = Remote::Loading;
+    case.timeline = Remote::Loading;
+    case.checklists = Remote::Loading;
     if s.allows(Permission::ReadContacts) {
-        case.contacts = crate::state::case::Remote::Loading;
-        effects.push(Effect::FetchContacts(reference.to_string()));
+        case.contacts = Remote::Loading;
+        parts.push(Part::Contacts);
     } else {
-        case.contacts = crate::state::case::Remote::NotAllowed;
+        case.contacts = Remote::NotAllowed;
     }
-    s.loading += effects.len() as u32;
     s.forget_other_cases_banner(Some(reference));
     s.case = Some(case);
     s.screen = Screen::Case;
-    effects
+    super::api::fetch_case_parts(s, reference, &parts)
 }
