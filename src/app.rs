@@ -60,6 +60,8 @@ pub struct App<B: Backend> {
     sign_in_key: Arc<std::sync::Mutex<Option<(String, crate::journal::PasswordKey)>>>,
     /// Another jarterm holds this journal: work is kept in memory, the lock tried each tick.
     journal_waiting: bool,
+    /// A save was held back while the journal was being read or held by another jarterm.
+    persist_held: bool,
 }
 
 /// A pause this long in typing saves the drafts to the journal.
@@ -104,6 +106,7 @@ impl<B: Backend> App<B> {
             offline: crate::offline::OfflineCache::default(),
             sign_in_key: Arc::default(),
             journal_waiting: false,
+            persist_held: false,
         }
     }
 
@@ -190,6 +193,7 @@ impl<B: Backend> App<B> {
             self.journal = None;
             self.journal_loading = false;
             self.journal_waiting = false;
+            self.persist_held = false;
             self.state.journal_note = None;
             self.offline.forget();
             // Nor is anything fetched for them shown to the next person (a police officer
@@ -213,7 +217,7 @@ impl<B: Backend> App<B> {
         if journal_loaded {
             // What this run did meanwhile (locked, in memory only, or waiting for another
             // jarterm) joins what the journal held, on disk.
-            self.save_journal();
+            self.after_journal_read();
         }
         if signed_in {
             self.apply_sign_in_key();
@@ -242,7 +246,7 @@ impl<B: Backend> App<B> {
                 writer: writes,
                 cache,
             } => {
-                let sink = writes.then(|| writer.cache_sink());
+                let sink = writes.then(|| writer.cache_sink()).flatten();
                 self.offline.open(*cache, sink);
                 self.state.journal_note = match mode {
                     KeyMode::MemoryOnly => Some("journal: memory only".into()),
@@ -269,8 +273,7 @@ impl<B: Backend> App<B> {
             }
             JournalEvent::Unchanged => {
                 self.journal_loading = false;
-                // Anything handed over meanwhile was held back: save it now.
-                self.save_journal();
+                self.after_journal_read();
             }
         }
         self.state.dirty = true;
@@ -294,10 +297,22 @@ impl<B: Backend> App<B> {
     fn persist(&mut self, contents: crate::journal::Contents) {
         self.draft_save_at = None;
         if self.journal_loading || self.journal_waiting {
+            self.persist_held = true;
             return;
         }
         if let Some(writer) = self.journal.as_mut() {
             writer.save(contents);
+        }
+    }
+
+    /// The journal was read (or a password changed nothing): what was held back meanwhile
+    /// (a write, a conflict) is saved now; drafts alone wait for a pause in typing as usual,
+    /// so a half-typed line is not written in the middle of a word.
+    fn after_journal_read(&mut self) {
+        if std::mem::take(&mut self.persist_held) {
+            self.save_journal();
+        } else if self.journal.is_some() && self.draft_save_at.is_none() {
+            self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
         }
     }
 
@@ -361,6 +376,7 @@ impl<B: Backend> App<B> {
         };
         self.journal_loading = true;
         self.journal_waiting = false;
+        self.persist_held = false;
         self.state.journal_opening = true;
         self.state.dirty = true;
         self.journal = Some(JournalWriter::open_with(what, password, self.tx.clone()));

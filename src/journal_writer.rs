@@ -72,9 +72,12 @@ enum Cmd {
 }
 
 /// The loop's handle on the writer thread; dropping it (and every `CacheSink`) ends the
-/// thread after the saves already handed over.
+/// thread after the saves already handed over. Dropped with no `CacheSink` left, it waits for
+/// that end, so the journal's lock is let go when it returns (a writer opened next for the
+/// same journal finds it free).
 pub struct JournalWriter {
-    tx: mpsc::Sender<Cmd>,
+    tx: Option<mpsc::Sender<Cmd>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     /// The number of the last save handed over (journal or cache).
     queued: Arc<AtomicU64>,
     /// The number of the last save done (written, or failed and reported).
@@ -116,42 +119,47 @@ impl JournalWriter {
         let spawned = std::thread::Builder::new()
             .name("jarterm-journal".into())
             .spawn(move || run(rx, done_tx, msgs));
-        if let Err(e) = spawned {
-            tracing::warn!(error = %e, "journal writer not started");
-        }
+        let thread = spawned
+            .map_err(|e| tracing::warn!(error = %e, "journal writer not started"))
+            .ok();
         JournalWriter {
-            tx,
+            tx: Some(tx),
+            thread,
             queued: Arc::new(AtomicU64::new(0)),
             done,
         }
     }
 
+    fn send(&self, cmd: Cmd) -> bool {
+        self.tx.as_ref().is_some_and(|tx| tx.send(cmd).is_ok())
+    }
+
     /// Hand over the contents to write; returns its number.
     pub fn save(&mut self, contents: Contents) -> u64 {
         let n = self.queued.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.tx.send(Cmd::Save(n, Box::new(contents))).is_err() {
+        if !self.send(Cmd::Save(n, Box::new(contents))) {
             tracing::warn!("journal writer gone; not saved");
         }
         n
     }
 
-    /// A handle for the offline cache's copies.
-    pub fn cache_sink(&self) -> CacheSink {
-        CacheSink {
-            tx: self.tx.clone(),
+    /// A handle for the offline cache's copies (`None` once closed).
+    pub fn cache_sink(&self) -> Option<CacheSink> {
+        Some(CacheSink {
+            tx: self.tx.clone()?,
             queued: self.queued.clone(),
-        }
+        })
     }
 
     /// The password typed at a sign-in: seal the key under it, and open a journal that was
     /// locked or in memory only. Answered by a new reading of the journal, or `Unchanged`.
     pub fn unlock(&self, password: PasswordKey) {
-        let _ = self.tx.send(Cmd::Unlock(password));
+        self.send(Cmd::Unlock(password));
     }
 
     /// Another jarterm held the journal: try its lock again (answered only once taken).
     pub fn retry_lock(&self) {
-        let _ = self.tx.send(Cmd::RetryLock);
+        self.send(Cmd::RetryLock);
     }
 
     /// Resolves once every save handed over so far is done.
@@ -165,12 +173,27 @@ impl JournalWriter {
 
     /// Let the thread go (with every `CacheSink` dropped too) and resolve once it has ended:
     /// every save handed over is done and the journal's lock is let go.
-    pub fn close(self) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let JournalWriter { tx, mut done, .. } = self;
-        drop(tx);
+    pub fn close(mut self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        self.tx = None;
+        // Not joined here (that would block the loop): its end is awaited instead.
+        self.thread = None;
+        let mut done = self.done.clone();
         async move {
             // The thread's end drops the sender: `changed` then fails.
             while done.changed().await.is_ok() {}
+        }
+    }
+}
+
+impl Drop for JournalWriter {
+    fn drop(&mut self) {
+        self.tx = None;
+        // With no `CacheSink` left nothing else keeps the thread: it ends once the saves
+        // handed over are written (fsyncs of one small file), and with it the lock.
+        if Arc::strong_count(&self.queued) == 1
+            && let Some(thread) = self.thread.take()
+        {
+            let _ = thread.join();
         }
     }
 }
