@@ -247,3 +247,124 @@ fn a_burst_of_changes_to_the_open_case_fetches_each_part_once_then_once_more() {
     api(&mut s, ApiMsg::Cases(Ok(rows(board_cases()))));
     assert!(!s.loading());
 }
+
+/// The next message from a writer (bounded: a writer that says nothing fails the test).
+async fn next_msg(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>) -> Msg {
+    tokio::time::timeout(std::time::Duration::from_secs(15), rx.recv())
+        .await
+        .expect("the writer answers")
+        .expect("the writer is there")
+}
+
+/// Issue 12 §1 with §3 and issue 18 §1: the one writer thread runs the journal's key, lock and
+/// unlock. A second writer on a held journal says so and writes nothing; once the lock is
+/// free it takes the journal over and reads what the first left. A journal sealed under a
+/// password and opened without it is locked, and the password (given later, as at a sign-in)
+/// opens it in the same thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_thread_waits_for_the_lock_takes_the_journal_over_and_unlocks_it() {
+    use jarterm::journal::KeyMode;
+    use jarterm::journal_writer::JournalEvent;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("journal");
+    let what = || OpenJournal {
+        dir: dir.clone(),
+        user: "demo-paed".into(),
+        server: "http://a".into(),
+        keys: KeySource::NoKeyring,
+        areas: vec![],
+        now: now(),
+    };
+    let password = jarterm::journal::derive_password_key(&dir, "demo-paed", "http://a", "demo")
+        .expect("derived");
+    // A write waiting for the server, as update hands it over.
+    let (mut s, _) = case_state(Role::Paediatrician);
+    let contents = persisted(&item_note_sent(&mut s))
+        .expect("contents")
+        .clone();
+
+    // The first writer, with the password: sealed, and the only writer.
+    let (tx, mut first_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let mut first = JournalWriter::open_with(what(), Some(password.clone()), tx);
+    assert!(matches!(
+        next_msg(&mut first_rx).await,
+        Msg::Api(ApiMsg::JournalLoaded { .. })
+    ));
+    assert!(matches!(
+        next_msg(&mut first_rx).await,
+        Msg::Journal(JournalEvent::Opened {
+            mode: KeyMode::Sealed,
+            writer: true,
+            ..
+        })
+    ));
+    first.save(contents.clone());
+    first.until_written().await;
+
+    // A second one, with the password too: the journal is in use; it writes nothing.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let mut second = JournalWriter::open_with(what(), Some(password.clone()), tx);
+    match next_msg(&mut rx).await {
+        Msg::Journal(JournalEvent::InUse { holder, .. }) => {
+            assert!(holder.contains("another jarterm"), "{holder}");
+        }
+        other => panic!("expected the journal in use, got {other:?}"),
+    }
+    second.save(Contents::default());
+    second.until_written().await;
+    let sealed =
+        |keys: &KeySource, pk| Journal::locate_with(&dir, "demo-paed", "http://a", keys, pk);
+    assert_eq!(
+        sealed(&KeySource::NoKeyring, Some(&password)).read(),
+        Ok(contents.clone()),
+        "the first one is the only writer"
+    );
+
+    // The first goes; asked again, the second takes the journal over with the first's write.
+    drop(first);
+    second.retry_lock();
+    match next_msg(&mut rx).await {
+        Msg::Api(ApiMsg::JournalLoaded { writes, .. }) => assert_eq!(writes.len(), 1),
+        other => panic!("expected the journal read, got {other:?}"),
+    }
+    assert!(matches!(
+        next_msg(&mut rx).await,
+        Msg::Journal(JournalEvent::Opened { writer: true, .. })
+    ));
+    drop(second);
+
+    // Without the password (a token, no keyring): locked, kept as it is; the password, given
+    // at a later sign-in, opens it.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let third = JournalWriter::open(what(), tx);
+    match next_msg(&mut rx).await {
+        Msg::Api(ApiMsg::JournalLoaded {
+            writes, problem, ..
+        }) => {
+            assert!(writes.is_empty());
+            assert!(problem.is_some_and(|p| p.contains("locked")));
+        }
+        other => panic!("expected the locked journal, got {other:?}"),
+    }
+    assert!(matches!(
+        next_msg(&mut rx).await,
+        Msg::Journal(JournalEvent::Opened {
+            mode: KeyMode::Locked,
+            writer: false,
+            ..
+        })
+    ));
+    third.unlock(password);
+    match next_msg(&mut rx).await {
+        Msg::Api(ApiMsg::JournalLoaded { writes, .. }) => assert_eq!(writes.len(), 1),
+        other => panic!("expected the unlocked journal, got {other:?}"),
+    }
+    assert!(matches!(
+        next_msg(&mut rx).await,
+        Msg::Journal(JournalEvent::Opened {
+            mode: KeyMode::Sealed,
+            writer: true,
+            ..
+        })
+    ));
+}
