@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::client::FirstPage;
 use crate::api::{Client, events};
 use crate::effect::Effect;
+use crate::journal_writer::{JournalWriter, OpenJournal};
 use crate::msg::{ApiMsg, Msg};
 use crate::state::State;
 use crate::state::board::{AreaNames, BoardRow};
@@ -30,8 +31,10 @@ pub struct App<B: Backend> {
     rx: UnboundedReceiver<Msg>,
     events: Option<CancellationToken>,
     token_store: Option<Arc<TokenStore>>,
-    /// Read the wall clock each second (off in tests that fix `state.now`).
+    /// Ask the clock the time each second (off in tests that fix `state.now`).
     pub live_clock: bool,
+    /// The time, injected: the wall clock, or one a test moves on (`crate::clock`).
+    pub clock: Arc<dyn crate::clock::Clock>,
     /// Ring the terminal bell (off under a test backend).
     pub ring_bell: bool,
     /// The directory of the local journal (unconfirmed writes and drafts, kept between
@@ -39,9 +42,9 @@ pub struct App<B: Backend> {
     pub drafts_dir: Option<std::path::PathBuf>,
     /// Where the journal key comes from (the kernel keyring by default).
     pub journal_keys: crate::journal::KeySource,
-    journal: Option<crate::journal::Journal>,
-    /// What the journal file holds now (to skip writing the same again).
-    journal_saved: Option<crate::journal::Contents>,
+    /// The journal writer of the person signed in (its own thread: no file or keyring work
+    /// on this loop).
+    journal: Option<JournalWriter>,
     /// Opened, but its entries not yet merged into the state: do not overwrite it yet.
     journal_loading: bool,
     /// When to save drafts: a pause in typing.
@@ -57,10 +60,15 @@ pub struct App<B: Backend> {
     sign_in_key: Arc<std::sync::Mutex<Option<(String, crate::journal::PasswordKey)>>>,
     /// Another jarterm holds this journal: work is kept in memory, the lock tried each tick.
     journal_waiting: bool,
+    /// A save was held back while the journal was being read or held by another jarterm.
+    persist_held: bool,
 }
 
 /// A pause this long in typing saves the drafts to the journal.
 pub const DRAFT_PAUSE: Duration = Duration::from_millis(700);
+
+/// The longest the loop waits for the journal writer on the way out.
+const JOURNAL_SETTLE: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -86,11 +94,11 @@ impl<B: Backend> App<B> {
             events: None,
             token_store: None,
             live_clock: true,
+            clock: Arc::new(crate::clock::SystemClock),
             ring_bell: false,
             drafts_dir: None,
             journal_keys: crate::journal::KeySource::default(),
             journal: None,
-            journal_saved: None,
             journal_loading: false,
             draft_save_at: None,
             can_suspend: false,
@@ -98,6 +106,7 @@ impl<B: Backend> App<B> {
             offline: crate::offline::OfflineCache::default(),
             sign_in_key: Arc::default(),
             journal_waiting: false,
+            persist_held: false,
         }
     }
 
@@ -105,6 +114,25 @@ impl<B: Backend> App<B> {
         self.state.store_label = store.label().to_string();
         self.token_store = Some(store);
         self
+    }
+
+    /// Signed in with this password before the loop started (`jarterm demo`): derive the
+    /// journal key from it as a sign-in does (Argon2id; blocking, once), so the journal is
+    /// sealed where no keyring works. Call before `start`.
+    pub fn sign_in_password(&mut self, password: &str) {
+        let (Some(dir), Some(user)) = (
+            self.drafts_dir.clone(),
+            self.state.session.as_ref().map(|p| p.username.clone()),
+        ) else {
+            return;
+        };
+        let server = self.journal_server_name();
+        if let (Some(pk), Ok(mut slot)) = (
+            crate::journal::derive_password_key(&dir, &user, &server, password),
+            self.sign_in_key.lock(),
+        ) {
+            *slot = Some((user, pk));
+        }
     }
 
     /// A sender for messages (tests inject server events or results through it).
@@ -118,33 +146,43 @@ impl<B: Backend> App<B> {
         if let Some(user) = self.state.session.as_ref().map(|p| p.username.clone()) {
             let drafts = crate::update::load_drafts(&mut self.state, &user);
             self.run_effects(drafts);
-            self.state.loading += 1;
             self.state.board.loading = true;
             // Events start once the first page says which change it reflects (`CasesSeq`).
             self.run_effects(vec![Effect::FetchCases]);
         } else if self.client.token().is_some() {
             // Who the token belongs to and the board are asked for together, so the first
             // frame waits on one round trip rather than two (docs/benchmarks.md).
-            self.state.loading += 2;
+            self.state.me_loading = true;
             self.state.board.loading = true;
             self.run_effects(vec![Effect::FetchMe, Effect::FetchCases]);
         }
     }
 
     pub fn dispatch(&mut self, msg: Msg) {
+        let msg = match msg {
+            Msg::Journal(ev) => return self.on_journal(ev),
+            msg => msg,
+        };
         let typing = matches!(msg, Msg::Key(_) | Msg::Paste(_));
         let journal_loaded = matches!(msg, Msg::Api(ApiMsg::JournalLoaded { .. }));
         if journal_loaded {
+            // Read by its writer: no longer waiting for another jarterm, nor locked (the words
+            // for a journal kept in memory only or still locked follow: `on_journal`).
             self.journal_loading = false;
+            self.state.journal_note = None;
+            if std::mem::take(&mut self.journal_waiting) {
+                self.state.banner(
+                    crate::state::BannerKind::Info,
+                    "The other jarterm has quit: its journal is taken in and this one's work is \
+                     kept in it.",
+                );
+            }
         }
-        // Offline reading (issue 12 §3): reads are kept, and answered from the cache when
-        // the server cannot be reached.
         let signed_in = matches!(msg, Msg::Api(ApiMsg::LoggedIn(Ok(_))));
         let tick = matches!(msg, Msg::Tick(_));
+        // Offline reading (issue 12 §3): reads are kept, and answered from the cache when
+        // the server cannot be reached.
         let (msg, served) = self.offline.before(&self.state, msg);
-        let before: Vec<uuid::Uuid> = self.state.outbox.iter().map(|w| w.key).collect();
-        let conflict = |s: &State| matches!(s.dialog, Some(crate::state::Dialog::Conflict { .. }));
-        let had_conflict = conflict(&self.state);
         let who = |s: &State| s.session.as_ref().map(|p| p.username.clone());
         let user_before = who(&self.state);
         let effects = update::update(&mut self.state, msg);
@@ -153,113 +191,152 @@ impl<B: Backend> App<B> {
             // Another person: the last one's journal is left as it is on disk, and nothing
             // of their cache is kept in memory.
             self.journal = None;
-            self.journal_saved = None;
+            self.journal_loading = false;
             self.journal_waiting = false;
+            self.persist_held = false;
             self.state.journal_note = None;
             self.offline.forget();
+            // Nor is anything fetched for them shown to the next person (a police officer
+            // signing in over a key worker's expired session must not see the contacts
+            // fetched for the key worker): the board and the open case are fetched anew.
+            self.state.board.cases.clear();
+            self.state.board.loaded = false;
+            self.state.board.selected = 0;
+            self.state.board.offline_as_of = None;
+            self.state.case = None;
+            self.state.screen = crate::state::Screen::Board;
         }
-        if self.journal.is_some() {
-            let changed = self.state.outbox.len() != before.len()
-                || had_conflict != conflict(&self.state)
-                || self
-                    .state
-                    .outbox
-                    .iter()
-                    .zip(&before)
-                    .any(|(w, k)| w.key != *k);
-            if journal_loaded || changed || effects.iter().any(|e| matches!(e, Effect::Send(_))) {
-                // A write is in the journal before it is sent, and leaves it once confirmed.
-                self.save_journal();
-            } else if typing {
-                self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
-            }
+        let persists = effects
+            .iter()
+            .any(|e| matches!(e, Effect::PersistJournal(_)));
+        if self.journal.is_some() && typing && !persists {
+            // Drafts are saved on a pause in typing.
+            self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
         }
         self.run_effects(effects);
+        if journal_loaded {
+            // What this run did meanwhile (locked, in memory only, or waiting for another
+            // jarterm) joins what the journal held, on disk.
+            self.after_journal_read();
+        }
         if signed_in {
             self.apply_sign_in_key();
         }
-        if tick && self.journal_waiting {
-            self.retry_journal_lock();
-        }
-    }
-
-    /// What the journal should hold now: every unconfirmed write (with its form) and the
-    /// text of open and closed forms.
-    pub fn journal_contents(&self) -> crate::journal::Contents {
-        let s = &self.state;
-        let mut drafts: Vec<_> = s
-            .drafts
-            .iter()
-            .chain(s.form.iter())
-            .map(crate::drafts::to_saved)
-            .collect();
-        drafts.dedup_by(|a, b| a.kind == b.kind);
-        let mut writes: Vec<_> = s
-            .outbox
-            .iter()
-            .map(|w| crate::journal::JournalWrite {
-                key: w.key,
-                write: w.write.clone(),
-                form: w.form.as_ref().map(crate::drafts::to_saved),
-            })
-            .collect();
-        // A change in a conflict box is kept too: after a crash it is sent again with a
-        // version that can never match, so the box comes back with the server's current
-        // version instead of anything being overwritten or lost.
-        if let Some(crate::state::Dialog::Conflict {
-            case_ref,
-            template,
-            item,
-            mine,
-            ..
-        }) = &s.dialog
+        if tick
+            && self.journal_waiting
+            && let Some(w) = self.journal.as_ref()
         {
-            writes.push(crate::journal::JournalWrite {
-                key: uuid::Uuid::nil(),
-                write: crate::state::Write::ItemUpdate {
-                    case_ref: case_ref.clone(),
-                    template: template.clone(),
-                    item: item.clone(),
-                    version: -1,
-                    update: mine.clone(),
-                },
-                form: None,
-            });
+            w.retry_lock();
         }
-        crate::journal::Contents { writes, drafts }
     }
 
-    /// Write the journal now if it changed. Blocking, but small: one file, one fsync.
-    pub fn save_journal(&mut self) {
-        self.draft_save_at = None;
-        if self.journal_loading || self.journal_waiting {
-            return;
-        }
-        // Never written without its key, or while another jarterm writes it.
-        let Some(journal) = self
-            .journal
-            .as_ref()
-            .filter(|j| j.writable() && j.is_writer())
-        else {
+    /// What the journal writer found (`crate::journal_writer`): how the journal is kept (said
+    /// in the status bar), its cached cases for reading offline, or that another jarterm
+    /// holds it.
+    fn on_journal(&mut self, ev: crate::journal_writer::JournalEvent) {
+        use crate::journal::KeyMode;
+        use crate::journal_writer::JournalEvent;
+        let Some(writer) = self.journal.as_ref() else {
+            // From the journal of someone no longer signed in.
             return;
         };
-        let contents = self.journal_contents();
-        if self.journal_saved.as_ref() == Some(&contents) {
-            return;
-        }
-        match journal.save(&contents) {
-            Ok(()) => self.journal_saved = Some(contents),
-            Err(e) => {
-                tracing::warn!(error = %e, "journal not saved");
+        match ev {
+            JournalEvent::Opened {
+                mode,
+                writer: writes,
+                cache,
+            } => {
+                let sink = writes.then(|| writer.cache_sink()).flatten();
+                self.offline.open(*cache, sink);
+                self.state.journal_note = match mode {
+                    KeyMode::MemoryOnly => Some("journal: memory only".into()),
+                    KeyMode::Locked => Some("journal locked".into()),
+                    _ => None,
+                };
+            }
+            JournalEvent::InUse { holder, cache } => {
+                // One writer per journal (issue 18 §1): this one waits, keeping its work in
+                // memory, and takes the journal in when the other has gone. Cases opened in
+                // the other one's runs still open offline meanwhile.
+                self.offline.open(*cache, None);
+                self.journal_loading = false;
+                self.journal_waiting = true;
+                self.state.journal_opening = false;
+                self.state.journal_note = Some("journal in use".into());
                 self.state.banner(
                     crate::state::BannerKind::Error,
                     format!(
-                        "Changes could not be kept on this device ({}); they are still being sent.",
-                        e.kind()
+                        "{holder} is using your journal on this device. Work here is kept in \
+                         memory and added to the journal as soon as that one quits."
                     ),
                 );
-                self.state.dirty = true;
             }
+            JournalEvent::Unchanged => {
+                self.journal_loading = false;
+                self.after_journal_read();
+            }
+        }
+        self.state.dirty = true;
+        if self.offline.board_missed() {
+            // The board was asked for at start with the server away, before the journal
+            // (read on its own thread) brought its copy: shown from the copy now.
+            self.dispatch(Msg::Api(ApiMsg::Cases(Err(crate::api::ApiError::Network(
+                "the server could not be reached".into(),
+            )))));
+        }
+    }
+
+    /// The clock moved: tell `update` the time (the loop does this each second).
+    pub fn tick(&mut self) {
+        let now = self.clock.now();
+        self.dispatch(Msg::Tick(now));
+    }
+
+    /// Hand the journal's contents to the writer (not while it is being read: its entries
+    /// are not in the state yet; nor while another jarterm writes it).
+    fn persist(&mut self, contents: crate::journal::Contents) {
+        self.draft_save_at = None;
+        if self.journal_loading || self.journal_waiting {
+            self.persist_held = true;
+            return;
+        }
+        if let Some(writer) = self.journal.as_mut() {
+            writer.save(contents);
+        }
+    }
+
+    /// The journal was read (or a password changed nothing): what was held back meanwhile
+    /// (a write, a conflict) is saved now; drafts alone wait for a pause in typing as usual,
+    /// so a half-typed line is not written in the middle of a word.
+    fn after_journal_read(&mut self) {
+        if std::mem::take(&mut self.persist_held) {
+            self.save_journal();
+        } else if self.journal.is_some() && self.draft_save_at.is_none() {
+            self.draft_save_at = Some(tokio::time::Instant::now() + DRAFT_PAUSE);
+        }
+    }
+
+    /// Save the journal as the state is now (drafts included).
+    pub fn save_journal(&mut self) {
+        let contents = crate::outbox::journal_contents(&self.state);
+        self.persist(contents);
+    }
+
+    /// Wait (a few seconds at most) until every save handed over is on disk.
+    pub async fn journal_settled(&self) {
+        if let Some(w) = self.journal.as_ref() {
+            let _ = tokio::time::timeout(JOURNAL_SETTLE, w.until_written()).await;
+        }
+    }
+
+    /// On the way out: save what is typed, let the journal writer finish (a few seconds at
+    /// most) and let go of the journal's lock, so nothing is written after this returns
+    /// (`jarterm demo` then removes its temporary directory, journal and all).
+    pub async fn close_journal(&mut self) {
+        self.save_journal();
+        self.offline.forget();
+        if let Some(w) = self.journal.take() {
+            let _ = tokio::time::timeout(JOURNAL_SETTLE, w.close()).await;
         }
     }
 
@@ -270,13 +347,12 @@ impl<B: Backend> App<B> {
             .unwrap_or_else(|| self.client.base().to_string())
     }
 
-    /// Open the journal of `user` on this server: its key (keyring, or the password just
-    /// typed), its lock, and then its entries for `update` and its cached cases.
+    /// Start the journal writer of `user` on this server, with the key derived from the
+    /// password just typed if there is one; its entries come back as messages.
     fn open_journal(&mut self, user: &str) {
         let Some(dir) = self.drafts_dir.clone() else {
             return;
         };
-        let server = self.journal_server_name();
         let password = self
             .sign_in_key
             .lock()
@@ -284,104 +360,31 @@ impl<B: Backend> App<B> {
             .and_then(|mut k| k.take())
             .filter(|(u, _)| u == user)
             .map(|(_, pk)| pk);
-        let mut journal = crate::journal::Journal::locate_with(
-            &dir,
-            user,
-            &server,
-            &self.journal_keys,
-            password.as_ref(),
-        );
-        let held = journal.acquire().err();
-        self.journal = Some(journal);
-        match held {
-            Some(holder) => {
-                // One writer per journal (issue 18 §1): this one waits, keeping its work in
-                // memory, and takes the journal in when the other has gone.
-                self.journal_waiting = true;
-                self.state.journal_note = Some("journal in use elsewhere".into());
-                self.state.banner(
-                    crate::state::BannerKind::Error,
-                    format!(
-                        "{holder} is using your journal on this device. Work here is kept in \
-                         memory and added to the journal as soon as that one quits."
-                    ),
-                );
-                self.state.dirty = true;
-            }
-            None => self.take_in_journal(user),
-        }
-    }
-
-    /// Read the journal now held and hand its entries to `update` (merged with this run's).
-    fn take_in_journal(&mut self, user: &str) {
-        let Some(journal) = self.journal.as_mut() else {
-            return;
+        let areas = self
+            .state
+            .session
+            .as_ref()
+            .map(|p| p.areas.clone())
+            .unwrap_or_default();
+        let what = OpenJournal {
+            dir,
+            user: user.to_string(),
+            server: self.journal_server_name(),
+            keys: self.journal_keys.clone(),
+            areas,
+            now: self.state.now,
         };
-        let (mut contents, problem) = journal.load();
-        let dir = journal.path().parent().map(std::path::Path::to_path_buf);
-        // Drafts from before the journal (`…/jarterm/drafts/<user>.json`, in clear) move in.
-        if journal.writable()
-            && let Some(legacy) = dir
-                .as_ref()
-                .and_then(|d| d.parent())
-                .map(|d| crate::drafts::path_for(&d.join("drafts"), user))
-                .filter(|p| p.exists())
-        {
-            let mut merged = contents.clone();
-            for d in crate::drafts::load(&legacy) {
-                if !merged.drafts.iter().any(|x| x.kind == d.kind) {
-                    merged.drafts.push(d);
-                }
-            }
-            if journal.save(&merged).is_ok() {
-                let _ = std::fs::remove_file(&legacy);
-                contents = merged;
-            }
-        }
-        let mode = journal.mode();
-        self.offline
-            .open(journal.load_cache(), journal.cache_file());
-        self.state.journal_note = match mode {
-            crate::journal::KeyMode::MemoryOnly => Some("journal in memory only".into()),
-            crate::journal::KeyMode::Locked => Some("journal locked".into()),
-            _ => None,
-        };
-        self.state.dirty = true;
-        let (areas, now) = (
-            self.state
-                .session
-                .as_ref()
-                .map(|p| p.areas.clone())
-                .unwrap_or_default(),
-            self.state.now,
-        );
-        let writes = contents
-            .writes
-            .iter()
-            .map(|w| crate::state::PendingWrite {
-                key: w.key,
-                write: w.write.clone(),
-                in_flight: false,
-                form: w
-                    .form
-                    .as_ref()
-                    .map(|f| crate::drafts::to_form(f, &areas, user, now)),
-            })
-            .collect();
-        self.journal_saved = Some(contents.clone());
         self.journal_loading = true;
-        // Through the channel: effects queued before this one (the token) run first.
-        let _ = self.tx.send(Msg::Api(ApiMsg::JournalLoaded {
-            writes,
-            drafts: contents.drafts,
-            // "journal unencrypted" only for a journal written in clear.
-            encrypted: mode != crate::journal::KeyMode::Plain,
-            problem,
-        }));
+        self.journal_waiting = false;
+        self.persist_held = false;
+        self.state.journal_opening = true;
+        self.state.dirty = true;
+        self.journal = Some(JournalWriter::open_with(what, password, self.tx.clone()));
     }
 
     /// After a sign-in with a password: seal the journal key under it, and unlock a journal
-    /// that was locked (or start keeping one that was in memory only).
+    /// that was locked (or start keeping one that was in memory only). The writer answers
+    /// with the journal read again, or that nothing changed; until then nothing is saved.
     fn apply_sign_in_key(&mut self) {
         let Some(user) = self.state.session.as_ref().map(|p| p.username.clone()) else {
             return;
@@ -396,27 +399,11 @@ impl<B: Backend> App<B> {
         else {
             return;
         };
-        let Some(journal) = self.journal.as_mut() else {
+        let Some(journal) = self.journal.as_ref() else {
             return;
         };
-        if journal.unlock(&pk) && !self.journal_waiting {
-            self.take_in_journal(&user);
-        }
-    }
-
-    /// Another jarterm had the journal: take it once that one has gone.
-    fn retry_journal_lock(&mut self) {
-        let Some(user) = self.state.session.as_ref().map(|p| p.username.clone()) else {
-            return;
-        };
-        if self.journal.as_mut().is_some_and(|j| j.acquire().is_ok()) {
-            self.journal_waiting = false;
-            self.state.banner(
-                crate::state::BannerKind::Info,
-                "The other jarterm has quit: its journal is taken in and this one's work is kept in it.",
-            );
-            self.take_in_journal(&user);
-        }
+        journal.unlock(pk);
+        self.journal_loading = true;
     }
 
     fn input(&mut self, ev: crossterm::event::Event) {
@@ -481,9 +468,13 @@ impl<B: Backend> App<B> {
             }
             if self.state.quit {
                 self.stop_events();
+                // Nothing typed is lost on the way out.
+                self.journal_settled().await;
                 return Ok(());
             }
             if done(&self.state) {
+                // What the state shows is on disk too.
+                self.journal_settled().await;
                 return Ok(());
             }
             let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
@@ -500,9 +491,7 @@ impl<B: Backend> App<B> {
                         self.run_effects(fx);
                     }
                 },
-                _ = tick.tick(), if self.live_clock => {
-                    self.dispatch(Msg::Tick(chrono::Utc::now()));
-                }
+                _ = tick.tick(), if self.live_clock => self.tick(),
                 _ = tokio::time::sleep_until(draft_at), if self.draft_save_at.is_some() => {
                     self.save_journal();
                 }
@@ -605,28 +594,28 @@ impl<B: Backend> App<B> {
             Effect::FetchCase(r) => self.spawn_api(async move {
                 let result = c.case(&r).await;
                 ApiMsg::Case {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),
             Effect::FetchTimeline(r) => self.spawn_api(async move {
                 let result = c.timeline(&r).await;
                 ApiMsg::Timeline {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),
             Effect::FetchChecklists(r) => self.spawn_api(async move {
                 let result = c.checklists(&r).await;
                 ApiMsg::Checklists {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),
             Effect::FetchContacts(r) => self.spawn_api(async move {
                 let result = c.contacts(&r).await;
                 ApiMsg::Contacts {
-                    case_ref: r,
+                    case_ref: r.to_string(),
                     result,
                 }
             }),
@@ -644,10 +633,17 @@ impl<B: Backend> App<B> {
                     result,
                 }
             }),
-            Effect::Send(p) => self.spawn_api(async move {
-                let result = c.send(&p.write, p.key).await;
-                ApiMsg::WriteDone { key: p.key, result }
-            }),
+            Effect::Send(p) => {
+                // Sent only once the journal holds it.
+                let written = self.journal.as_ref().map(|w| w.until_written());
+                self.spawn_api(async move {
+                    if let Some(w) = written {
+                        w.await;
+                    }
+                    let result = c.send(&p.write, p.key).await;
+                    ApiMsg::WriteDone { key: p.key, result }
+                })
+            }
             Effect::StartEvents => {
                 self.stop_events();
                 self.spawn_events(c, None);
@@ -678,6 +674,7 @@ impl<B: Backend> App<B> {
                 }
             }
             Effect::SaveDrafts => self.save_journal(),
+            Effect::PersistJournal(contents) => self.persist(*contents),
         }
     }
 }

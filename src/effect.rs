@@ -1,6 +1,6 @@
 //! What `update` asks the outside world to do. The app runs each one in a task.
 
-use crate::state::PendingWrite;
+use crate::state::{CaseRef, PendingWrite};
 
 #[derive(Debug, Clone)]
 pub enum Effect {
@@ -15,10 +15,10 @@ pub enum Effect {
     Logout,
     FetchMe,
     FetchCases,
-    FetchCase(String),
-    FetchTimeline(String),
-    FetchChecklists(String),
-    FetchContacts(String),
+    FetchCase(CaseRef),
+    FetchTimeline(CaseRef),
+    FetchChecklists(CaseRef),
+    FetchContacts(CaseRef),
     /// The people who may be assigned to each place on a case (issue 15 §4).
     FetchAssignees(String),
     /// The family's contact details, for the key worker of the case (issue 15 §1).
@@ -34,6 +34,9 @@ pub enum Effect {
     Bell,
     /// Ctrl-C and hang-ups: keep what was typed.
     SaveDrafts,
+    /// What must survive a crash changed (a write queued, confirmed or refused, a conflict
+    /// opened or decided): hand the journal's new contents to the writer.
+    PersistJournal(Box<crate::journal::Contents>),
     /// Ctrl-Z: hand the terminal back, stop (SIGTSTP), and take it again on `fg`.
     Suspend,
     /// Once the person is known: bring back their drafts from last time.
@@ -61,6 +64,7 @@ impl Effect {
             Effect::StopEvents => "stop events".into(),
             Effect::Bell => "bell".into(),
             Effect::SaveDrafts => "save drafts".into(),
+            Effect::PersistJournal(c) => format!("persist journal ({} waiting)", c.writes.len()),
             Effect::Suspend => "suspend".into(),
             Effect::LoadDrafts(_) => "load drafts".into(),
         }

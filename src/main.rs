@@ -140,12 +140,14 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             state.bell = config.bell;
             apply_keys(&mut state, &config, theme_warning);
             state.idle_lock_minutes = config.idle_lock_minutes.filter(|m| *m > 0);
-            // The demo's journal lives in its temporary directory, under a key held only in
-            // memory: removed on quit, never offered to a later demo, nothing in the keyring.
+            // The demo's journal lives in its temporary directory (removed on quit, never
+            // offered to a later demo) with nothing in the keyring: its key is derived from the
+            // demo password as at any sign-in (issue 12 §3).
             let journal = Journal {
                 dir: demo.dir.path().join("journal"),
                 server: None,
-                keys: jarterm::journal::KeySource::Fixed(rand_key()),
+                keys: jarterm::journal::KeySource::NoKeyring,
+                password: Some(jar_server::demo::DEMO_PASSWORD),
             };
             let result = tui(state, theme, demo.client.clone(), None, Some(journal)).await;
             demo.server.shutdown().await;
@@ -187,6 +189,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 dir,
                 server: None,
                 keys: jarterm::journal::KeySource::default(),
+                password: None,
             });
             tui(state, theme, client, Some(store), journal).await
         }
@@ -206,19 +209,13 @@ fn require_tty() -> anyhow::Result<()> {
 }
 
 /// Where the local journal is kept, the server name it is kept under (`None`: the
-/// address), and where its key comes from.
+/// address), where its key comes from, and the password already used to sign in (the
+/// demo's), for the journal key.
 struct Journal {
     dir: std::path::PathBuf,
     server: Option<String>,
     keys: jarterm::journal::KeySource,
-}
-
-#[cfg(feature = "demo")]
-fn rand_key() -> [u8; 32] {
-    use rand::RngCore;
-    let mut k = [0u8; 32];
-    rand::rng().fill_bytes(&mut k);
-    k
+    password: Option<&'static str>,
 }
 
 async fn tui(
@@ -239,6 +236,9 @@ async fn tui(
         app.drafts_dir = Some(j.dir);
         app.journal_server = j.server;
         app.journal_keys = j.keys;
+        if let Some(p) = j.password {
+            app.sign_in_password(p);
+        }
     }
     if let Some(store) = store {
         app = app.with_token_store(store);
@@ -246,7 +246,10 @@ async fn tui(
     app.start();
     watch_signals(app.sender());
     let mut input = EventStream::new();
-    app.run(&mut input).await?;
+    let result = app.run(&mut input).await;
+    // Nothing is written after this (the demo then removes its directory, lock and all).
+    app.close_journal().await;
+    result?;
     Ok(())
 }
 

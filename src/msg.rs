@@ -25,6 +25,9 @@ pub enum Msg {
     /// SIGTERM or SIGHUP: keep drafts and quit.
     Terminate,
     Api(ApiMsg),
+    /// What the journal writer found (how the journal is kept, its cached cases, another
+    /// jarterm holding it): for the app, which owns the writer and the offline cache.
+    Journal(crate::journal_writer::JournalEvent),
 }
 
 /// Results from background tasks.
@@ -74,6 +77,10 @@ pub enum ApiMsg {
     Conn(Conn),
     /// The event stream was refused with 401: the token expired.
     SessionExpired,
+    /// The journal could not be written (the kind of error): the writes are still sent.
+    JournalNotSaved(String),
+    /// Checklist conflicts left undecided in an earlier run (from the journal).
+    ConflictsLoaded(Vec<crate::outbox::Conflict>),
     /// Drafts saved in an earlier run by the person now signed in.
     DraftsLoaded(Vec<crate::drafts::SavedDraft>),
     /// The local journal of the person now signed in: writes not yet confirmed in an

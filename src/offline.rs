@@ -1,20 +1,20 @@
 //! Reading offline (issue 12 §3): the last fetched copy of the board and of each case the
 //! person opened is kept (in memory, and in the person's sealed journal cache where one can
-//! be written: `crate::journal::CacheFile`), and a read the network could not answer is
-//! answered from it, marked "as of 14:02 — offline".
+//! be written: `crate::journal::CacheFile`, by the journal's writer thread through a
+//! `crate::journal_writer::CacheSink`), and a read the network could not answer is answered
+//! from it, marked "as of 14:02 — offline".
 //!
 //! The app passes every message through `before` (which remembers what reads brought and
 //! swaps a read that failed for lack of a server for the cached copy) and `after` (which
 //! marks on screen what came from the cache). `update` sees an ordinary answer. The cache
 //! belongs to one person on one server: the app drops it when someone else signs in.
 
-use std::sync::{Arc, Mutex};
-
 use chrono::{DateTime, Utc};
 use jar_core::time::{uk_clock, uk_datetime};
 
 use crate::api::ApiError;
-use crate::journal::{CacheContents, CacheFile, CachedBoard, CachedRow};
+use crate::journal::{CacheContents, CachedBoard, CachedRow};
+use crate::journal_writer::CacheSink;
 use crate::msg::{ApiMsg, Msg};
 use crate::state::State;
 use crate::state::board::AreaNames;
@@ -56,33 +56,59 @@ pub fn unreachable(e: &ApiError) -> bool {
 #[derive(Default)]
 pub struct OfflineCache {
     contents: CacheContents,
-    file: Option<CacheFile>,
-    writer: Writer,
+    /// Where copies are written (`None`: kept in memory only).
+    sink: Option<CacheSink>,
+    /// The board was asked for while the server could not be reached and there was no copy
+    /// to show (the journal, read on its own thread, may bring one a moment later).
+    board_missed: bool,
 }
 
 impl OfflineCache {
-    /// Start from what the person's journal cache holds; written to `file` from now on
+    /// Start from what the person's journal cache holds; written through `sink` from now on
     /// (`None`: kept in memory only).
-    pub fn open(&mut self, contents: CacheContents, file: Option<CacheFile>) {
-        // What this run fetched before the journal opened is newer: it wins.
+    pub fn open(&mut self, contents: CacheContents, sink: Option<CacheSink>) {
+        // Copies held in memory already (fetched this run, or read while another jarterm
+        // had the journal) and copies on disk: the later fetch of each wins.
         let mut merged = contents;
-        if self.contents.board.is_some() {
-            merged.board = self.contents.board.take();
+        if let Some(mine) = self.contents.board.take()
+            && merged
+                .board
+                .as_ref()
+                .is_none_or(|b| b.fetched_at <= mine.fetched_at)
+        {
+            merged.board = Some(mine);
         }
-        for c in std::mem::take(&mut self.contents.cases).into_iter().rev() {
-            merged.cases.retain(|x| x.reference != c.reference);
-            merged.cases.insert(0, c);
+        for c in std::mem::take(&mut self.contents.cases) {
+            match merged.cases.iter().position(|x| x.reference == c.reference) {
+                Some(i) if merged.cases[i].fetched_at > c.fetched_at => {}
+                Some(i) => merged.cases[i] = c,
+                None => merged.cases.push(c),
+            }
         }
+        merged
+            .cases
+            .sort_by_key(|c| std::cmp::Reverse(c.fetched_at));
         merged.cases.truncate(crate::journal::MAX_CASES);
         self.contents = merged;
-        self.file = file;
+        self.sink = sink;
         self.save();
     }
 
     /// Another person: nothing of the last one's is kept in memory.
     pub fn forget(&mut self) {
         self.contents = CacheContents::default();
-        self.file = None;
+        self.sink = None;
+        self.board_missed = false;
+    }
+
+    /// A board that could not be fetched before the journal's copy was there, which is
+    /// there now: the app asks again, and is answered from the copy (true once).
+    pub fn board_missed(&mut self) -> bool {
+        let answer = self.board_missed && self.contents.board.is_some();
+        if answer {
+            self.board_missed = false;
+        }
+        answer
     }
 
     pub fn contents(&self) -> &CacheContents {
@@ -90,8 +116,8 @@ impl OfflineCache {
     }
 
     fn save(&self) {
-        if let Some(file) = &self.file {
-            self.writer.save(file.clone(), self.contents.clone());
+        if let Some(sink) = &self.sink {
+            sink.save(self.contents.clone());
         }
     }
 
@@ -101,6 +127,9 @@ impl OfflineCache {
             return (msg, None);
         };
         let now = s.now;
+        // Only the case on screen: an answer for a case since left (or fetched for the
+        // last person) is not kept.
+        let current = |r: &str| s.case.as_ref().is_some_and(|c| c.reference == r);
         let (api, served) = match api {
             ApiMsg::Cases(Ok(rows)) => {
                 self.contents.board = Some(CachedBoard {
@@ -108,6 +137,7 @@ impl OfflineCache {
                     rows: rows.iter().map(CachedRow::from).collect(),
                 });
                 self.save();
+                self.board_missed = false;
                 (ApiMsg::Cases(Ok(rows)), Some(Served::BoardLive))
             }
             ApiMsg::Cases(Err(e)) if unreachable(&e) && !s.board.loaded => {
@@ -120,10 +150,13 @@ impl OfflineCache {
                             Some(Served::BoardCached(b.fetched_at)),
                         )
                     }
-                    None => (ApiMsg::Cases(Err(e)), None),
+                    None => {
+                        self.board_missed = true;
+                        (ApiMsg::Cases(Err(e)), None)
+                    }
                 }
             }
-            ApiMsg::Case { case_ref, result } => {
+            ApiMsg::Case { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -134,7 +167,7 @@ impl OfflineCache {
                 let served = served.or(Some(Served::CaseLive(case_ref.clone())));
                 (ApiMsg::Case { case_ref, result }, served)
             }
-            ApiMsg::Timeline { case_ref, result } => {
+            ApiMsg::Timeline { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -144,7 +177,7 @@ impl OfflineCache {
                 );
                 (ApiMsg::Timeline { case_ref, result }, served)
             }
-            ApiMsg::Checklists { case_ref, result } => {
+            ApiMsg::Checklists { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -154,7 +187,7 @@ impl OfflineCache {
                 );
                 (ApiMsg::Checklists { case_ref, result }, served)
             }
-            ApiMsg::Contacts { case_ref, result } => {
+            ApiMsg::Contacts { case_ref, result } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -218,56 +251,114 @@ impl OfflineCache {
     }
 }
 
-/// Writes the cache off the event loop, latest copy wins (a burst of fetches costs one or
-/// two writes, never a queue).
-#[derive(Default, Clone)]
-struct Writer {
-    next: Arc<Mutex<Option<(CacheFile, CacheContents)>>>,
-    busy: Arc<Mutex<bool>>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use jar_core::wire::Problem;
 
-impl Writer {
-    fn save(&self, file: CacheFile, contents: CacheContents) {
-        if let Ok(mut n) = self.next.lock() {
-            *n = Some((file, contents));
-        }
-        {
-            let Ok(mut busy) = self.busy.lock() else {
-                return;
-            };
-            if *busy {
-                return;
-            }
-            *busy = true;
-        }
-        let me = self.clone();
-        let run = move || {
-            loop {
-                let job = me.next.lock().ok().and_then(|mut n| n.take());
-                match job {
-                    Some((file, contents)) => {
-                        if let Err(e) = file.save(&contents) {
-                            tracing::warn!(error = %e.kind(), "case cache not written");
-                        }
-                    }
-                    None => {
-                        // Checked under the busy lock, so a save arriving now is not lost.
-                        let Ok(mut busy) = me.busy.lock() else {
-                            return;
-                        };
-                        if me.next.lock().map(|n| n.is_none()).unwrap_or(true) {
-                            *busy = false;
-                            return;
-                        }
-                    }
-                }
-            }
+    fn state_on(case_ref: &str) -> State {
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 14, 2, 0).unwrap();
+        let who = jar_core::permissions::Principal {
+            username: "demo-paed".into(),
+            role: jar_core::Role::Paediatrician,
+            areas: vec![],
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(h) => {
-                h.spawn_blocking(run);
-            }
-            Err(_) => run(),
+        let mut s = State::signed_in(now, "test", who);
+        s.case = Some(crate::state::CaseState::new(case_ref));
+        s
+    }
+
+    fn lists(case_ref: &str, result: Result<Vec<jar_core::wire::ChecklistView>, ApiError>) -> Msg {
+        Msg::Api(ApiMsg::Checklists {
+            case_ref: case_ref.into(),
+            result,
+        })
+    }
+
+    fn problem(status: u16) -> ApiError {
+        ApiError::Problem(Problem {
+            kind: "about:blank".into(),
+            title: "x".into(),
+            status,
+            detail: String::new(),
+            current: None,
+        })
+    }
+
+    #[test]
+    fn a_read_that_finds_no_server_is_answered_from_the_cache_and_a_refusal_is_not() {
+        let mut s = state_on("JAR-2026-0001");
+        let mut cache = OfflineCache::default();
+        // Nothing kept yet: the failure goes through.
+        let (m, served) = cache.before(&s, lists("JAR-2026-0001", Err(problem(503))));
+        assert!(matches!(
+            m,
+            Msg::Api(ApiMsg::Checklists { result: Err(_), .. })
+        ));
+        assert_eq!(served, None);
+        let (_, served) = cache.before(&s, lists("JAR-2026-0001", Ok(vec![])));
+        assert_eq!(served, None);
+        let kept_at = s.now;
+        s.now += chrono::Duration::minutes(5);
+        for unreachable in [
+            ApiError::Network("refused".into()),
+            problem(502),
+            problem(504),
+        ] {
+            let (m, served) = cache.before(&s, lists("JAR-2026-0001", Err(unreachable)));
+            assert!(matches!(
+                m,
+                Msg::Api(ApiMsg::Checklists { result: Ok(_), .. })
+            ));
+            assert_eq!(
+                served,
+                Some(Served::CaseCached("JAR-2026-0001".into(), kept_at))
+            );
         }
+        // An answer from the server itself (a refusal, or its own error) is never papered over.
+        for refused in [
+            ApiError::Unauthorized,
+            problem(403),
+            problem(404),
+            problem(500),
+        ] {
+            let (m, _) = cache.before(&s, lists("JAR-2026-0001", Err(refused)));
+            assert!(matches!(
+                m,
+                Msg::Api(ApiMsg::Checklists { result: Err(_), .. })
+            ));
+        }
+        OfflineCache::after(
+            &mut s,
+            Some(Served::CaseCached("JAR-2026-0001".into(), kept_at)),
+        );
+        assert_eq!(s.case.as_ref().and_then(|c| c.offline_as_of), Some(kept_at));
+        OfflineCache::after(&mut s, Some(Served::CaseLive("JAR-2026-0001".into())));
+        assert_eq!(s.case.as_ref().and_then(|c| c.offline_as_of), None);
+    }
+
+    #[test]
+    fn only_the_case_on_screen_is_kept_and_forget_drops_everything() {
+        let s = state_on("JAR-2026-0001");
+        let mut cache = OfflineCache::default();
+        cache.before(&s, lists("JAR-2026-0002", Ok(vec![])));
+        assert!(cache.contents().case("JAR-2026-0002").is_none());
+        cache.before(&s, lists("JAR-2026-0001", Ok(vec![])));
+        assert!(cache.contents().case("JAR-2026-0001").is_some());
+        cache.forget();
+        assert!(cache.contents().is_empty());
+    }
+
+    #[test]
+    fn the_offline_mark_says_when_in_uk_time() {
+        let now = Utc.with_ymd_and_hms(2026, 7, 10, 16, 0, 0).unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 7, 10, 13, 2, 0).unwrap();
+        assert_eq!(as_of_label(t, now), "as of 14:02 — offline");
+        let yesterday = Utc.with_ymd_and_hms(2026, 7, 9, 13, 2, 0).unwrap();
+        assert_eq!(
+            as_of_label(yesterday, now),
+            "as of Thu 09 Jul 14:02 — offline"
+        );
     }
 }

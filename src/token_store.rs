@@ -98,10 +98,13 @@ impl TokenStore {
     }
 }
 
-/// keyutils refuses outside a login session only on use, so try set, get and delete.
+/// keyutils refuses outside a login session only on use, so try set, get and delete. The
+/// entry is this process's own: two jarterms starting at once must not delete each other's
+/// probe (a failed probe now means no journal on disk, issue 12 §3).
 pub(crate) fn probe_keyutils() -> Option<Arc<CredentialStore>> {
     let store: Arc<CredentialStore> = linux_keyutils_keyring_store::Store::new().ok()?;
-    let entry = store.build(SERVICE, "probe", None).ok()?;
+    let name = format!("probe-{}-{:08x}", std::process::id(), rand::random::<u32>());
+    let entry = store.build(SERVICE, &name, None).ok()?;
     entry.set_password("probe").ok()?;
     let ok = entry.get_password().ok().as_deref() == Some("probe");
     let _ = entry.delete_credential();

@@ -324,3 +324,62 @@ fn ctrl_with_shift_or_caps_lock_still_reaches_the_text_box_keys() {
     type_text(&mut s, "b");
     assert_eq!(summary_text(&s), "a\nb");
 }
+
+mod text_box_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A key a person or a pasting terminal may send into a text box.
+    #[derive(Debug, Clone)]
+    enum K {
+        Char(char),
+        Enter,
+        LineFeed,
+        Ctrl(char),
+    }
+
+    fn keys() -> impl Strategy<Value = Vec<K>> {
+        prop::collection::vec(
+            prop_oneof![
+                6 => "[a-zA-Z0-9 .,;£é]".prop_map(|s| K::Char(s.chars().next().unwrap_or('a'))),
+                1 => Just(K::Enter),
+                1 => Just(K::LineFeed),
+                1 => prop::sample::select(vec!['u', 'k', 'w', 'y', 'r', 'e', 'a', 'd', 'f', 'b', 'n', 'p', 'o', 'v'])
+                    .prop_map(K::Ctrl),
+            ],
+            0..60,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Whatever control keys are mixed in, every character typed is kept, in order
+        /// (Ctrl-R may only discard a restored draft, and there is none here).
+        #[test]
+        fn no_key_in_a_text_box_loses_a_typed_character(seq in keys()) {
+            let mut s = contact_summary();
+            let mut typed = String::new();
+            for k in &seq {
+                match k {
+                    K::Char(c) => {
+                        typed.push(*c);
+                        press(&mut s, ch(*c));
+                    }
+                    K::Enter => {
+                        press(&mut s, key(KeyCode::Enter));
+                    }
+                    K::LineFeed => {
+                        press(&mut s, ctrl('j'));
+                    }
+                    K::Ctrl(c) => {
+                        press(&mut s, ctrl(*c));
+                    }
+                }
+            }
+            prop_assert!(s.form.is_some(), "the form stays open");
+            let kept: String = summary_text(&s).chars().filter(|c| *c != '\n').collect();
+            prop_assert_eq!(kept, typed);
+        }
+    }
+}

@@ -3,36 +3,13 @@
 //! `fuzz/corpus/theme/` and `fuzz/corpus/keymap/` are replayed every run.
 //! Cases: `JARTERM_FUZZ_CASES` (default 256).
 
+mod support;
+
 use jarterm::keymap::{KEYMAP, Keymap, binding_name, parse_key};
 use jarterm::theme::Theme;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn cases() -> u32 {
-    std::env::var("JARTERM_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
-fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
-        .join(target);
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).expect("read corpus file");
-            (p, bytes)
-        })
-        .collect();
-    out.sort();
-    out
-}
+use support::fuzz::{cases, corpus};
 
 const THEMES: [&str; 3] = [
     include_str!("../themes/default.toml"),
@@ -172,5 +149,16 @@ proptest! {
     ) {
         let table: BTreeMap<String, Vec<String>> = entries.into_iter().collect();
         keymap(&table);
+    }
+
+    /// config.toml, as typed by a person: an error for a banner, never a panic; its `[keys]`
+    /// go through the keymap the same way.
+    #[test]
+    fn fuzz_config_file(
+        text in "(\\PC|[\\[\\]=\"'{}\\n#,.]|server|theme|keys|bell|token_store|idle_lock_minutes|ascii)*",
+    ) {
+        if let Ok(config) = jarterm::config::Config::parse(&text) {
+            keymap(&config.keys);
+        }
     }
 }

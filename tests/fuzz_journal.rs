@@ -4,35 +4,14 @@
 //! holds only what the format allows. The corpus in `fuzz/corpus/journal/` is replayed every
 //! run. Cases: `JARTERM_FUZZ_CASES` (default 256).
 
+mod support;
+
+use std::path::PathBuf;
+
 use jarterm::journal::{Contents, Journal, JournalWrite, KeySource};
 use jarterm::state::Write;
 use proptest::prelude::*;
-use std::path::PathBuf;
-
-fn cases() -> u32 {
-    std::env::var("JARTERM_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
-fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
-        .join(target);
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).expect("read corpus file");
-            (p, bytes)
-        })
-        .collect();
-    out.sort();
-    out
-}
+use support::fuzz::{cases, corpus};
 
 fn sample() -> Contents {
     let event = serde_json::from_value(serde_json::json!({
@@ -50,6 +29,7 @@ fn sample() -> Contents {
             form: None,
         }],
         drafts: vec![],
+        conflicts: vec![],
     }
 }
 
@@ -116,10 +96,52 @@ fn a_sealed_journal_reads_back_and_a_plain_one_too() {
     }
 }
 
+/// A journal sealed under a password (no keyring), with a cached case, for the key file and
+/// cache properties.
+struct Keyed {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    password: jarterm::journal::PasswordKey,
+    cache: jarterm::journal::CacheContents,
+    cache_seed: Vec<u8>,
+}
+
+fn keyed() -> Keyed {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("journal");
+    let password = jarterm::journal::derive_password_key(&dir, "fuzz-user", "http://fuzz", "pw")
+        .expect("derived");
+    let j = Journal::open_with(
+        &dir,
+        "fuzz-user",
+        "http://fuzz",
+        &KeySource::NoKeyring,
+        Some(&password),
+    )
+    .journal;
+    let mut cache = jarterm::journal::CacheContents::default();
+    cache
+        .case_mut("JAR-2026-0042", chrono::Utc::now())
+        .checklists = Some(vec![]);
+    j.cache_file()
+        .expect("writable")
+        .save(&cache)
+        .expect("save");
+    let cache_seed = std::fs::read(j.path().with_extension("cache")).expect("read seed");
+    Keyed {
+        _tmp: tmp,
+        dir,
+        password,
+        cache,
+        cache_seed,
+    }
+}
+
 thread_local! {
     // One journal per thread, reused by every case: the fsyncs of `save` stay out of the loop.
     static SEALED: Rig = rig(KeySource::Fixed([9; 32]));
     static PLAIN: Rig = rig(KeySource::None);
+    static KEYED: Keyed = keyed();
 }
 
 proptest! {
@@ -148,6 +170,32 @@ proptest! {
         PLAIN.with(|r| {
             let _ = read_bytes(r, &mutate(&r.seed, &ops));
         });
+    }
+
+    /// Issue 12 §3: whatever is in the key file (`<scope>.key`) or the case cache, opening
+    /// never panics, and a cache that does not read is simply empty.
+    #[test]
+    fn fuzz_journal_key_file_and_cache_never_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+        ops in prop::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..6),
+    ) {
+        KEYED.with(|k| {
+            let key_file = k.dir.join(format!("{}.key", jarterm::journal::scope("fuzz-user", "http://fuzz")));
+            let good = std::fs::read(&key_file).expect("key file");
+            for b in [bytes.clone(), mutate(&good, &ops)] {
+                std::fs::write(&key_file, &b).expect("write");
+                let j = Journal::locate_with(&k.dir, "fuzz-user", "http://fuzz", &KeySource::NoKeyring, Some(&k.password));
+                let _ = j.read();
+                let _ = j.load_cache();
+            }
+            std::fs::write(&key_file, &good).expect("restore");
+            let cache = k.dir.join(format!("{}.cache", jarterm::journal::scope("fuzz-user", "http://fuzz")));
+            std::fs::write(&cache, mutate(&k.cache_seed, &ops)).expect("write");
+            let j = Journal::locate_with(&k.dir, "fuzz-user", "http://fuzz", &KeySource::NoKeyring, Some(&k.password));
+            let read = j.load_cache();
+            prop_assert!(read.is_empty() || read == k.cache);
+            Ok(())
+        })?;
     }
 
     #[test]

@@ -4,34 +4,11 @@
 //! panic. The corpus in `fuzz/corpus/sanitize/` is replayed every run.
 //! Cases: `JARTERM_FUZZ_CASES` (default 256).
 
+mod support;
+
 use jarterm::sanitize::{clean, clean_json, decode};
 use proptest::prelude::*;
-use std::path::PathBuf;
-
-fn cases() -> u32 {
-    std::env::var("JARTERM_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
-fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
-        .join(target);
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).expect("read corpus file");
-            (p, bytes)
-        })
-        .collect();
-    out.sort();
-    out
-}
+use support::fuzz::{cases, corpus};
 
 /// What must never reach the terminal.
 fn dangerous(c: char) -> bool {

@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use jar_core::Role;
 use jarterm::effect::Effect;
 use jarterm::keymap::{Action, Ctx, KEYMAP, Keymap};
-use jarterm::state::{PendingWrite, State, Write};
+use jarterm::state::{State, Write};
 
 fn rebound(s: &mut State, name: &str, keys: &[&str]) {
     let mut t = BTreeMap::new();
@@ -22,15 +22,14 @@ fn rebound(s: &mut State, name: &str, keys: &[&str]) {
 }
 
 fn one_unsent_change(s: &mut State) {
-    s.outbox.push(PendingWrite {
-        key: uuid::Uuid::new_v4(),
-        write: Write::StartChecklist {
+    s.outbox.queue(
+        uuid::Uuid::new_v4(),
+        Write::StartChecklist {
             case_ref: "JAR-2026-0042".into(),
             template: "sudi".into(),
         },
-        in_flight: true,
-        form: None,
-    });
+        None,
+    );
 }
 
 /// The hint line (the last row) at 80x24.
@@ -240,4 +239,67 @@ fn a_refused_contact_comes_back_over_help_and_the_keys_go_to_what_is_drawn() {
     press(&mut s, key(KeyCode::Esc));
     assert!(!s.help);
     assert_eq!(s.top(), None);
+}
+
+/// Words on screen name the key in force, so a rebound key is what the screen says.
+#[test]
+fn words_on_screen_name_the_rebound_key() {
+    use jarterm::msg::ApiMsg;
+    let mut t = BTreeMap::new();
+    t.insert("board.quit".to_string(), vec!["x".to_string()]);
+    t.insert(
+        "checklists.start-checklist".to_string(),
+        vec!["S".to_string()],
+    );
+    let keymap = Keymap::from_config(&t).expect("valid keys");
+    // Too small: the quit key in force.
+    let mut s = board_state(Role::Paediatrician);
+    s.keymap = keymap.clone();
+    let small = screen(&s, 30, 10);
+    assert!(small.contains("x quits"), "{small}");
+    // Unsent changes: press the quit key in force again.
+    one_unsent_change(&mut s);
+    press(&mut s, ch('x'));
+    let banner = s
+        .banner
+        .as_ref()
+        .map(|b| b.text.clone())
+        .unwrap_or_default();
+    assert!(banner.contains("Press x again"), "{banner}");
+    // No checklist yet: the start key in force.
+    let (mut s, _) = case_state(Role::Paediatrician);
+    s.keymap = keymap;
+    api(
+        &mut s,
+        ApiMsg::Checklists {
+            case_ref: "JAR-2026-0042".into(),
+            result: Ok(vec![]),
+        },
+    );
+    press(&mut s, ch('3'));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Press S to start"), "{text}");
+}
+
+#[test]
+fn an_empty_timeline_offers_adding_only_to_roles_that_may() {
+    use jarterm::msg::ApiMsg;
+    for (role, offered) in [(Role::Paediatrician, true), (Role::KeyWorker, false)] {
+        let (mut s, _) = case_state(role);
+        api(
+            &mut s,
+            ApiMsg::Timeline {
+                case_ref: "JAR-2026-0042".into(),
+                result: Ok(vec![]),
+            },
+        );
+        press(&mut s, ch('2'));
+        let text = screen(&s, 80, 24);
+        assert!(text.contains("No events yet"), "{text}");
+        assert_eq!(
+            text.contains("Press a to add one"),
+            offered,
+            "{role:?}: {text}"
+        );
+    }
 }

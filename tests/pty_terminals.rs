@@ -304,11 +304,12 @@ fn a_broken_theme_or_keymap_file_is_a_banner_and_the_defaults_are_used() {
 fn an_idle_screen_writes_nothing_until_something_changes() {
     let home = tempfile::tempdir().expect("home");
     let mut pty = key_worker(home.path(), &[], 80, 24);
+    // Started: the change stream is live (no guess at how long start-up takes).
+    pty.wait_for("the stream live", STARTUP, |s| s.contains(" live "));
     let minute = || chrono::Utc::now().timestamp() / 60;
     let mut quiet = false;
     // The clock on screen shows minutes: a window that crosses a minute is tried again.
     for _ in 0..3 {
-        std::thread::sleep(Duration::from_millis(500));
         let (m, before) = (minute(), pty.raw().len());
         std::thread::sleep(Duration::from_millis(2500));
         if minute() != m {

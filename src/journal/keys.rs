@@ -46,6 +46,12 @@ pub struct PasswordKey {
     key: [u8; 32],
 }
 
+impl Drop for PasswordKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
 impl std::fmt::Debug for PasswordKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PasswordKey(..)")
@@ -134,6 +140,10 @@ impl KeyFile {
         old: Option<&KeyFile>,
     ) -> KeyFile {
         let password = match pk {
+            // Already sealed under this password: kept as it is (no write at each sign-in).
+            Some(pk) if old.is_some_and(|o| o.unseal(scope, pk) == Some(*key)) => {
+                old.and_then(|o| o.password.clone())
+            }
             Some(pk) => seal_with_password(scope, key, pk),
             None => old
                 .filter(|o| o.matches(scope, key))

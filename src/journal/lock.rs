@@ -35,16 +35,13 @@ pub(super) fn lock_path(dir: &Path, scope: &str) -> PathBuf {
     dir.join(format!("{scope}.lock"))
 }
 
-/// Take the lock, or say who has it. Never blocks.
-pub(super) fn try_lock(path: &Path) -> Result<File, LockHeld> {
-    let unknown = LockHeld {
-        pid: None,
-        since: None,
-    };
+/// Take the lock (`None`: no lock file can be made here, so nothing can be written either;
+/// carry on), or say who has it. Never blocks.
+pub(super) fn try_lock(path: &Path) -> Result<Option<File>, LockHeld> {
     if let Some(dir) = path.parent()
         && crate::config::private_dir(dir).is_err()
     {
-        return Err(unknown);
+        return Ok(None);
     }
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true).read(true).write(true).truncate(false);
@@ -54,7 +51,7 @@ pub(super) fn try_lock(path: &Path) -> Result<File, LockHeld> {
         opts.mode(0o600);
     }
     let Ok(mut file) = opts.open(path) else {
-        return Err(unknown);
+        return Ok(None);
     };
     match file.try_lock() {
         Ok(()) => {
@@ -63,7 +60,7 @@ pub(super) fn try_lock(path: &Path) -> Result<File, LockHeld> {
             let _ = file.rewind();
             let _ = write!(file, "{}\n{stamp}\n", std::process::id());
             let _ = file.sync_all();
-            Ok(file)
+            Ok(Some(file))
         }
         Err(TryLockError::WouldBlock) => {
             let mut text = String::new();
@@ -77,7 +74,7 @@ pub(super) fn try_lock(path: &Path) -> Result<File, LockHeld> {
         Err(TryLockError::Error(e)) => {
             // A file system without locks: carry on as the only writer, and say so in the log.
             tracing::warn!(error = %e.kind(), "journal lock unavailable on this file system");
-            Ok(file)
+            Ok(Some(file))
         }
     }
 }

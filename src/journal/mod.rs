@@ -23,7 +23,8 @@
 //!   deleted, and the person is told; the program carries on with an empty journal.
 //!
 //! Every call blocks (file system, keyring, Argon2id in `derive_password_key`) and none needs
-//! the event loop: call them from any thread.
+//! the event loop: the app calls them only from its journal writer thread
+//! (`crate::journal_writer`), on sign-in, before a write is sent and on a pause in typing.
 
 mod cache;
 mod keys;
@@ -70,11 +71,14 @@ pub struct Contents {
     /// In the order they were made: replayed in this order.
     pub writes: Vec<JournalWrite>,
     pub drafts: Vec<SavedDraft>,
+    /// Checklist conflicts the person has not decided yet (`crate::outbox::Conflict`).
+    #[serde(default)]
+    pub conflicts: Vec<crate::outbox::Conflict>,
 }
 
 impl Contents {
     pub fn is_empty(&self) -> bool {
-        self.writes.is_empty() && self.drafts.is_empty()
+        self.writes.is_empty() && self.drafts.is_empty() && self.conflicts.is_empty()
     }
 }
 
@@ -139,8 +143,16 @@ pub struct Journal {
     mode: KeyMode,
     ring: Option<Ring>,
     password: Option<PasswordKey>,
-    /// The writer lock, while held.
-    lock: Option<std::fs::File>,
+    /// The writer lock, while held (`Some(None)`: no lock can be made here).
+    lock: Option<Option<std::fs::File>>,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
 }
 
 // The keyring store is a trait object (not `RefUnwindSafe` by itself); the journal keeps no
@@ -478,6 +490,14 @@ pub struct CacheFile {
     key: Option<[u8; 32]>,
 }
 
+impl Drop for CacheFile {
+    fn drop(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
+}
+
 impl std::fmt::Debug for CacheFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CacheFile")
@@ -642,6 +662,7 @@ mod tests {
                 form: None,
             }],
             drafts: vec![],
+            conflicts: vec![],
         }
     }
 

@@ -215,6 +215,17 @@ impl Keymap {
         })
     }
 
+    /// The name of the first key for `action` in `ctx` (for words on screen such as
+    /// "press s"), so a rebound key is what the screen says.
+    pub fn key_for(&self, ctx: Ctx, action: Action) -> String {
+        KEYMAP
+            .iter()
+            .find(|b| b.ctx == ctx && b.action == action)
+            .and_then(|b| self.keys(b).first())
+            .map(key_name)
+            .unwrap_or_else(|| "?".to_string())
+    }
+
     /// The action for a key in the given contexts, searched in order.
     pub fn lookup(&self, contexts: &[Ctx], ev: &KeyEvent) -> Option<Action> {
         self.binding(contexts, ev).map(|b| b.action)

@@ -53,6 +53,18 @@ impl BoardRow {
             .min_by_key(|&(due, hard)| due_rank(due, hard, now))
     }
 
+    /// The state of the deadline the board shows (Due or Overdue), for its row's style.
+    pub fn deadline_state(&self, now: DateTime<Utc>) -> Option<jar_core::deadline::DeadlineState> {
+        use jar_core::deadline::DeadlineState;
+        self.next_deadline(now).map(|(due, _)| {
+            if due < now {
+                DeadlineState::Overdue
+            } else {
+                DeadlineState::Due
+            }
+        })
+    }
+
     /// Sort key: lower is more urgent.
     pub fn urgency(&self, now: DateTime<Utc>) -> (u8, Option<DateTime<Utc>>) {
         urgency(self.next_deadline(now), self.stage, now)

@@ -6,6 +6,8 @@ use jar_core::contact::Contact;
 use jar_core::timeline::TimelineEvent;
 use jar_core::wire::{CaseDetail, ChecklistItemView, ChecklistView};
 
+use super::CaseRef;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Summary,
@@ -58,9 +60,58 @@ impl<T> Remote<T> {
     }
 }
 
+/// The four parts of a case, each fetched on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Detail,
+    Timeline,
+    Checklists,
+    Contacts,
+}
+
+impl Part {
+    pub const ALL: [Part; 4] = [
+        Part::Detail,
+        Part::Timeline,
+        Part::Checklists,
+        Part::Contacts,
+    ];
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Parts(u8);
+
+impl Parts {
+    pub fn contains(self, p: Part) -> bool {
+        self.0 & p.bit() != 0
+    }
+    pub fn insert(&mut self, p: Part) {
+        self.0 |= p.bit();
+    }
+    /// Remove `p`; whether it was there.
+    pub fn remove(&mut self, p: Part) -> bool {
+        let had = self.contains(p);
+        self.0 &= !p.bit();
+        had
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct CaseState {
-    pub reference: String,
+    pub reference: CaseRef,
+    /// Parts asked for and not answered yet (one request per part at a time).
+    pub fetching: Parts,
+    /// Parts that changed again while being fetched: asked for once more when they arrive
+    /// (the latest wins, as the board's list does).
+    pub refetch: Parts,
     pub detail: Remote<CaseDetail>,
     pub timeline: Remote<Vec<TimelineEvent>>,
     pub checklists: Remote<Vec<ChecklistView>>,
@@ -110,7 +161,7 @@ pub struct ItemRef<'a> {
 impl CaseState {
     pub fn new(reference: &str) -> Self {
         CaseState {
-            reference: reference.to_string(),
+            reference: reference.into(),
             ..CaseState::default()
         }
     }

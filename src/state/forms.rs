@@ -11,28 +11,29 @@ use jar_core::timeline::EventKind;
 use jar_core::wire::{ItemUpdate, NewCase, NewCaseTimes, NewTimelineEvent};
 use tui_textarea::TextArea;
 
+use super::{CaseRef, ItemAddr};
 use crate::timeparse::{Tense, format_local, parse_optional, parse_when};
 
 /// What the form is for; carries what the submit needs besides the fields.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FormKind {
     Contact {
-        case_ref: String,
+        case_ref: CaseRef,
     },
     Notify,
     AddEvent {
-        case_ref: String,
+        case_ref: CaseRef,
     },
     Correction {
-        case_ref: String,
+        case_ref: CaseRef,
         corrects: i64,
     },
     Amend {
-        case_ref: String,
+        case_ref: CaseRef,
         contact_id: i64,
     },
     Reveal {
-        case_ref: String,
+        case_ref: CaseRef,
     },
     /// Assign a person to a place (issue 15 §4): the candidates are carried with the form.
     Assign {
@@ -46,9 +47,8 @@ pub enum FormKind {
         version: i64,
     },
     ItemNote {
-        case_ref: String,
-        template: String,
-        item: String,
+        #[serde(flatten)]
+        addr: ItemAddr,
         version: i64,
         status: ItemStatus,
     },
@@ -188,6 +188,294 @@ fn labels<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<String> {
     all.iter().map(|v| label(*v).to_string()).collect()
 }
 
+/// A choice over the real values of an enum: the field is built from `T` and read back as
+/// `T`, so no index is ever clamped or looked up in a second list.
+pub struct Choice<T: Copy + PartialEq + 'static> {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub all: &'static [T],
+    /// Values of `all` never offered (e.g. a correction is not picked from a list).
+    pub except: &'static [T],
+    pub words: fn(T) -> &'static str,
+}
+
+impl<T: Copy + PartialEq + 'static> Choice<T> {
+    fn values(&self) -> Vec<T> {
+        self.all
+            .iter()
+            .copied()
+            .filter(|v| !self.except.contains(v))
+            .collect()
+    }
+
+    /// The field, with the first value chosen.
+    pub fn field(&self) -> Field {
+        let options = self
+            .values()
+            .into_iter()
+            .map(|v| (self.words)(v).to_string());
+        choice(self.key, self.label, options.collect(), 0)
+    }
+
+    /// The value chosen in `form`.
+    pub fn get(&self, form: &Form) -> T {
+        let values = self.values();
+        values
+            .get(form.choice(self.key))
+            .or(values.first())
+            .copied()
+            .unwrap_or(self.all[0])
+    }
+}
+
+/// Several values of an enum, ticked.
+pub struct Multi<T: Copy + 'static> {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub all: &'static [T],
+    pub words: fn(T) -> &'static str,
+}
+
+impl<T: Copy + 'static> Multi<T> {
+    pub fn field(&self) -> Field {
+        multi(self.key, self.label, labels(self.all, self.words))
+    }
+
+    pub fn get(&self, form: &Form) -> Vec<T> {
+        form.chosen(self.key)
+            .into_iter()
+            .filter_map(|i| self.all.get(i).copied())
+            .collect()
+    }
+}
+
+/// A UK time typed in words `crate::timeparse` reads ("now", "-2h", "23:30", "yesterday
+/// 23:30", a date): whether it records something that happened or something due (a bare
+/// clock time is the last one or the next one), and what an empty field means. Shown under
+/// the field in words before saving (`Form::time_preview`).
+pub struct Time {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub tense: Tense,
+    /// An empty field means now (else "not known": `optional` gives `None`).
+    pub empty_is_now: bool,
+}
+
+impl Time {
+    /// Showing the time the form opens, until the person sets it.
+    pub fn now_field(&self, now: DateTime<Utc>) -> Field {
+        now_line(self.key, self.label, self.hint, now)
+    }
+
+    pub fn field(&self, initial: &str) -> Field {
+        line(self.key, self.label, self.hint, initial.to_string())
+    }
+
+    /// A time that must be given (empty: now); errors name the field.
+    pub fn required(&self, form: &Form, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+        parse_when(&form.text(self.key), now, self.tense)
+            .map_err(|e| format!("{}: {e}", self.label))
+    }
+
+    /// Empty: not given.
+    pub fn optional(
+        &self,
+        form: &Form,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, String> {
+        parse_optional(&form.text(self.key), now, self.tense)
+            .map_err(|e| format!("{}: {e}", self.label))
+    }
+
+    /// What the field will save, in words ("yesterday 23:30 GMT, 1h30m ago"), or why it
+    /// will not parse.
+    pub fn preview(&self, form: &Form, now: DateTime<Utc>) -> Result<String, String> {
+        crate::timeparse::preview(&form.text(self.key), now, self.tense, self.empty_is_now)
+    }
+}
+
+/// Text: one line (`multi_line: false`) or a text box.
+pub struct Text {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub multi_line: bool,
+}
+
+impl Text {
+    pub fn field(&self, initial: &str) -> Field {
+        if self.multi_line {
+            Field {
+                hint: if self.hint.is_empty() {
+                    "Enter is a newline; Ctrl-S saves"
+                } else {
+                    self.hint
+                },
+                ..text(self.key, self.label, initial)
+            }
+        } else {
+            line(self.key, self.label, self.hint, initial.to_string())
+        }
+    }
+
+    pub fn get(&self, form: &Form) -> String {
+        form.text(self.key)
+    }
+}
+
+const fn one_line(key: &'static str, label: &'static str, hint: &'static str) -> Text {
+    Text {
+        key,
+        label,
+        hint,
+        multi_line: false,
+    }
+}
+
+const fn text_box(key: &'static str, label: &'static str) -> Text {
+    Text {
+        key,
+        label,
+        hint: "",
+        multi_line: true,
+    }
+}
+
+const PRESENT: Text = one_line(
+    "present",
+    "Who was present",
+    "comma separated: mother, father, KW",
+);
+const SUMMARY: Text = text_box("summary", "Summary");
+const QUESTIONS: Text = one_line(
+    "questions",
+    "Questions for the CDRM",
+    "separate questions with ;",
+);
+const AGE: Text = one_line("age", "Age in months", "whole months, e.g. 4");
+const DECIDED_BY: Text = one_line("decided_by", "Decided by", "who decided the criteria apply");
+const RATIONALE: Text = text_box("rationale", "Rationale");
+const EVENT_NOTE: Text = text_box("note", "Note");
+const WHAT_WAS_WRONG: Text = text_box("note", "What was wrong");
+const AMEND_REASON: Text = one_line("reason", "Reason", "why the record needs amending");
+const AMEND_TEXT: Text = text_box("text", "Amendment");
+const REVEAL_REASON: Text = one_line(
+    "reason",
+    "Reason",
+    "why you need the identity now; this is recorded",
+);
+const ITEM_NOTE: Text = text_box("note", "Note");
+
+const DIRECTION: Choice<Direction> = Choice {
+    key: "direction",
+    label: "Direction",
+    all: &Direction::ALL,
+    except: &[],
+    words: Direction::label,
+};
+const MODE: Choice<ContactMode> = Choice {
+    key: "mode",
+    label: "Mode",
+    all: &ContactMode::ALL,
+    except: &[],
+    words: ContactMode::label,
+};
+const PURPOSE: Choice<ContactPurpose> = Choice {
+    key: "purpose",
+    label: "Purpose",
+    all: &ContactPurpose::ALL,
+    except: &[],
+    words: ContactPurpose::label,
+};
+const OUTCOME: Choice<Outcome> = Choice {
+    key: "outcome",
+    label: "Outcome",
+    all: &Outcome::ALL,
+    except: &[],
+    words: Outcome::label,
+};
+const SUPPORT: Multi<Support> = Multi {
+    key: "support",
+    label: "Support offered",
+    all: &Support::ALL,
+    words: Support::label,
+};
+const CONTACT_WHEN: Time = Time {
+    key: "when",
+    label: "When",
+    hint: "UK time: 23:30 (last one), yesterday 23:30, -2h, 1 Dec 14:30",
+    tense: Tense::Happened,
+    empty_is_now: true,
+};
+const NEXT_CONTACT: Time = Time {
+    key: "next",
+    label: "Next contact due",
+    hint: "+7d, 10am (next one), 30 Nov 14:00 or empty",
+    tense: Tense::Due,
+    empty_is_now: false,
+};
+const PLACE: Choice<PlaceOfDeath> = Choice {
+    key: "place",
+    label: "Place of death",
+    all: &[
+        PlaceOfDeath::Home,
+        PlaceOfDeath::Hospital,
+        PlaceOfDeath::PublicPlace,
+        PlaceOfDeath::Other,
+    ],
+    except: &[],
+    words: PlaceOfDeath::label,
+};
+const SEX: Choice<Sex> = Choice {
+    key: "sex",
+    label: "Sex",
+    all: &[Sex::Female, Sex::Male, Sex::Indeterminate, Sex::NotKnown],
+    except: &[],
+    words: Sex::label,
+};
+const CATEGORY: Choice<PresentingCategory> = Choice {
+    key: "category",
+    label: "Presenting category",
+    all: &PresentingCategory::ALL,
+    except: &[],
+    words: PresentingCategory::label,
+};
+const CRITERIA: Multi<JarCriterion> = Multi {
+    key: "criteria",
+    label: "JAR criteria",
+    all: &JarCriterion::ALL,
+    words: JarCriterion::label,
+};
+const FOUND: Time = Time {
+    key: "found",
+    label: "Found at",
+    hint: "UK time; empty if not known",
+    tense: Tense::Happened,
+    empty_is_now: false,
+};
+const CONFIRMED: Time = Time {
+    key: "confirmed",
+    label: "Death confirmed at",
+    hint: "UK time; empty if not known",
+    tense: Tense::Happened,
+    empty_is_now: false,
+};
+const EVENT_KIND: Choice<EventKind> = Choice {
+    key: "kind",
+    label: "What happened",
+    all: &EventKind::ALL,
+    except: &[EventKind::Correction],
+    words: EventKind::label,
+};
+const EVENT_WHEN: Time = Time {
+    key: "when",
+    label: "When",
+    hint: "UK time: 23:30 (last one), yesterday 23:30, -2h",
+    tense: Tense::Happened,
+    empty_is_now: true,
+};
+
 impl Form {
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
@@ -256,12 +544,10 @@ impl Form {
                 super::identity_form::form(case_ref, *version, None)
             }
             FormKind::ItemNote {
-                case_ref,
-                template,
-                item,
+                addr,
                 version,
                 status,
-            } => Form::item_note(case_ref, template, item, *version, *status, ""),
+            } => Form::item_note(addr, *version, *status, ""),
         }
     }
 
@@ -284,17 +570,21 @@ impl Form {
         self.fields.get_mut(self.focus)
     }
 
+    /// The time field `key` of this form, if it is one.
+    pub fn time(&self, key: &str) -> Option<&'static Time> {
+        let fields: &[&'static Time] = match &self.kind {
+            FormKind::Contact { .. } => &[&CONTACT_WHEN, &NEXT_CONTACT],
+            FormKind::Notify => &[&FOUND, &CONFIRMED],
+            FormKind::AddEvent { .. } => &[&EVENT_WHEN],
+            _ => &[],
+        };
+        fields.iter().copied().find(|t| t.key == key)
+    }
+
     /// For a time field: whether it records something that happened or something due, and
     /// whether an empty field means now (else "not known"). `None` for other fields.
     pub fn time_field(&self, key: &str) -> Option<(Tense, bool)> {
-        match (&self.kind, key) {
-            (FormKind::Contact { .. }, "when") | (FormKind::AddEvent { .. }, "when") => {
-                Some((Tense::Happened, true))
-            }
-            (FormKind::Contact { .. }, "next") => Some((Tense::Due, false)),
-            (FormKind::Notify, "found" | "confirmed") => Some((Tense::Happened, false)),
-            _ => None,
-        }
+        self.time(key).map(|t| (t.tense, t.empty_is_now))
     }
 
     /// What a time field will save, in words ("yesterday 23:30 GMT, 1h30m ago"), or why it
@@ -303,71 +593,26 @@ impl Form {
         if let Some(matches) = super::assign_form::preview(self, key) {
             return Some(matches);
         }
-        let (tense, empty_is_now) = self.time_field(key)?;
-        Some(crate::timeparse::preview(
-            &self.text(key),
-            now,
-            tense,
-            empty_is_now,
-        ))
+        self.time(key).map(|t| t.preview(self, now))
     }
 
     /// Contact form (key workers, managers): `when` defaults to now.
     pub fn contact(case_ref: &str, now: DateTime<Utc>) -> Form {
         Form {
             kind: FormKind::Contact {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
             },
             title: format!("Log a contact with the family · {case_ref}"),
             fields: vec![
-                now_line(
-                    "when",
-                    "When",
-                    "UK time: 23:30 (last one), yesterday 23:30, -2h, 1 Dec 14:30",
-                    now,
-                ),
-                choice(
-                    "direction",
-                    "Direction",
-                    labels(&Direction::ALL, Direction::label),
-                    0,
-                ),
-                choice(
-                    "mode",
-                    "Mode",
-                    labels(&ContactMode::ALL, ContactMode::label),
-                    0,
-                ),
-                line(
-                    "present",
-                    "Who was present",
-                    "comma separated: mother, father, KW",
-                    String::new(),
-                ),
-                choice(
-                    "purpose",
-                    "Purpose",
-                    labels(&ContactPurpose::ALL, ContactPurpose::label),
-                    0,
-                ),
-                text("summary", "Summary", ""),
-                multi(
-                    "support",
-                    "Support offered",
-                    labels(&Support::ALL, Support::label),
-                ),
-                line(
-                    "questions",
-                    "Questions for the CDRM",
-                    "separate questions with ;",
-                    String::new(),
-                ),
-                choice(
-                    "outcome",
-                    "Outcome",
-                    labels(&Outcome::ALL, Outcome::label),
-                    0,
-                ),
+                CONTACT_WHEN.now_field(now),
+                DIRECTION.field(),
+                MODE.field(),
+                PRESENT.field(""),
+                PURPOSE.field(),
+                SUMMARY.field(""),
+                SUPPORT.field(),
+                QUESTIONS.field(""),
+                OUTCOME.field(),
                 Field {
                     key: "safeguarding",
                     label: "Safeguarding concern",
@@ -376,12 +621,7 @@ impl Form {
                     follows_now: false,
                     edited: false,
                 },
-                line(
-                    "next",
-                    "Next contact due",
-                    "+7d, 10am (next one), 30 Nov 14:00 or empty",
-                    "+7d".to_string(),
-                ),
+                NEXT_CONTACT.field("+7d"),
             ],
             focus: 0,
             error: None,
@@ -398,23 +638,17 @@ impl Form {
                 .collect()
         };
         let c = NewContact {
-            occurred_at: parse_when(&self.text("when"), now, Tense::Happened)
-                .map_err(|e| format!("When: {e}"))?,
-            direction: Direction::ALL[self.choice("direction").min(Direction::ALL.len() - 1)],
-            mode: ContactMode::ALL[self.choice("mode").min(ContactMode::ALL.len() - 1)],
-            participants: split(self.text("present"), ','),
-            purpose: ContactPurpose::ALL[self.choice("purpose").min(ContactPurpose::ALL.len() - 1)],
-            summary: self.text("summary"),
-            family_questions: split(self.text("questions"), ';'),
-            support_offered: self
-                .chosen("support")
-                .into_iter()
-                .filter_map(|i| Support::ALL.get(i).copied())
-                .collect(),
+            occurred_at: CONTACT_WHEN.required(self, now)?,
+            direction: DIRECTION.get(self),
+            mode: MODE.get(self),
+            participants: split(PRESENT.get(self), ','),
+            purpose: PURPOSE.get(self),
+            summary: SUMMARY.get(self),
+            family_questions: split(QUESTIONS.get(self), ';'),
+            support_offered: SUPPORT.get(self),
             safeguarding_concern: self.checked("safeguarding"),
-            outcome: Outcome::ALL[self.choice("outcome").min(Outcome::ALL.len() - 1)],
-            next_contact_due: parse_optional(&self.text("next"), now, Tense::Due)
-                .map_err(|e| format!("Next contact due: {e}"))?,
+            outcome: OUTCOME.get(self),
+            next_contact_due: NEXT_CONTACT.optional(self, now)?,
         };
         c.validate().map_err(|e| e.to_string())?;
         if let Some(p) = jar_core::plausibility::happened("", c.occurred_at, now) {
@@ -435,61 +669,16 @@ impl Form {
             kind: FormKind::Notify,
             title: "Notify a death (new JAR case)".to_string(),
             fields: vec![
-                now_line("found", "Found at", "UK time; empty if not known", now),
-                line(
-                    "confirmed",
-                    "Death confirmed at",
-                    "UK time; empty if not known",
-                    String::new(),
-                ),
-                choice(
-                    "place",
-                    "Place of death",
-                    labels(
-                        &[
-                            PlaceOfDeath::Home,
-                            PlaceOfDeath::Hospital,
-                            PlaceOfDeath::PublicPlace,
-                            PlaceOfDeath::Other,
-                        ],
-                        PlaceOfDeath::label,
-                    ),
-                    0,
-                ),
+                FOUND.now_field(now),
+                CONFIRMED.field(""),
+                PLACE.field(),
                 choice("area", "Area", areas.to_vec(), 0),
-                line(
-                    "age",
-                    "Age in months",
-                    "whole months, e.g. 4",
-                    String::new(),
-                ),
-                choice(
-                    "sex",
-                    "Sex",
-                    labels(
-                        &[Sex::Female, Sex::Male, Sex::Indeterminate, Sex::NotKnown],
-                        Sex::label,
-                    ),
-                    0,
-                ),
-                choice(
-                    "category",
-                    "Presenting category",
-                    labels(&PresentingCategory::ALL, PresentingCategory::label),
-                    0,
-                ),
-                multi(
-                    "criteria",
-                    "JAR criteria",
-                    labels(&JarCriterion::ALL, JarCriterion::label),
-                ),
-                line(
-                    "decided_by",
-                    "Decided by",
-                    "who decided the criteria apply",
-                    username.to_string(),
-                ),
-                text("rationale", "Rationale", ""),
+                AGE.field(""),
+                SEX.field(),
+                CATEGORY.field(),
+                CRITERIA.field(),
+                DECIDED_BY.field(username),
+                RATIONALE.field(""),
             ]
             .into_iter()
             // Who the child is: every field optional (issue 15 §1).
@@ -503,19 +692,12 @@ impl Form {
     }
 
     pub fn to_new_case(&self, now: DateTime<Utc>) -> Result<NewCase, String> {
-        const PLACES: [PlaceOfDeath; 4] = [
-            PlaceOfDeath::Home,
-            PlaceOfDeath::Hospital,
-            PlaceOfDeath::PublicPlace,
-            PlaceOfDeath::Other,
-        ];
-        const SEXES: [Sex; 4] = [Sex::Female, Sex::Male, Sex::Indeterminate, Sex::NotKnown];
         let area = match self.field("area").map(|f| &f.value) {
             Some(Value::Choice { options, index }) => options.get(*index).cloned(),
             _ => None,
         }
         .ok_or("Area: you have no areas to notify in")?;
-        let age = self.text("age");
+        let age = AGE.get(self);
         let age_months: u16 = age
             .trim()
             .parse()
@@ -523,23 +705,17 @@ impl Form {
         let c = NewCase {
             area,
             age_months,
-            sex: SEXES[self.choice("sex").min(3)],
-            place_of_death: PLACES[self.choice("place").min(3)],
-            category: PresentingCategory::ALL[self.choice("category").min(5)],
+            sex: SEX.get(self),
+            place_of_death: PLACE.get(self),
+            category: CATEGORY.get(self),
             times: NewCaseTimes {
                 last_seen_at: None,
-                found_at: parse_optional(&self.text("found"), now, Tense::Happened)
-                    .map_err(|e| format!("Found at: {e}"))?,
-                death_confirmed_at: parse_optional(&self.text("confirmed"), now, Tense::Happened)
-                    .map_err(|e| format!("Death confirmed at: {e}"))?,
+                found_at: FOUND.optional(self, now)?,
+                death_confirmed_at: CONFIRMED.optional(self, now)?,
             },
-            criteria: self
-                .chosen("criteria")
-                .into_iter()
-                .filter_map(|i| JarCriterion::ALL.get(i).copied())
-                .collect(),
-            decided_by: self.text("decided_by"),
-            rationale: self.text("rationale"),
+            criteria: CRITERIA.get(self),
+            decided_by: DECIDED_BY.get(self),
+            rationale: RATIONALE.get(self),
             identity: super::identity_form::read(self)?.map(Box::new),
             not_a_duplicate_of: super::identity_form::not_duplicates(self),
         };
@@ -572,25 +748,15 @@ impl Form {
     }
 
     pub fn add_event(case_ref: &str, now: DateTime<Utc>) -> Form {
-        let kinds: Vec<String> = EventKind::ALL
-            .iter()
-            .filter(|k| **k != EventKind::Correction)
-            .map(|k| k.label().to_string())
-            .collect();
         Form {
             kind: FormKind::AddEvent {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
             },
             title: format!("Add a timeline event · {case_ref}"),
             fields: vec![
-                choice("kind", "What happened", kinds, 0),
-                now_line(
-                    "when",
-                    "When",
-                    "UK time: 23:30 (last one), yesterday 23:30, -2h",
-                    now,
-                ),
-                text("note", "Note", ""),
+                EVENT_KIND.field(),
+                EVENT_WHEN.now_field(now),
+                EVENT_NOTE.field(""),
             ],
             focus: 0,
             error: None,
@@ -602,11 +768,11 @@ impl Form {
     pub fn correction(case_ref: &str, corrects: i64, what: &str) -> Form {
         Form {
             kind: FormKind::Correction {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
                 corrects,
             },
             title: format!("Correct event #{corrects} ({what})"),
-            fields: vec![text("note", "What was wrong", "")],
+            fields: vec![WHAT_WAS_WRONG.field("")],
             focus: 0,
             error: None,
             draft_from: None,
@@ -619,24 +785,15 @@ impl Form {
             FormKind::Correction { corrects, .. } => NewTimelineEvent {
                 kind: EventKind::Correction,
                 occurred_at: None,
-                note: self.text("note"),
+                note: WHAT_WAS_WRONG.get(self),
                 corrects: Some(*corrects),
             },
-            _ => {
-                let kinds: Vec<EventKind> = EventKind::ALL
-                    .into_iter()
-                    .filter(|k| *k != EventKind::Correction)
-                    .collect();
-                NewTimelineEvent {
-                    kind: kinds[self.choice("kind").min(kinds.len() - 1)],
-                    occurred_at: Some(
-                        parse_when(&self.text("when"), now, Tense::Happened)
-                            .map_err(|e| format!("When: {e}"))?,
-                    ),
-                    note: self.text("note"),
-                    corrects: None,
-                }
-            }
+            _ => NewTimelineEvent {
+                kind: EVENT_KIND.get(self),
+                occurred_at: Some(EVENT_WHEN.required(self, now)?),
+                note: EVENT_NOTE.get(self),
+                corrects: None,
+            },
         };
         ev.validate().map_err(|e| e.to_string())?;
         if let Some(p) = ev
@@ -651,19 +808,11 @@ impl Form {
     pub fn amend(case_ref: &str, contact_id: i64) -> Form {
         Form {
             kind: FormKind::Amend {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
                 contact_id,
             },
             title: format!("Amend contact #{contact_id} (the original stays visible)"),
-            fields: vec![
-                line(
-                    "reason",
-                    "Reason",
-                    "why the record needs amending",
-                    String::new(),
-                ),
-                text("text", "Amendment", ""),
-            ],
+            fields: vec![AMEND_REASON.field(""), AMEND_TEXT.field("")],
             focus: 0,
             error: None,
             draft_from: None,
@@ -673,8 +822,8 @@ impl Form {
 
     pub fn to_amendment(&self) -> Result<NewAmendment, String> {
         let a = NewAmendment {
-            reason: self.text("reason"),
-            text: self.text("text"),
+            reason: AMEND_REASON.get(self),
+            text: AMEND_TEXT.get(self),
         };
         a.validate().map_err(|e| e.to_string())?;
         Ok(a)
@@ -683,15 +832,10 @@ impl Form {
     pub fn reveal(case_ref: &str) -> Form {
         Form {
             kind: FormKind::Reveal {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.into(),
             },
             title: format!("Reveal identity · {case_ref} (audited)"),
-            fields: vec![line(
-                "reason",
-                "Reason",
-                "why you need the identity now; this is recorded",
-                String::new(),
-            )],
+            fields: vec![REVEAL_REASON.field("")],
             focus: 0,
             error: None,
             draft_from: None,
@@ -699,14 +843,8 @@ impl Form {
         }
     }
 
-    pub fn item_note(
-        case_ref: &str,
-        template: &str,
-        item: &str,
-        version: i64,
-        status: ItemStatus,
-        note: &str,
-    ) -> Form {
+    pub fn item_note(addr: &ItemAddr, version: i64, status: ItemStatus, note: &str) -> Form {
+        let item = &addr.item;
         let title = if status == ItemStatus::Unable {
             format!("Unable to complete {item}: why?")
         } else {
@@ -714,19 +852,22 @@ impl Form {
         };
         Form {
             kind: FormKind::ItemNote {
-                case_ref: case_ref.to_string(),
-                template: template.to_string(),
-                item: item.to_string(),
+                addr: addr.clone(),
                 version,
                 status,
             },
             title,
-            fields: vec![text("note", "Note", note)],
+            fields: vec![ITEM_NOTE.field(note)],
             focus: 0,
             error: None,
             draft_from: None,
             after_cr: false,
         }
+    }
+
+    /// The reason typed in a reveal form.
+    pub fn reveal_reason(&self) -> String {
+        REVEAL_REASON.get(self)
     }
 
     pub fn to_item_update(&self) -> Result<ItemUpdate, String> {
@@ -735,7 +876,7 @@ impl Form {
         };
         let u = ItemUpdate {
             status: *status,
-            note: self.text("note"),
+            note: ITEM_NOTE.get(self),
         };
         u.validate().map_err(|e| e.to_string())?;
         Ok(u)
@@ -753,4 +894,73 @@ pub struct LoginForm {
     pub busy: bool,
     /// Why the form is shown (e.g. "Your session expired").
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn pick(form: &mut Form, key: &str, i: usize) {
+        if let Some(Value::Choice { index, .. }) = form.field_mut(key).map(|f| &mut f.value) {
+            *index = i;
+        }
+    }
+
+    fn fill(form: &mut Form, key: &str, text: &str) {
+        match form.field_mut(key).map(|f| &mut f.value) {
+            Some(Value::Line(l)) => *l = text.to_string(),
+            Some(Value::Text(ta)) => *ta = text_area(text),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_choice_reads_back_as_the_value_it_shows() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 3, 12, 0).unwrap();
+        for (i, want) in ContactMode::ALL.iter().enumerate() {
+            let mut f = Form::contact("JAR-2026-0042", now);
+            pick(&mut f, "mode", i);
+            fill(&mut f, "summary", "Spoke to mother");
+            let c = f.to_contact(now).expect("valid");
+            assert_eq!(c.mode, *want);
+            let shown = match &f.field("mode").expect("mode").value {
+                Value::Choice { options, index } => options[*index].clone(),
+                _ => String::new(),
+            };
+            assert_eq!(shown, want.label());
+        }
+        for (i, want) in SEX.all.iter().enumerate() {
+            let mut f = Form::notify(&["Bristol".into()], "demo-paed", now);
+            pick(&mut f, "sex", i);
+            pick(&mut f, "place", i);
+            fill(&mut f, "age", "4");
+            if let Some(Value::Multi { chosen, .. }) = f.field_mut("criteria").map(|f| &mut f.value)
+            {
+                chosen[0] = true;
+            }
+            fill(&mut f, "rationale", "Found unresponsive");
+            let c = f.to_new_case(now).expect("valid");
+            assert_eq!(c.sex, *want);
+            assert_eq!(c.place_of_death, PLACE.all[i]);
+        }
+        let offered: Vec<EventKind> = EVENT_KIND.values();
+        assert!(!offered.contains(&EventKind::Correction));
+        let last = offered.len() - 1;
+        let mut f = Form::add_event("JAR-2026-0042", now);
+        pick(&mut f, "kind", last);
+        assert_eq!(f.to_event(now).expect("valid").kind, offered[last]);
+    }
+
+    #[test]
+    fn a_time_that_does_not_read_names_its_field() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 3, 12, 0).unwrap();
+        let mut f = Form::contact("JAR-2026-0042", now);
+        fill(&mut f, "summary", "Spoke to mother");
+        fill(&mut f, "next", "tomorrowish");
+        let e = f.to_contact(now).unwrap_err();
+        assert!(e.starts_with("Next contact due:"), "{e}");
+        fill(&mut f, "next", "");
+        assert_eq!(f.to_contact(now).expect("valid").next_contact_due, None);
+    }
 }

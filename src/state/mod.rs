@@ -6,17 +6,17 @@ pub mod case;
 pub mod forms;
 pub mod handover;
 pub mod identity_form;
+pub mod refs;
 
 use chrono::{DateTime, Utc};
 use jar_core::checklist::ItemState;
-use jar_core::contact::{NewAmendment, NewContact};
 use jar_core::permissions::{self, Permission, Principal};
-use jar_core::wire::{ItemUpdate, NewCase, NewTimelineEvent};
-use uuid::Uuid;
+use jar_core::wire::ItemUpdate;
 
 pub use board::BoardState;
 pub use case::{CaseState, Tab};
 pub use forms::{Form, FormKind, LoginForm};
+pub use refs::{CaseRef, ItemAddr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -56,79 +56,7 @@ pub struct Banner {
     pub case: Option<String>,
 }
 
-/// A write the server has not confirmed yet. The idempotency key is made when the person
-/// submits and kept, so a retry (after a dropped link or a new login) is applied once.
-#[derive(Debug, Clone)]
-pub struct PendingWrite {
-    pub key: Uuid,
-    pub write: Write,
-    /// Sent and awaiting an answer (false: waiting to be sent again).
-    pub in_flight: bool,
-    /// The form it came from, restored if the server refuses the write.
-    pub form: Option<Form>,
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum Write {
-    ItemUpdate {
-        case_ref: String,
-        template: String,
-        item: String,
-        version: i64,
-        update: ItemUpdate,
-    },
-    AddEvent {
-        case_ref: String,
-        event: NewTimelineEvent,
-    },
-    AddContact {
-        case_ref: String,
-        contact: NewContact,
-    },
-    Amend {
-        case_ref: String,
-        contact_id: i64,
-        amendment: NewAmendment,
-    },
-    Notify(NewCase),
-    StartChecklist {
-        case_ref: String,
-        template: String,
-    },
-    Reveal {
-        case_ref: String,
-        reason: String,
-    },
-    /// Fill (or clear) a place on the case (issue 15 §4), If-Match on the case.
-    Assign {
-        case_ref: String,
-        version: i64,
-        slot: jar_core::people::Slot,
-        username: Option<String>,
-    },
-    /// Add or correct the identity (issue 15 §1): replaces the record, If-Match on the case.
-    PutIdentity {
-        case_ref: String,
-        version: i64,
-        identity: Box<jar_core::case::Identity>,
-    },
-}
-
-impl Write {
-    pub fn what(&self) -> &'static str {
-        match self {
-            Write::ItemUpdate { .. } => "checklist item",
-            Write::AddEvent { .. } => "timeline event",
-            Write::AddContact { .. } => "contact",
-            Write::Amend { .. } => "amendment",
-            Write::Notify(_) => "notification",
-            Write::StartChecklist { .. } => "checklist",
-            Write::Reveal { .. } => "identity reveal",
-            Write::PutIdentity { .. } => "identity",
-            Write::Assign { .. } => "assignment",
-        }
-    }
-}
+pub use crate::outbox::{Conflict, Outbox, PendingWrite, Write};
 
 /// What can sit over the screen. Their order is one stack (`State::overlays`): the top one
 /// gets the keys, names the hint line, and is drawn over the others.
@@ -191,18 +119,19 @@ pub struct State {
     pub conn: Conn,
     /// The event stream has been live at least once: an offline spell after that is a gap.
     pub was_live: bool,
-    pub outbox: Vec<PendingWrite>,
-    /// When writes that met a network error are sent again.
-    pub retry_at: Option<DateTime<Utc>>,
-    /// Tries in a row that failed (for the backoff).
-    pub retry_attempts: u32,
-    /// The local journal is written in clear (no keyring): said in the status bar.
+    /// Writes not yet confirmed, and their retry schedule (`crate::outbox`).
+    pub outbox: Outbox,
+    /// The local journal is written in clear (only by explicit choice, `KeySource::None`):
+    /// said in the status bar.
     pub journal_unencrypted: bool,
-    /// What the status bar says about the journal when it is not written as usual: "journal
-    /// in memory only", "journal locked", "journal in use elsewhere" (issue 12 §3, 18 §1).
+    /// What the status bar says about the journal when it is not written as usual: "journal:
+    /// memory only", "journal locked", "journal in use" (issue 12 §3, 18 §1).
     pub journal_note: Option<String>,
-    /// Reads in flight (for "loading…").
-    pub loading: u32,
+    /// The journal is being read (by its writer thread): until it is, nobody knows how many
+    /// changes are waiting, and the status bar does not say "0 waiting".
+    pub journal_opening: bool,
+    /// Who the saved token belongs to is being asked.
+    pub me_loading: bool,
     /// The case from the last "new notification" banner (`g` opens it).
     pub goto: Option<String>,
     pub size: (u16, u16),
@@ -217,6 +146,45 @@ pub struct State {
     /// `q` was pressed once with unsent changes.
     pub quit_armed: bool,
     pub dirty: bool,
+}
+
+impl Dialog {
+    /// A stale checklist edit as its own type (kept in the journal until decided).
+    pub fn conflict(&self) -> Option<Conflict> {
+        match self {
+            Dialog::Conflict {
+                case_ref,
+                template,
+                item,
+                item_text,
+                mine,
+                theirs,
+            } => Some(Conflict {
+                addr: ItemAddr {
+                    case_ref: case_ref.as_str().into(),
+                    template: template.clone(),
+                    item: item.clone(),
+                },
+                item_text: item_text.clone(),
+                mine: mine.clone(),
+                theirs: theirs.clone(),
+            }),
+            Dialog::Error { .. } => None,
+        }
+    }
+}
+
+impl From<Conflict> for Dialog {
+    fn from(c: Conflict) -> Dialog {
+        Dialog::Conflict {
+            case_ref: c.addr.case_ref.into(),
+            template: c.addr.template,
+            item: c.addr.item,
+            item_text: c.item_text,
+            mine: c.mine,
+            theirs: c.theirs,
+        }
+    }
 }
 
 impl State {
@@ -241,12 +209,11 @@ impl State {
             banner: None,
             conn: Conn::Offline,
             was_live: false,
-            outbox: Vec::new(),
-            retry_at: None,
-            retry_attempts: 0,
+            outbox: Outbox::default(),
             journal_unencrypted: false,
             journal_note: None,
-            loading: 0,
+            journal_opening: false,
+            me_loading: false,
             goto: None,
             size: (80, 24),
             idle_lock_minutes: None,
@@ -340,6 +307,15 @@ impl State {
     /// top, what was closed leaves.
     pub fn sync_overlays(&mut self) {
         self.overlay_order = self.overlays();
+    }
+
+    /// Something is on its way from the server (for "loading…"): derived from what is
+    /// asked and not answered, never a hand-kept count.
+    pub fn loading(&self) -> bool {
+        self.board.loading
+            || self.me_loading
+            || self.login.as_ref().is_some_and(|l| l.busy)
+            || self.case.as_ref().is_some_and(|c| !c.fetching.is_empty())
     }
 
     pub fn waiting(&self) -> usize {

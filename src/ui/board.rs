@@ -189,11 +189,15 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let rows = s.board.visible_top(s.now, start + room);
     if rows.is_empty() {
         let msg = if !s.board.loaded {
-            "  loading cases…"
+            "  loading cases…".to_string()
         } else if s.board.cases.is_empty() {
-            "  No cases in your areas."
+            "  No cases in your areas.".to_string()
         } else {
-            "  No cases match the filters (Esc clears them)."
+            format!(
+                "  No cases match the filters ({} clears them).",
+                s.keymap
+                    .key_for(crate::keymap::Ctx::Board, crate::keymap::Action::Back)
+            )
         };
         out.push(Line::from(styled(msg, theme.muted)));
     }
@@ -203,7 +207,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             .next_deadline(s.now)
             .map(|(due, _)| countdown(due, s.now))
             .unwrap_or_else(|| "-".to_string());
-        let overdue = due.starts_with("OVERDUE");
+        let overdue = c.deadline_state(s.now) == Some(jar_core::deadline::DeadlineState::Overdue);
         let due_style = if overdue { theme.overdue } else { theme.text };
         let marker = if selected { ">" } else { " " };
         let family = c

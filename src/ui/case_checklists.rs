@@ -40,7 +40,13 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             _ if !s.allows(jar_core::permissions::Permission::StartChecklist) => {
                 "  No checklist started yet."
             }
-            Some(true) => "  No checklist started. Press s to start the standard one.",
+            Some(true) => &format!(
+                "  No checklist started. Press {} to start the standard one.",
+                s.keymap.key_for(
+                    crate::keymap::Ctx::CaseChecklists,
+                    crate::keymap::Action::StartChecklist
+                )
+            ),
             None => "  No checklist started yet.",
         };
         f.render_widget(Paragraph::new(styled(hint, theme.muted)), area);

@@ -225,7 +225,13 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     }
     if c.identity.is_none() {
         out.push(Line::from(styled(
-            " Identity   hidden — press r to reveal (asks a reason; audited)",
+            format!(
+                " Identity   hidden — press {} to reveal (asks a reason; audited)",
+                s.keymap.key_for(
+                    crate::keymap::Ctx::CaseSummary,
+                    crate::keymap::Action::Reveal
+                )
+            ),
             theme.muted,
         )));
     }

@@ -14,7 +14,7 @@ use super::{fit, styled, window_start};
 use crate::state::{CaseState, State};
 use crate::theme::Theme;
 
-pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
+pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
     if let Some(l) = not_ready(&c.timeline, theme) {
         f.render_widget(Paragraph::new(l), area);
         return;
@@ -24,7 +24,18 @@ pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rec
     };
     if events.is_empty() {
         f.render_widget(
-            Paragraph::new(styled("  No events yet. Press a to add one.", theme.muted)),
+            Paragraph::new(styled(
+                if s.allows(jar_core::permissions::Permission::WriteTimeline) {
+                    format!(
+                        "  No events yet. Press {} to add one.",
+                        s.keymap
+                            .key_for(crate::keymap::Ctx::CaseTimeline, crate::keymap::Action::Add)
+                    )
+                } else {
+                    "  No events yet.".to_string()
+                },
+                theme.muted,
+            )),
             area,
         );
         return;

@@ -83,7 +83,7 @@ fn asciify(buf: &mut ratatui::buffer::Buffer) {
 fn draw(s: &State, theme: &Theme, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(theme, f, area);
+        too_small(s, theme, f, area);
         return;
     }
     if s.locked {
@@ -140,9 +140,12 @@ fn draw(s: &State, theme: &Theme, f: &mut Frame) {
     }
 }
 
-fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
+fn too_small(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    let quit = s
+        .keymap
+        .key_for(crate::keymap::Ctx::Board, crate::keymap::Action::Quit);
     let text = format!(
-        "Terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}) — q quits",
+        "Terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}) — {quit} quits",
         area.width, area.height
     );
     f.render_widget(

@@ -31,7 +31,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .as_ref()
         .map(|p| format!(" {} ({})", p.username, p.role.label()))
         .unwrap_or_else(|| " not signed in".to_string());
-    let loading = if s.loading > 0 { " · loading…" } else { "" };
+    let loading = if s.loading() { " · loading…" } else { "" };
     // Most important first: a narrow screen drops whole parts from the end, never the
     // connection state.
     let right = format!("{} ", uk_clock(s.now));
@@ -42,7 +42,11 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         None if s.journal_unencrypted => " · journal unencrypted".to_string(),
         None => String::new(),
     };
-    let waiting = format!("{} waiting{unencrypted}{loading}", s.waiting());
+    let waiting = if s.journal_opening {
+        format!("journal opening{loading}")
+    } else {
+        format!("{} waiting{unencrypted}{loading}", s.waiting())
+    };
     let parts = if width >= 60 {
         [
             who,

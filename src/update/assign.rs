@@ -22,13 +22,11 @@ pub fn start(s: &mut State, case_ref: &str) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    s.loading += 1;
     vec![Effect::FetchAssignees(case_ref.to_string())]
 }
 
 /// The candidates came: open the picker on the case still on screen.
 pub fn open(s: &mut State, case_ref: &str, people: Vec<(Slot, Vec<String>)>) {
-    s.loading = s.loading.saturating_sub(1);
     let Some(version) = s
         .case
         .as_ref()

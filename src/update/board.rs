@@ -95,8 +95,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
                 s.banner(
                     BannerKind::Error,
                     format!(
-                        "{} change(s) not sent yet. Press q again to quit anyway (typed text is kept as drafts).",
-                        s.outbox.len()
+                        "{} change(s) not sent yet. Press {} again to quit anyway (typed text is kept as drafts).",
+                        s.outbox.len(),
+                        s.keymap.key_for(crate::keymap::Ctx::Board, Action::Quit)
                     ),
                 );
                 return Vec::new();
@@ -138,32 +139,30 @@ pub fn on_filter_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Ve
 
 /// Open a case: fetch what the role may read, and nothing else.
 pub fn open_case(s: &mut State, reference: &str) -> Vec<Effect> {
+    use crate::state::case::{Part, Remote};
     let mut case = CaseState::new(reference);
-    let mut effects = vec![
-        Effect::FetchCase(reference.to_string()),
-        Effect::FetchTimeline(reference.to_string()),
-        Effect::FetchChecklists(reference.to_string()),
-    ];
-    case.detail = crate::state::case::Remote::Loading;
-    case.timeline = crate::state::case::Remote::Loading;
-    case.checklists = crate::state::case::Remote::Loading;
+    let mut parts = vec![Part::Detail, Part::Timeline, Part::Checklists];
+    case.detail = Remote::Loading;
+    case.timeline = Remote::Loading;
+    case.checklists = Remote::Loading;
     if s.allows(Permission::ReadContacts) {
-        case.contacts = crate::state::case::Remote::Loading;
-        effects.push(Effect::FetchContacts(reference.to_string()));
+        case.contacts = Remote::Loading;
+        parts.push(Part::Contacts);
     } else {
-        case.contacts = crate::state::case::Remote::NotAllowed;
+        case.contacts = Remote::NotAllowed;
     }
-    s.loading += effects.len() as u32;
     // The family's contact details for the key worker (issue 15 §1): quietly, beside the log
     // (not counted as loading; nothing is said if they do not come).
-    if s.session
+    let family = s
+        .session
         .as_ref()
-        .is_some_and(|p| jar_core::permissions::reads_family_contacts(p.role))
-    {
-        effects.push(Effect::FetchFamilyContacts(reference.to_string()));
-    }
+        .is_some_and(|p| jar_core::permissions::reads_family_contacts(p.role));
     s.forget_other_cases_banner(Some(reference));
     s.case = Some(case);
     s.screen = Screen::Case;
+    let mut effects = super::api::fetch_case_parts(s, reference, &parts);
+    if family {
+        effects.push(Effect::FetchFamilyContacts(reference.to_string()));
+    }
     effects
 }

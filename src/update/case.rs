@@ -1,15 +1,18 @@
 //! The case screen: tabs, selection, checklist marks, and the conflict dialog.
 
 use jar_core::checklist::ItemStatus;
-use jar_core::permissions::{self, Permission};
+use jar_core::permissions;
 use jar_core::wire::ItemUpdate;
 
+use super::api::refetch_case;
 use super::{forms, moved};
 use crate::effect::Effect;
 use crate::keymap::Action;
-use crate::state::{BannerKind, Dialog, Form, FormKind, Screen, State, Tab, Write};
+use crate::state::{
+    BannerKind, CaseRef, Dialog, Form, FormKind, ItemAddr, Screen, State, Tab, Write,
+};
 
-fn ref_of(s: &State) -> Option<String> {
+fn ref_of(s: &State) -> Option<CaseRef> {
     s.case.as_ref().map(|c| c.reference.clone())
 }
 
@@ -104,18 +107,18 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-fn add(s: &mut State, case_ref: &str) -> Vec<Effect> {
+fn add(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
     let tab = s.case.as_ref().map(|c| c.tab.tab);
     match tab {
         Some(Tab::Timeline) => {
             let kind = FormKind::AddEvent {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.clone(),
             };
             forms::open(s, kind, Form::add_event(case_ref, s.now));
         }
         Some(Tab::Contacts) => {
             let kind = FormKind::Contact {
-                case_ref: case_ref.to_string(),
+                case_ref: case_ref.clone(),
             };
             forms::open(s, kind, Form::contact(case_ref, s.now));
         }
@@ -124,7 +127,7 @@ fn add(s: &mut State, case_ref: &str) -> Vec<Effect> {
     Vec::new()
 }
 
-fn mark_item(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
+fn mark_item(s: &mut State, case_ref: &CaseRef, action: Action) -> Vec<Effect> {
     let Some(role) = s.session.as_ref().map(|p| p.role) else {
         return Vec::new();
     };
@@ -155,10 +158,13 @@ fn mark_item(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
         _ => state.status,
     };
     if matches!(action, Action::ItemUnable | Action::ItemNote) {
-        let kind = FormKind::ItemNote {
-            case_ref: case_ref.to_string(),
+        let addr = ItemAddr {
+            case_ref: case_ref.clone(),
             template: template.clone(),
             item: item.id.clone(),
+        };
+        let kind = FormKind::ItemNote {
+            addr: addr.clone(),
             version: state.version,
             status,
         };
@@ -167,12 +173,12 @@ fn mark_item(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
         } else {
             note
         };
-        let fresh = Form::item_note(case_ref, &template, &item.id, state.version, status, &note);
+        let fresh = Form::item_note(&addr, state.version, status, &note);
         forms::open(s, kind, fresh);
         return Vec::new();
     }
     let write = Write::ItemUpdate {
-        case_ref: case_ref.to_string(),
+        case_ref: case_ref.clone(),
         template,
         item: item.id,
         version: state.version,
@@ -181,7 +187,7 @@ fn mark_item(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
     forms::send(s, write, None)
 }
 
-fn start_checklist(s: &mut State, case_ref: &str) -> Vec<Effect> {
+fn start_checklist(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
     let Some(c) = s.case.as_ref() else {
         return Vec::new();
     };
@@ -200,24 +206,10 @@ fn start_checklist(s: &mut State, case_ref: &str) -> Vec<Effect> {
         return Vec::new();
     }
     let write = Write::StartChecklist {
-        case_ref: case_ref.to_string(),
+        case_ref: case_ref.clone(),
         template: template.to_string(),
     };
     forms::send(s, write, None)
-}
-
-/// Refetch everything the open case shows (what the role may read).
-pub fn refetch_case(s: &mut State, case_ref: &str) -> Vec<Effect> {
-    let mut effects = vec![
-        Effect::FetchCase(case_ref.to_string()),
-        Effect::FetchTimeline(case_ref.to_string()),
-        Effect::FetchChecklists(case_ref.to_string()),
-    ];
-    if s.allows(Permission::ReadContacts) {
-        effects.push(Effect::FetchContacts(case_ref.to_string()));
-    }
-    s.loading += effects.len() as u32;
-    effects
 }
 
 pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {
@@ -238,65 +230,75 @@ pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {
             item_text,
             mine,
             theirs,
-        } => match action {
-            Some(Action::ReApply) => {
-                let write = Write::ItemUpdate {
-                    case_ref,
-                    template: template.clone(),
-                    item,
-                    version: theirs.version,
-                    update: mine,
-                };
-                if let Some(c) = s.case.as_mut() {
-                    c.set_item_state(&template, theirs);
-                }
-                forms::send(s, write, None)
+        } => {
+            let addr = ItemAddr {
+                case_ref: case_ref.into(),
+                template,
+                item,
+            };
+            on_conflict(s, action, addr, item_text, mine, theirs)
+        }
+    }
+}
+
+/// The conflict box: re-apply mine on their version, keep theirs, or edit mine again.
+fn on_conflict(
+    s: &mut State,
+    action: Option<Action>,
+    addr: ItemAddr,
+    item_text: String,
+    mine: ItemUpdate,
+    theirs: jar_core::checklist::ItemState,
+) -> Vec<Effect> {
+    match action {
+        Some(Action::ReApply) => {
+            let write = Write::ItemUpdate {
+                case_ref: addr.case_ref,
+                template: addr.template.clone(),
+                item: addr.item,
+                version: theirs.version,
+                update: mine,
+            };
+            if let Some(c) = s.case.as_mut() {
+                c.set_item_state(&addr.template, theirs);
             }
-            Some(Action::Discard) => {
-                if let Some(c) = s.case.as_mut() {
-                    c.set_item_state(&template, theirs);
-                }
-                s.banner(
-                    BannerKind::Info,
-                    format!("Kept the current version of {item}."),
-                );
-                Vec::new()
+            forms::send(s, write, None)
+        }
+        Some(Action::Discard) => {
+            if let Some(c) = s.case.as_mut() {
+                c.set_item_state(&addr.template, theirs);
             }
-            Some(Action::EditMine) | Some(Action::Close) => {
-                // Nothing typed is lost: reopen my note against their version.
-                let kind = FormKind::ItemNote {
-                    case_ref: case_ref.clone(),
-                    template: template.clone(),
-                    item: item.clone(),
-                    version: theirs.version,
-                    status: mine.status,
-                };
-                let form = Form::item_note(
-                    &case_ref,
-                    &template,
-                    &item,
-                    theirs.version,
-                    mine.status,
-                    &mine.note,
-                );
-                if let Some(c) = s.case.as_mut() {
-                    c.set_item_state(&template, theirs);
-                }
-                s.drafts.retain(|d| d.kind != kind);
-                s.form = Some(form);
-                Vec::new()
+            s.banner(
+                BannerKind::Info,
+                format!("Kept the current version of {}.", addr.item),
+            );
+            Vec::new()
+        }
+        Some(Action::EditMine) | Some(Action::Close) => {
+            // Nothing typed is lost: reopen my note against their version.
+            let kind = FormKind::ItemNote {
+                addr: addr.clone(),
+                version: theirs.version,
+                status: mine.status,
+            };
+            let form = Form::item_note(&addr, theirs.version, mine.status, &mine.note);
+            if let Some(c) = s.case.as_mut() {
+                c.set_item_state(&addr.template, theirs);
             }
-            _ => {
-                s.dialog = Some(Dialog::Conflict {
-                    case_ref,
-                    template,
-                    item,
-                    item_text,
-                    mine,
-                    theirs,
-                });
-                Vec::new()
-            }
-        },
+            s.drafts.retain(|d| d.kind != kind);
+            s.form = Some(form);
+            Vec::new()
+        }
+        _ => {
+            s.dialog = Some(Dialog::Conflict {
+                case_ref: addr.case_ref.into(),
+                template: addr.template,
+                item: addr.item,
+                item_text,
+                mine,
+                theirs,
+            });
+            Vec::new()
+        }
     }
 }

@@ -4,10 +4,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use uuid::Uuid;
 
 use crate::effect::Effect;
-use crate::keymap::Action;
+use crate::keymap::{Action, Ctx};
 use crate::sanitize;
 use crate::state::forms::Value;
-use crate::state::{BannerKind, Form, FormKind, PendingWrite, State, Write};
+use crate::state::{BannerKind, Form, FormKind, State, Write};
 
 /// The most text one paste may add (64 KiB, after cleaning); a larger paste is refused
 /// with a banner and the text already typed is kept.
@@ -24,8 +24,9 @@ pub fn open(s: &mut State, kind: FormKind, fresh: Form) {
                 s.banner(
                     BannerKind::Info,
                     format!(
-                        "Draft from {} restored — Ctrl-R to discard.",
-                        at.with_timezone(&chrono_tz::Europe::London).format("%H:%M")
+                        "Draft from {} restored — {} to discard.",
+                        at.with_timezone(&chrono_tz::Europe::London).format("%H:%M"),
+                        s.keymap.key_for(Ctx::Form, Action::DiscardDraft)
                     ),
                 );
             }
@@ -316,20 +317,20 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
         FormKind::Assign {
             case_ref, version, ..
         } => crate::state::assign_form::read(&form).map(|(slot, username)| Write::Assign {
-            case_ref: case_ref.clone(),
+            case_ref: case_ref.clone().into(),
             version: *version,
             slot,
             username,
         }),
         FormKind::Identity { case_ref, version } => {
             crate::state::identity_form::read(&form).map(|id| Write::PutIdentity {
-                case_ref: case_ref.clone(),
+                case_ref: case_ref.clone().into(),
                 version: *version,
                 identity: Box::new(id.unwrap_or_default()),
             })
         }
         FormKind::Reveal { case_ref } => {
-            let reason = form.text("reason");
+            let reason = form.reveal_reason();
             if reason.trim().is_empty() {
                 Err("Reason: say why you need the identity; it is recorded.".to_string())
             } else {
@@ -339,19 +340,15 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
                 })
             }
         }
-        FormKind::ItemNote {
-            case_ref,
-            template,
-            item,
-            version,
-            ..
-        } => form.to_item_update().map(|update| Write::ItemUpdate {
-            case_ref: case_ref.clone(),
-            template: template.clone(),
-            item: item.clone(),
-            version: *version,
-            update,
-        }),
+        FormKind::ItemNote { addr, version, .. } => {
+            form.to_item_update().map(|update| Write::ItemUpdate {
+                case_ref: addr.case_ref.clone(),
+                template: addr.template.clone(),
+                item: addr.item.clone(),
+                version: *version,
+                update,
+            })
+        }
     };
     match built {
         Ok(write) => send(s, write, Some(form)),
@@ -367,14 +364,8 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
 /// Queue a write in the outbox with a fresh idempotency key; it is sent (after the
 /// journal has it) when the writes before it are confirmed.
 pub fn send(s: &mut State, write: Write, form: Option<Form>) -> Vec<Effect> {
-    let pending = PendingWrite {
-        key: Uuid::new_v4(),
-        write,
-        in_flight: false,
-        form,
-    };
-    let what = pending.write.what();
-    s.outbox.push(pending);
+    let what = write.what();
+    s.outbox.queue(Uuid::new_v4(), write, form);
     // Shown at once as pending; "Saved: …" replaces it when the server confirms.
     s.banner(
         BannerKind::Info,

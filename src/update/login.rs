@@ -26,7 +26,6 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
             }
             form.busy = true;
             form.error = None;
-            s.loading += 1;
             vec![Effect::Login {
                 username: form.username.trim().to_string(),
                 password: form.password.clone(),

@@ -27,8 +27,16 @@ pub const MIN_HEIGHT: u16 = 12;
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     // Overlays opened outside `update` (tests, start-up) are placed first.
     s.sync_overlays();
-    let fx = update_inner(s, msg);
+    let durable = crate::outbox::durable_fingerprint(s);
+    let mut fx = update_inner(s, msg);
     s.sync_overlays();
+    if crate::outbox::durable_fingerprint(s) != durable {
+        // First, so a write is handed to the journal before it is sent.
+        fx.insert(
+            0,
+            Effect::PersistJournal(Box::new(crate::outbox::journal_contents(s))),
+        );
+    }
     fx
 }
 
@@ -64,7 +72,7 @@ fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
                 s.dirty = true;
             }
             s.now = now;
-            if s.retry_at.is_some_and(|t| now >= t) && s.login.is_none() {
+            if s.outbox.retry_due(now) && s.login.is_none() {
                 return api::resend_unsent(s);
             }
             Vec::new()
@@ -78,6 +86,8 @@ fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
             }
             api::on_api(s, m)
         }
+        // The app's own: it owns the journal writer and the offline cache (`App::dispatch`).
+        Msg::Journal(_) => Vec::new(),
     }
 }
 
