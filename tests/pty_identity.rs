@@ -40,21 +40,34 @@ fn notify_with_identity_reveal_it_and_export_it_as_a_manager() {
         40,
     );
     pty.wait_for("the board", STEP, |s| {
-        s.contains("JAR-") && s.contains("live")
+        // The journal settles first (a late "journal loaded" must not meet a half-filled form).
+        s.contains("JAR-") && s.contains("live") && !s.contains("journal opening")
     });
     pty.send(b"N");
     pty.wait_for_text("Notify a death", STEP);
     // found, confirmed, place, area, age
+    // Each step waits for the screen to show it, so a loaded machine cannot run keys together.
     pty.send(b"\t\t\t\t");
     pty.send(b"4");
+    pty.wait_for("the age typed", STEP, |s| {
+        s.lines()
+            .any(|l| l.contains("Age in months") && l.contains('4'))
+    });
     // sex, category, criteria: tick "sudden, no apparent cause"
     pty.send(b"\t\t\t");
-    pty.send(b"\x1b[B ");
+    pty.send(b"\x1b[B");
+    pty.wait_for("the criterion under the cursor", STEP, |s| {
+        s.contains("sudden, no apparent cause")
+    });
+    pty.send(b" ");
+    pty.wait_for_text("1 ticked", STEP);
     // decided by, rationale, then the identity: family name, given names, NHS number
     pty.send(b"\t\t\t");
     pty.send(b"Examplefamily");
+    pty.wait_for_text("Examplefamily", STEP);
     pty.send(b"\t");
     pty.send(b"Child Sample");
+    pty.wait_for_text("Child Sample", STEP);
     pty.send(b"\t");
     pty.send(nhs.as_bytes());
     pty.wait_for_text(&nhs, STEP);
