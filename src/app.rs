@@ -62,6 +62,8 @@ pub struct App<B: Backend> {
     journal_waiting: bool,
     /// A save was held back while the journal was being read or held by another jarterm.
     persist_held: bool,
+    /// Which journal writer's messages are for this person (`Msg::FromJournal`).
+    journal_generation: u64,
 }
 
 /// A pause this long in typing saves the drafts to the journal.
@@ -107,6 +109,7 @@ impl<B: Backend> App<B> {
             sign_in_key: Arc::default(),
             journal_waiting: false,
             persist_held: false,
+            journal_generation: 0,
         }
     }
 
@@ -160,6 +163,12 @@ impl<B: Backend> App<B> {
 
     pub fn dispatch(&mut self, msg: Msg) {
         let msg = match msg {
+            // From a journal writer let go since (someone else signed in): not for this one.
+            Msg::FromJournal(generation, _) if generation != self.journal_generation => return,
+            Msg::FromJournal(_, msg) => *msg,
+            msg => msg,
+        };
+        let msg = match msg {
             Msg::Journal(ev) => return self.on_journal(ev),
             msg => msg,
         };
@@ -189,8 +198,9 @@ impl<B: Backend> App<B> {
         crate::offline::OfflineCache::after(&mut self.state, served);
         if user_before.is_some() && who(&self.state) != user_before {
             // Another person: the last one's journal is left as it is on disk, and nothing
-            // of their cache is kept in memory.
+            // of their cache is kept in memory (nor anything its writer still says).
             self.journal = None;
+            self.journal_generation += 1;
             self.journal_loading = false;
             self.journal_waiting = false;
             self.persist_held = false;
@@ -379,7 +389,13 @@ impl<B: Backend> App<B> {
         self.persist_held = false;
         self.state.journal_opening = true;
         self.state.dirty = true;
-        self.journal = Some(JournalWriter::open_with(what, password, self.tx.clone()));
+        self.journal_generation += 1;
+        self.journal = Some(JournalWriter::open_tagged(
+            what,
+            password,
+            self.tx.clone(),
+            self.journal_generation,
+        ));
     }
 
     /// After a sign-in with a password: seal the journal key under it, and unlock a journal

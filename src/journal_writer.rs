@@ -113,12 +113,32 @@ impl JournalWriter {
         password: Option<PasswordKey>,
         msgs: UnboundedSender<Msg>,
     ) -> JournalWriter {
+        JournalWriter::start(what, password, msgs, None)
+    }
+
+    /// `open_with`, every message to the loop wrapped as `Msg::FromJournal(generation, …)`:
+    /// the loop drops what a writer it has let go (someone else signed in) still says.
+    pub fn open_tagged(
+        what: OpenJournal,
+        password: Option<PasswordKey>,
+        msgs: UnboundedSender<Msg>,
+        generation: u64,
+    ) -> JournalWriter {
+        JournalWriter::start(what, password, msgs, Some(generation))
+    }
+
+    fn start(
+        what: OpenJournal,
+        password: Option<PasswordKey>,
+        msgs: UnboundedSender<Msg>,
+        tag: Option<u64>,
+    ) -> JournalWriter {
         let (tx, rx) = mpsc::channel();
         let (done_tx, done) = watch::channel(0);
         let _ = tx.send(Cmd::Open(Box::new(what), password));
         let spawned = std::thread::Builder::new()
             .name("jarterm-journal".into())
-            .spawn(move || run(rx, done_tx, msgs));
+            .spawn(move || run(rx, done_tx, Tell { msgs, tag }));
         let thread = spawned
             .map_err(|e| tracing::warn!(error = %e, "journal writer not started"))
             .ok();
@@ -198,16 +218,32 @@ impl Drop for JournalWriter {
     }
 }
 
-/// The thread's side: the journal, what is on disk, and how many times it was read.
-struct Writer {
+/// The loop's messages, tagged or not.
+struct Tell {
     msgs: UnboundedSender<Msg>,
+    tag: Option<u64>,
+}
+
+impl Tell {
+    fn send(&self, msg: Msg) {
+        let msg = match self.tag {
+            Some(generation) => Msg::FromJournal(generation, Box::new(msg)),
+            None => msg,
+        };
+        let _ = self.msgs.send(msg);
+    }
+}
+
+/// The thread's side: the journal, what is on disk, and what opening it needs.
+struct Writer {
+    msgs: Tell,
     journal: Option<Journal>,
     opened: Option<OpenJournal>,
     on_disk: Option<Contents>,
     cache_on_disk: Option<CacheContents>,
 }
 
-fn run(rx: mpsc::Receiver<Cmd>, done: watch::Sender<u64>, msgs: UnboundedSender<Msg>) {
+fn run(rx: mpsc::Receiver<Cmd>, done: watch::Sender<u64>, msgs: Tell) {
     let mut w = Writer {
         msgs,
         journal: None,
@@ -280,7 +316,7 @@ impl Writer {
                 // other has gone; its cases can still be read offline.
                 let cache = Box::new(journal.load_cache());
                 self.journal = Some(journal);
-                let _ = self.msgs.send(Msg::Journal(JournalEvent::InUse {
+                self.msgs.send(Msg::Journal(JournalEvent::InUse {
                     holder: holder.to_string(),
                     cache,
                 }));
@@ -299,7 +335,7 @@ impl Writer {
         if journal.unlock(password) && journal.is_writer() {
             self.take_in();
         } else {
-            let _ = self.msgs.send(Msg::Journal(JournalEvent::Unchanged));
+            self.msgs.send(Msg::Journal(JournalEvent::Unchanged));
         }
     }
 
@@ -354,7 +390,7 @@ impl Writer {
                     .map(|f| crate::drafts::to_form(f, &what.areas, &what.user, what.now)),
             })
             .collect();
-        let _ = self.msgs.send(Msg::Api(ApiMsg::JournalLoaded {
+        self.msgs.send(Msg::Api(ApiMsg::JournalLoaded {
             writes,
             drafts: contents.drafts.clone(),
             // "journal unencrypted" only for a journal written in clear by choice.
@@ -362,12 +398,12 @@ impl Writer {
             problem,
         }));
         if !contents.conflicts.is_empty() {
-            let _ = self.msgs.send(Msg::Api(ApiMsg::ConflictsLoaded(
+            self.msgs.send(Msg::Api(ApiMsg::ConflictsLoaded(
                 contents.conflicts.clone(),
             )));
         }
         self.cache_on_disk = Some(cache.clone());
-        let _ = self.msgs.send(Msg::Journal(JournalEvent::Opened {
+        self.msgs.send(Msg::Journal(JournalEvent::Opened {
             mode,
             writer: journal.is_writer() && journal.writable(),
             cache: Box::new(cache),
@@ -394,7 +430,7 @@ impl Writer {
             Err(e) => {
                 tracing::warn!(error = %e, "journal not saved");
                 let kind = e.kind().to_string();
-                let _ = self.msgs.send(Msg::Api(ApiMsg::JournalNotSaved(kind)));
+                self.msgs.send(Msg::Api(ApiMsg::JournalNotSaved(kind)));
             }
         }
     }

@@ -28,6 +28,9 @@ pub enum Msg {
     /// What the journal writer found (how the journal is kept, its cached cases, another
     /// jarterm holding it): for the app, which owns the writer and the offline cache.
     Journal(crate::journal_writer::JournalEvent),
+    /// A message from the journal writer of this generation (`App` opens one per person):
+    /// one from a writer since let go is dropped, never applied to the next person.
+    FromJournal(u64, Box<Msg>),
 }
 
 /// Results from background tasks.

@@ -368,3 +368,75 @@ async fn the_writer_thread_waits_for_the_lock_takes_the_journal_over_and_unlocks
         })
     ));
 }
+
+/// Someone else signed in: what the last person's journal writer still says (its journal read
+/// after an unlock or a take-over) is dropped by the loop, never applied to the next person.
+/// Only the current writer's generation is heard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_hears_only_the_current_journal_writer() {
+    use futures::channel::mpsc::unbounded;
+    use jarterm::state::PendingWrite;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let state = State::signed_in(now(), "test", principal(Role::Paediatrician));
+    // Nothing listens there: reads and sends fail, which this test does not look at.
+    let client = jarterm::api::Client::new("http://127.0.0.1:9").expect("client");
+    let terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
+    let mut app = jarterm::app::App::new(
+        state,
+        terminal,
+        jarterm::theme::Theme::default_theme(),
+        client,
+    );
+    app.drafts_dir = Some(tmp.path().join("journal"));
+    app.journal_keys = KeySource::Fixed([5; 32]);
+    app.live_clock = false;
+    app.start();
+    let (_keys, mut input) = unbounded::<std::io::Result<crossterm::event::Event>>();
+    app.run_until(
+        &mut input,
+        |s| !s.journal_opening,
+        Some(std::time::Duration::from_secs(15)),
+    )
+    .await
+    .expect("the journal opens");
+
+    let (mut s, _) = case_state(Role::Paediatrician);
+    let _ = item_note_sent(&mut s);
+    let write = s.outbox[0].write.clone();
+    let loaded = |summary: &str| {
+        let mut write = write.clone();
+        if let Write::ItemUpdate { update, .. } = &mut write {
+            update.note = summary.into();
+        }
+        Msg::Api(ApiMsg::JournalLoaded {
+            writes: vec![PendingWrite {
+                key: uuid::Uuid::new_v4(),
+                write,
+                in_flight: false,
+                form: None,
+            }],
+            drafts: vec![],
+            encrypted: true,
+            problem: None,
+        })
+    };
+    // The first writer of this run is generation 1; an earlier one's words come first.
+    let tx = app.sender();
+    tx.send(Msg::FromJournal(0, Box::new(loaded("the last person's"))))
+        .expect("send");
+    tx.send(Msg::FromJournal(1, Box::new(loaded("this person's"))))
+        .expect("send");
+    app.run_until(
+        &mut input,
+        |s| s.waiting() > 0,
+        Some(std::time::Duration::from_secs(15)),
+    )
+    .await
+    .expect("this writer's write is taken in");
+    assert_eq!(app.state.waiting(), 1);
+    let Write::ItemUpdate { update, .. } = &app.state.outbox[0].write else {
+        panic!("an item update");
+    };
+    assert_eq!(update.note, "this person's");
+}

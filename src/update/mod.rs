@@ -87,7 +87,7 @@ fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
             api::on_api(s, m)
         }
         // The app's own: it owns the journal writer and the offline cache (`App::dispatch`).
-        Msg::Journal(_) => Vec::new(),
+        Msg::Journal(_) | Msg::FromJournal(..) => Vec::new(),
     }
 }
 
