@@ -54,7 +54,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::health::healthz, super::health::readyz,
         openapi_json,
     ),
-    components(schemas(jar_core::wire::ChangeEvent, jar_core::wire::Problem)),
+    components(schemas(jar_core::wire::ChangeEvent, jar_core::wire::Problem, jar_core::people::Slot)),
     modifiers(&Contract),
 )]
 pub struct ApiDoc;
