@@ -930,3 +930,111 @@ async fn every_reference_in_the_document_resolves() {
     assert!(d.errors(slot, &json!("key_worker")).is_empty());
     assert!(!d.errors(slot, &json!("chaplain")).is_empty());
 }
+
+/// The reasons that are audited (a reveal, a withdrawal, a duplicate link) refuse one
+/// character repeated (issue 15 §1), and their pattern says so: schemathesis sent
+/// `"0000000000"`, valid by the document, and the server refused it.
+#[test]
+fn the_reason_pattern_refuses_one_character_repeated_as_the_server_does() {
+    use jar_core::text::{mins, patterns};
+    use jar_core::wire::RevealRequest;
+    let v = jsonschema::validator_for(&json!({
+        "type": "string",
+        "pattern": patterns::words_with_at_least(mins::REVEAL_REASON)
+    }))
+    .expect("pattern");
+    let mut samples: Vec<String> = [
+        "0000000000",
+        " 0 0 0 0 0 0 0 0 0 0 ",
+        "..........",
+        "\u{3000}aaaaaaaaaa\u{A0}",
+        "aaaaaaaaab",
+        "baaaaaaaaa",
+        "the coroner's officer asked",
+        "a a a a a a",
+        "ab",
+        "",
+        "          ",
+        "abcdefghi\n",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for c in (0u32..=0x3100).filter_map(char::from_u32) {
+        samples.push(c.to_string().repeat(10));
+        samples.push(format!("{}{c}", "a".repeat(9)));
+        samples.push(format!("{c}{}", "é".repeat(9)));
+    }
+    for s in samples {
+        let server = RevealRequest { reason: s.clone() }.validate().is_ok();
+        assert_eq!(v.is_valid(&json!(s)), server, "reason {s:?}");
+    }
+}
+
+/// An NHS number's pattern takes what `identity::validate` takes in shape (blank, or ten
+/// digits with spaces and hyphens); the check digit is stated in words (no pattern can sum).
+#[test]
+fn the_nhs_number_pattern_is_its_shape() {
+    use jar_core::identity::{nhs_digits, nhs_number_valid};
+    use jar_core::text::patterns;
+    let v = jsonschema::validator_for(&json!({"type": "string", "pattern": patterns::NHS_NUMBER}))
+        .expect("pattern");
+    let shape = |s: &str| {
+        (s.trim().is_empty() && jar_core::text::check_line("n", s, 20).is_ok())
+            || (s
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+                && nhs_digits(s).len() == 10)
+    };
+    let mut samples: Vec<String> = [
+        "999 000 0018",
+        "9990000018",
+        "999-000-0018",
+        " 999 000 0018 ",
+        "99900000",
+        "999 000 001X",
+        "99900000181",
+        "-",
+        "",
+        "   ",
+        "\u{3000}",
+        "\t",
+        "９９９０００００１８",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for c in (0u32..=0x3100).filter_map(char::from_u32) {
+        samples.push(format!("999000001{c}"));
+        samples.push(format!("{c}"));
+    }
+    for s in samples {
+        assert_eq!(v.is_valid(&json!(s)), shape(&s), "nhs_number {s:?}");
+        if nhs_number_valid(&s) {
+            assert!(v.is_valid(&json!(s)), "a valid number fits: {s:?}");
+        }
+    }
+}
+
+/// Every text in an identity follows the text rules, `other_names` too: schemathesis sent a
+/// control character inside one, valid by the document, and the server refused it.
+#[tokio::test]
+async fn an_identity_states_the_line_rule_of_every_other_name() {
+    let h = Harness::sqlite().await;
+    let d = Document::fetch(&h).await;
+    let schema = "/components/schemas/Identity";
+    assert!(
+        d.errors(schema, &json!({"other_names": ["Jay", "J"]}))
+            .is_empty()
+    );
+    assert!(
+        !d.errors(schema, &json!({"other_names": ["J\u{1}"]}))
+            .is_empty()
+    );
+    assert!(
+        !d.errors(schema, &json!({"other_names": ["a\nb"]}))
+            .is_empty()
+    );
+    let many: Vec<String> = (0..51).map(|i| format!("name {i}")).collect();
+    assert!(!d.errors(schema, &json!({"other_names": many})).is_empty());
+}
