@@ -681,6 +681,19 @@ pub mod integral {
         u16::try_from(i).map_err(|_| D::Error::custom(format!("{i} is not from 0 to 65535")))
     }
 
+    /// An optional small count (another child's age in years): `null`, absent, or 0 to 255.
+    pub fn option_u8<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+        match Option::<serde_json::Number>::deserialize(d)? {
+            None => Ok(None),
+            Some(n) => {
+                let i = whole(serde_json::Value::Number(n)).map_err(D::Error::custom)?;
+                u8::try_from(i)
+                    .map(Some)
+                    .map_err(|_| D::Error::custom(format!("{i} is not from 0 to 255")))
+            }
+        }
+    }
+
     pub fn option_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
         match Option::<serde_json::Number>::deserialize(d)? {
             None => Ok(None),
