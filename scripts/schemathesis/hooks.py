@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import random
 import uuid
+from datetime import datetime, timezone
 
 import requests
 import schemathesis
@@ -283,8 +284,10 @@ def before_call(context, case, **kwargs):
         if method == "POST" and path == "/api/v1/cases":
             body["area"] = random.choice(STATE["me"]["areas"])
             times = body.get("times") if isinstance(body.get("times"), dict) else {}
+            # The server's time of death: confirmed, else found, else now (`check_duplicates`).
             death = times.get("death_confirmed_at") or times.get("found_at")
-            _identity(body.get("identity"), death[:10] if isinstance(death, str) else None)
+            today = datetime.now(timezone.utc).date().isoformat()
+            _identity(body.get("identity"), death[:10] if isinstance(death, str) else today)
         if method == "PUT" and path.endswith("/identity") and reference:
             _identity(body, _death_date(reference))
         if path.endswith("/duplicates") and reference:
