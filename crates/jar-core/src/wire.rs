@@ -175,7 +175,7 @@ pub struct NewCase {
     /// Possible duplicates the notifier has looked at and says are a different death
     /// (issue 15 §3); without it a likely duplicate is answered 409 with the candidates.
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(schema_with = crate::text::schema::case_refs)]
     pub not_a_duplicate_of: Vec<CaseRef>,
 }
 
@@ -196,6 +196,18 @@ impl NewCase {
             return Err(TextError::TooMany {
                 field: "not_a_duplicate_of",
                 cap: caps::LIST_ITEMS,
+            });
+        }
+        // Each a case reference: they are kept in the audit detail, and a NUL there was a 500
+        // on PostgreSQL (schemathesis).
+        if !self
+            .not_a_duplicate_of
+            .iter()
+            .all(|r| crate::case::is_case_ref(r))
+        {
+            return Err(TextError::Invalid {
+                field: "not_a_duplicate_of",
+                why: "must list case references such as JAR-2026-0042",
             });
         }
         Ok(())

@@ -613,3 +613,22 @@ async fn another_childs_age_may_be_written_with_a_zero_fraction() {
     .await
     .assert_problem(422, "invalid-body");
 }
+
+/// `not_a_duplicate_of` lists case references and nothing else: it goes into the audit detail,
+/// and schemathesis's NUL inside one was a 500 on PostgreSQL (invalid byte sequence).
+#[tokio::test]
+async fn not_a_duplicate_of_takes_case_references_only() {
+    let h = Harness::sqlite().await;
+    let paed = h.person("paed", Role::Paediatrician, &[NORTH]).await;
+    for bad in ["\u{0}ab", "fd", ""] {
+        let mut body = new_case(NORTH, "sudi");
+        body["not_a_duplicate_of"] = json!([bad]);
+        paed.post("/cases", &body)
+            .await
+            .assert_problem(422, "invalid-text");
+    }
+    let mut body = new_case(NORTH, "sudi");
+    body["not_a_duplicate_of"] = json!(["JAR-2026-0001"]);
+    let r = paed.post("/cases", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
