@@ -13,6 +13,8 @@ Run by `scripts/schemathesis/run`, which passes, in the environment:
   JARTERM_ST_SPARE   spare tokens of the same user, comma-separated, for `DELETE /session`
                      (signing out revokes the token it is sent with)
   JARTERM_ST_SEED    the run's seed, so that the choices made here repeat too
+  JARTERM_ST_COLLEAGUE  an on-call paediatrician in every area other than the user under test
+                     (the runner adds one), to hand over to
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import os
 import random
 import uuid
+from datetime import datetime, timezone
 
 import requests
 import schemathesis
@@ -29,6 +32,7 @@ URL = os.environ["JARTERM_ST_URL"].rstrip("/")
 API = URL + "/api/v1"
 TOKEN = os.environ["JARTERM_ST_TOKEN"]
 SPARE = [t for t in os.environ.get("JARTERM_ST_SPARE", "").split(",") if t]
+COLLEAGUE = os.environ.get("JARTERM_ST_COLLEAGUE", "")
 # Sent to `DELETE /session` once the spares are used up: a token that never existed (401).
 NEVER_ISSUED = "never-issued-" + uuid.uuid4().hex
 
@@ -69,7 +73,10 @@ def _load() -> dict:
     assert templates
     # Cases with a timeline event, for corrections (which must name one).
     with_events = [r for r in references[:12] if _get(f"/cases/{r}/timeline").json()["items"]]
+    # Handovers the user may read (sent, received): their ids for `/handovers/{id}`.
+    handovers = [h["id"] for h in _get("/handovers").json()["items"]]
     return {
+        "handovers": handovers,
         "me": me,
         "references": references,
         "with_events": with_events or references,
@@ -101,6 +108,74 @@ def _item_version(reference: str, template: str, item: str) -> str | None:
             if entry["item"]["id"] == item:
                 return f'"{entry["state"]["version"]}"'
     return None
+
+
+def _open_references() -> list[str]:
+    """Open cases the user can see now (a withdrawal during the run closes one)."""
+    response = _session.get(f"{API}/cases?active=true&limit=1000", timeout=10)
+    if not response.ok:
+        return []
+    return [c["reference"] for c in response.json()["items"] if c.get("stage") != "closed"]
+
+
+def _handover(hid) -> dict | None:
+    response = _session.get(f"{API}/handovers/{hid}", timeout=10)
+    return response.json() if response.ok else None
+
+
+def _candidates(reference: str, slot: str) -> list[str] | None:
+    """Who may fill a place on a case; None when the user may not assign."""
+    response = _session.get(f"{API}/cases/{reference}/assignments/{slot}", timeout=10)
+    return [c["username"] for c in response.json()] if response.ok else None
+
+
+def _nhs_number(typed: str) -> str:
+    """The typed NHS number with its last digit made the modulus-11 check digit of the first
+    nine (NHS Data Dictionary, "NHS NUMBER"): the pattern states the shape, not the sum."""
+    digits = [c for c in typed if c.isdigit()]
+    if len(digits) != 10:
+        return typed
+    for attempt in range(11):
+        head = [int(d) for d in digits[:9]]
+        check = 11 - sum(d * w for d, w in zip(head, range(10, 1, -1))) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            break
+        digits[0] = str((int(digits[0]) + 1) % 10)
+    last = max(i for i, c in enumerate(typed) if c.isdigit())
+    out = list(typed)
+    seen = 0
+    for i, c in enumerate(typed):
+        if c.isdigit():
+            out[i] = digits[seen]
+            seen += 1
+    out[last] = str(check)
+    return "".join(out)
+
+
+def _identity(identity, death_date: str | None) -> None:
+    """An identity's rules that no schema states: the check digit, no absent reason beside a
+    number, and a date of birth no later than the death."""
+    if not isinstance(identity, dict):
+        return
+    nhs = identity.get("nhs_number")
+    if isinstance(nhs, str) and nhs.strip():
+        identity["nhs_number"] = _nhs_number(nhs)
+        if identity.get("nhs_number_absent_reason") is not None:
+            identity["nhs_number_absent_reason"] = None
+    dob = identity.get("date_of_birth")
+    if isinstance(dob, str) and death_date and dob > death_date:
+        identity["date_of_birth"] = death_date
+
+
+def _death_date(reference: str) -> str | None:
+    response = _session.get(f"{API}/cases/{reference}", timeout=10)
+    if not response.ok:
+        return None
+    times = response.json()["case"]["times"]
+    found = [times.get(k) for k in ("death_confirmed_at", "found_at", "last_seen_at", "notified_at")]
+    found = [t[:10] for t in found if t]
+    return min(found) if found else None
 
 
 def _event_ids(reference: str) -> list[int]:
@@ -158,6 +233,20 @@ def before_call(context, case, **kwargs):
             ids = _contact_ids(params["reference"])
             if ids:
                 params["id"] = random.choice(ids)
+        if "id" in params and path.startswith("/api/v1/handovers/"):
+            ids = STATE["handovers"]
+            if path.endswith("/acknowledgements"):
+                # Only the incoming colleague acknowledges: a handover sent to the user.
+                me = STATE["me"]["username"]
+                ids = [i for i in ids if (_handover(i) or {}).get("incoming") == me] or ids
+            if ids:
+                params["id"] = random.choice(ids)
+        if "slot" in params and "reference" in params:
+            # A case the user may assign on, if there is one (a manager, or its lead).
+            for reference in random.sample(STATE["references"], min(8, len(STATE["references"]))):
+                if _candidates(reference, params["slot"]) is not None:
+                    params["reference"] = reference
+                    break
     reference = params.get("reference")
 
     # Headers: a fresh Idempotency-Key, the current If-Match.
@@ -168,10 +257,11 @@ def before_call(context, case, **kwargs):
         ):
             headers["Idempotency-Key"] = str(uuid.uuid4())
         if "If-Match" in headers and reference and _valid(case, ParameterLocation.PATH):
-            if method == "PATCH":
-                current = _etag(f"/cases/{reference}")
-            else:
+            if "item" in params:
                 current = _item_version(reference, params["template"], params["item"])
+            else:
+                # Every other conditional write is of the case: its ETag.
+                current = _etag(f"/cases/{reference}")
             if current:
                 headers["If-Match"] = current
     if headers:
@@ -193,6 +283,37 @@ def before_call(context, case, **kwargs):
     if isinstance(body, dict) and _valid(case, ParameterLocation.BODY):
         if method == "POST" and path == "/api/v1/cases":
             body["area"] = random.choice(STATE["me"]["areas"])
+            times = body.get("times") if isinstance(body.get("times"), dict) else {}
+            # The server's time of death: confirmed, else found, else now (`check_duplicates`).
+            death = times.get("death_confirmed_at") or times.get("found_at")
+            today = datetime.now(timezone.utc).date().isoformat()
+            _identity(body.get("identity"), death[:10] if isinstance(death, str) else today)
+        if method == "PUT" and path.endswith("/identity") and reference:
+            _identity(body, _death_date(reference))
+        if path.endswith("/duplicates") and reference:
+            others = [r for r in STATE["references"] if r != reference]
+            if others:
+                body["duplicate"] = random.choice(others)
+        if "slot" in params and method == "PUT" and reference and body.get("username") is not None:
+            names = _candidates(reference, params["slot"])
+            if names:
+                body["username"] = random.choice(names)
+        if method == "POST" and path == "/api/v1/handovers":
+            if COLLEAGUE:
+                body["incoming"] = COLLEAGUE
+            entries = body.get("entries")
+            if isinstance(entries, list):
+                open_refs = _open_references()
+                random.shuffle(open_refs)
+                # Each case once: as many entries as there are open cases.
+                del entries[len(open_refs):]
+                for entry, ref in zip(entries, open_refs):
+                    if isinstance(entry, dict):
+                        entry["reference"] = ref
+        if path.endswith("/acknowledgements") and isinstance(body.get("cases"), list) and params.get("id"):
+            handover = _handover(params["id"])
+            refs = [c["entry"]["reference"] for c in handover["cases"]] if handover else []
+            body["cases"] = random.sample(refs, min(len(body["cases"]), len(refs)))
         if method == "POST" and path.endswith("/users") and "areas" in body:
             body["areas"] = STATE["me"]["areas"][:1]
         if path.endswith("/timeline") and body.get("kind") == "correction" and reference:

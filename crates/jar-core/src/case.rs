@@ -352,7 +352,7 @@ pub struct Identity {
     pub given_names: String,
     /// Other names the child was known by.
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(schema_with = crate::text::schema::lines)]
     pub other_names: Vec<String>,
     /// 10 digits with the modulus-11 check digit, or empty with an absent reason.
     #[serde(default)]

@@ -112,8 +112,8 @@ impl Ethnicity {
 pub struct OtherChild {
     #[schema(schema_with = crate::text::schema::line)]
     pub first_name: String,
-    /// Age in whole years, if known.
-    #[serde(default)]
+    /// Age in whole years, if known. `4.0` is 4, as JSON Schema reads it (`wire::integral`).
+    #[serde(default, deserialize_with = "crate::wire::integral::option_u8")]
     #[schema(maximum = 25)]
     pub age_years: Option<u8>,
 }

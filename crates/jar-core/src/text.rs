@@ -141,6 +141,12 @@ pub mod patterns {
     /// [`LINE`] with something other than white space.
     pub const REQUIRED_LINE: &str = r"^[ \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u061C\u1680\u2000-\u200A\u200E\u200F\u2028-\u202F\u205F\u2066-\u2069\u3000][^\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$";
 
+    /// An NHS number as [`crate::identity::validate`] takes it: blank (none given), or ten
+    /// digits with spaces or hyphens anywhere between and around them. The modulus-11 check
+    /// digit (`identity::nhs_number_valid`) is arithmetic no pattern can state: the schema's
+    /// description says it, and a number failing it is 422.
+    pub const NHS_NUMBER: &str = r"^(?:[ \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*|[ -]*[0-9](?:[ -]*[0-9]){9}[ -]*)$";
+
     /// The blanks a line may hold (white space that is not a control character).
     const LINE_BLANK: &str = r"[ \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
     /// A character that is neither blank nor forbidden.
@@ -153,6 +159,16 @@ pub mod patterns {
     pub fn line_with_at_least(min: usize) -> String {
         let middle = min.saturating_sub(2);
         format!("^{LINE_BLANK}*{SOLID}{LINE_CHAR}{{{middle},}}{SOLID}{LINE_BLANK}*$")
+    }
+
+    /// [`line_with_at_least`], and not one character repeated with blanks between
+    /// ([`super::one_repeated_character`]; issue 15 §1, reasons that are audited). In a line
+    /// every character is blank or solid, so "one repeated" is: blanks, a solid character,
+    /// then only blanks and that character (a negative lookahead with a backreference).
+    pub fn words_with_at_least(min: usize) -> String {
+        let rest = line_with_at_least(min);
+        let rest = rest.strip_prefix('^').unwrap_or(&rest);
+        format!(r"^(?!{LINE_BLANK}*({SOLID})(?:{LINE_BLANK}|\1)*$){rest}")
     }
 }
 
@@ -205,9 +221,16 @@ pub mod schema {
     pub fn line_or_null() -> Object {
         string(patterns::LINE, None, caps::SHORT, true)
     }
-    /// An NHS number as typed: one line of up to 20 characters.
+    /// An NHS number as typed: blank, or ten digits with separators, up to 20 characters.
     pub fn nhs_number() -> Object {
-        string(patterns::LINE, None, 20, false)
+        let mut o = string(patterns::NHS_NUMBER, None, 20, false);
+        o.description = Some(
+            "Blank, or 10 digits (spaces and hyphens allowed between them) whose last digit is \
+             the modulus-11 check digit of the first nine (NHS Data Dictionary, \"NHS NUMBER\"); \
+             a number failing the check is 422. Not with `nhs_number_absent_reason`."
+                .into(),
+        );
+        o
     }
     /// A postcode: one line of up to 10 characters, possibly empty.
     pub fn postcode() -> Object {
@@ -229,12 +252,13 @@ pub mod schema {
     pub fn required_reason() -> Object {
         string(patterns::REQUIRED_TEXT, Some(1), caps::REASON, false)
     }
-    /// A reason for revealing an identity: one line, at least [`super::mins::REVEAL_REASON`]
-    /// characters not counting blanks at either end (`RevealRequest::validate`).
+    /// A reason for revealing an identity (or withdrawing, or linking a duplicate): one line,
+    /// at least [`super::mins::REVEAL_REASON`] characters not counting blanks at either end,
+    /// not one character repeated (`RevealRequest::validate`, `people::check_reason`).
     pub fn reveal_reason() -> Object {
         let min = super::mins::REVEAL_REASON;
         string(
-            &patterns::line_with_at_least(min),
+            &patterns::words_with_at_least(min),
             Some(min),
             caps::REASON,
             false,

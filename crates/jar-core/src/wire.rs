@@ -175,7 +175,7 @@ pub struct NewCase {
     /// Possible duplicates the notifier has looked at and says are a different death
     /// (issue 15 §3); without it a likely duplicate is answered 409 with the candidates.
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(schema_with = crate::text::schema::case_refs)]
     pub not_a_duplicate_of: Vec<CaseRef>,
 }
 
@@ -196,6 +196,18 @@ impl NewCase {
             return Err(TextError::TooMany {
                 field: "not_a_duplicate_of",
                 cap: caps::LIST_ITEMS,
+            });
+        }
+        // Each a case reference: they are kept in the audit detail, and a NUL there was a 500
+        // on PostgreSQL (schemathesis).
+        if !self
+            .not_a_duplicate_of
+            .iter()
+            .all(|r| crate::case::is_case_ref(r))
+        {
+            return Err(TextError::Invalid {
+                field: "not_a_duplicate_of",
+                why: "must list case references such as JAR-2026-0042",
             });
         }
         Ok(())
@@ -679,6 +691,19 @@ pub mod integral {
     pub fn u16<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
         let i = whole(d)?;
         u16::try_from(i).map_err(|_| D::Error::custom(format!("{i} is not from 0 to 65535")))
+    }
+
+    /// An optional small count (another child's age in years): `null`, absent, or 0 to 255.
+    pub fn option_u8<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+        match Option::<serde_json::Number>::deserialize(d)? {
+            None => Ok(None),
+            Some(n) => {
+                let i = whole(serde_json::Value::Number(n)).map_err(D::Error::custom)?;
+                u8::try_from(i)
+                    .map(Some)
+                    .map_err(|_| D::Error::custom(format!("{i} is not from 0 to 255")))
+            }
+        }
     }
 
     pub fn option_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {

@@ -568,3 +568,67 @@ async fn a_key_workers_cover_sees_their_cases_for_the_period_set_by_a_manager() 
     assert_eq!(mgr.post("/covers", &future).await.status, 201);
     assert_eq!(h2.get(&format!("/cases/{case}")).await.status, 404);
 }
+
+/// An integer may be written `4.0`, as JSON Schema (the document's dialect) reads it: another
+/// child's age too. Schemathesis sent `"age_years": 15.0` to `PUT /cases/{ref}/identity` and
+/// the server refused a body the document calls valid (422, "expected u8").
+#[tokio::test]
+async fn another_childs_age_may_be_written_with_a_zero_fraction() {
+    let h = Harness::sqlite().await;
+    let paed = h.person("paed", Role::Paediatrician, &[NORTH]).await;
+    let mut body = new_case(NORTH, "sudi");
+    body["identity"]["other_children"] = json!([{"first_name": "Sibling", "age_years": 4.0}]);
+    let r = paed.post("/cases", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let case = r.json()["case"]["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let mut identity = full_identity("");
+    identity["other_children"] = json!([{"first_name": "Sibling", "age_years": 15.0}, {"first_name": "Baby", "age_years": null}]);
+    let v = paed.version(&case).await;
+    let r = paed
+        .send(
+            reqwest::Method::PUT,
+            &format!("/cases/{case}/identity"),
+            Some(identity.to_string()),
+            &[("if-match", &format!("\"{v}\""))],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let reveal = json!({"reason": "checking the household for the review"});
+    let r = paed
+        .post(&format!("/cases/{case}/identity/reveal"), &reveal)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["other_children"][0]["age_years"], 15);
+    identity["other_children"] = json!([{"first_name": "Sibling", "age_years": 4.5}]);
+    let v = paed.version(&case).await;
+    paed.send(
+        reqwest::Method::PUT,
+        &format!("/cases/{case}/identity"),
+        Some(identity.to_string()),
+        &[("if-match", &format!("\"{v}\""))],
+    )
+    .await
+    .assert_problem(422, "invalid-body");
+}
+
+/// `not_a_duplicate_of` lists case references and nothing else: it goes into the audit detail,
+/// and schemathesis's NUL inside one was a 500 on PostgreSQL (invalid byte sequence).
+#[tokio::test]
+async fn not_a_duplicate_of_takes_case_references_only() {
+    let h = Harness::sqlite().await;
+    let paed = h.person("paed", Role::Paediatrician, &[NORTH]).await;
+    for bad in ["\u{0}ab", "fd", ""] {
+        let mut body = new_case(NORTH, "sudi");
+        body["not_a_duplicate_of"] = json!([bad]);
+        paed.post("/cases", &body)
+            .await
+            .assert_problem(422, "invalid-text");
+    }
+    let mut body = new_case(NORTH, "sudi");
+    body["not_a_duplicate_of"] = json!(["JAR-2026-0001"]);
+    let r = paed.post("/cases", &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}

@@ -34,8 +34,16 @@ pub struct ExportParams {
     #[param(value_type = NaiveDate)]
     to: Option<String>,
     /// `json` (the default) or `csv`.
-    #[param(value_type = Option<String>)]
+    #[param(schema_with = format_schema)]
     format: Option<String>,
+}
+
+/// `format`: one of the two answers' media types.
+fn format_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["json", "csv"]))
+        .build()
 }
 
 fn date(name: &str, v: &Option<String>) -> Result<NaiveDate> {
@@ -48,7 +56,10 @@ fn date(name: &str, v: &Option<String>) -> Result<NaiveDate> {
 
 #[utoipa::path(get, path = "/api/v1/exports/notifications", tag = "exports",
     params(ExportParams),
-    responses((status = 200, body = NotificationExport, description = "the notifications made in the range in your areas (CSV with `format=csv`); audited with the count of records; `Cache-Control: no-store`"),
+    responses((status = 200, description = "the notifications made in the range in your areas: JSON, or CSV with `format=csv` (one row per record, the columns of docs/exports.md); audited with the count of records",
+            content((NotificationExport = "application/json"), (String = "text/csv")),
+            headers(("Cache-Control" = String, description = "`no-store`: the export is never cached"))),
+        (status = 400, description = "`from` or `to` missing or not a date written YYYY-MM-DD, `to` before `from`, or a `format` other than json or csv"),
         (status = 403, description = "only a manager exports notifications")))]
 pub async fn notifications(
     State(ctx): State<Arc<ApiContext>>,

@@ -34,6 +34,7 @@ pub fn router() -> Router<Arc<ApiContext>> {
     responses((status = 200, body = CaseDetail, description = "the case after the identity was added or corrected (the identity itself is not sent back); audited by the names of the changed fields, and on the timeline as \"Identity corrected\" without values"),
         (status = 403, description = "your role may not change a case"),
         (status = 404, description = "no such case that you can see"),
+        (status = 409, description = "another server changed this case at the same moment; try again"),
         (status = 412, description = "`If-Match` names another version; `current` holds the case as it is now"),
         (status = 422, description = "a field breaks a rule (an NHS number failing its check digit, an NHS number with an absent reason)"),
         (status = 428, description = "this write needs `If-Match` with the case's `ETag`")))]

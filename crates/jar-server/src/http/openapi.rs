@@ -54,7 +54,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::health::healthz, super::health::readyz,
         openapi_json,
     ),
-    components(schemas(jar_core::wire::ChangeEvent, jar_core::wire::Problem)),
+    components(schemas(jar_core::wire::ChangeEvent, jar_core::wire::Problem, jar_core::people::Slot)),
     modifiers(&Contract),
 )]
 pub struct ApiDoc;
@@ -398,14 +398,9 @@ fn contract(op: &mut Operation) {
             if ETAG.contains(&id.as_str()) {
                 r.headers.insert("ETag".into(), RefOr::T(etag_header()));
             }
-            if id == "create_case" {
-                r.headers.insert(
-                    "Location".into(),
-                    RefOr::T(header_of(
-                        "the new case, `/api/v1/cases/{reference}`",
-                        Some("^/api/v1/cases/JAR-[0-9]{4}-[0-9]{4,6}$"),
-                    )),
-                );
+            if let Some((what, pattern)) = location(&id) {
+                r.headers
+                    .insert("Location".into(), RefOr::T(header_of(what, Some(pattern))));
             }
         }
     }
@@ -429,6 +424,21 @@ fn contract(op: &mut Operation) {
                     .build(),
             ),
         );
+    }
+}
+
+/// `Location` on the answers that create a resource with its own address (`Reply::location`).
+fn location(operation: &str) -> Option<(&'static str, &'static str)> {
+    match operation {
+        "create_case" => Some((
+            "the new case, `/api/v1/cases/{reference}`",
+            "^/api/v1/cases/JAR-[0-9]{4}-[0-9]{4,6}$",
+        )),
+        "send_handover" => Some((
+            "the new handover, `/api/v1/handovers/{id}`",
+            "^/api/v1/handovers/[0-9]+$",
+        )),
+        _ => None,
     }
 }
 

@@ -118,6 +118,7 @@ pub async fn candidates(
     responses((status = 200, body = CaseDetail, description = "the case with the place filled (or cleared); audited, on the timeline, and heard at once by the person assigned"),
         (status = 403, description = "only a manager or the case's lead paediatrician assigns"),
         (status = 404, description = "no such case that you can see"),
+        (status = 409, description = "another server changed this case at the same moment; try again"),
         (status = 412, description = "`If-Match` names another version; `current` holds the case as it is now"),
         (status = 422, description = "that person cannot fill this place (not enabled, another role, or not in the case's area)"),
         (status = 428, description = "this write needs `If-Match` with the case's `ETag`")))]
