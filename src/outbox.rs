@@ -36,9 +36,9 @@ pub struct PendingWrite {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Write {
     ItemUpdate {
-        case_ref: CaseRef,
-        template: String,
-        item: String,
+        /// Flattened: the journal keeps the `case_ref`/`template`/`item` keys it always had.
+        #[serde(flatten)]
+        addr: ItemAddr,
         version: i64,
         update: ItemUpdate,
     },
@@ -101,10 +101,10 @@ impl Write {
             | Write::AddContact { case_ref, .. }
             | Write::Amend { case_ref, .. }
             | Write::StartChecklist { case_ref, .. }
-            | Write::ItemUpdate { case_ref, .. }
             | Write::Reveal { case_ref, .. }
             | Write::PutIdentity { case_ref, .. }
             | Write::Assign { case_ref, .. } => Some(case_ref),
+            Write::ItemUpdate { addr, .. } => Some(&addr.case_ref),
             Write::Notify(_) => None,
         }
     }

@@ -37,8 +37,14 @@ struct Server {
 
 impl Server {
     async fn start(dir: &Path) -> Server {
+        Server::start_on(dir, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// The same database on a chosen address (a server coming back where it was).
+    async fn start_on(dir: &Path, listen: SocketAddr) -> Server {
         let db = format!("sqlite://{}", dir.join("jar.db").display());
         let mut config = jar_server::ServerConfig::loopback(db);
+        config.listen = listen;
         config.demo_cases = Some(4);
         let running = jar_server::start(config).await.expect("server starts");
         let addr = running
@@ -637,4 +643,68 @@ async fn a_second_jarterm_on_the_same_journal_waits_and_then_takes_the_first_one
             j.read().is_ok_and(|c| c.drafts.len() == 2)
         })
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_token_survives_a_start_with_no_server_and_signs_in_when_it_returns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path()).await;
+    let base = server.base();
+    let token = Client::new(&base)
+        .expect("client")
+        .login(PAED, PASSWORD)
+        .await
+        .expect("sign in")
+        .token;
+    let addr = server.addr;
+    server.stop().await;
+
+    // Started as with a stored token, the server away: no sign-in screen, the token kept.
+    let journal = dir.path().join("journal");
+    let mut state = State::new(chrono::Utc::now(), "test");
+    state.login = None; // as `main` starts with a stored token
+    let mut t = Tui::build(&base, &journal, KeySource::Fixed([3; 32]), state);
+    t.app.client.set_token(Some(token.clone()));
+    t.app.start();
+    t.until("the first try fails", |s| s.me_retry.waiting())
+        .await;
+    assert!(t.app.state.login.is_none(), "{}", t.screen());
+    assert_eq!(t.app.client.token().as_deref(), Some(token.as_str()));
+    let screen = t.screen();
+    assert!(screen.contains("offline"), "{screen}");
+    // Still no sign-in screen after several tries.
+    t.settle(Duration::from_secs(4)).await;
+    assert!(t.app.state.login.is_none(), "{}", t.screen());
+
+    // The server comes back where it was: the same token is who it was.
+    let _server = Server::start_on(dir.path(), addr).await;
+    t.until("signed in with the saved token", |s| {
+        s.session.as_ref().is_some_and(|p| p.username == PAED) && s.login.is_none()
+    })
+    .await;
+    t.until("live", |s| s.conn == Conn::Live).await;
+    assert!(!t.board().await.is_empty());
+}
+
+#[test]
+fn signing_out_removes_every_offline_copy_and_keeps_the_journals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("aa.cache"), b"sealed copy").expect("write");
+    std::fs::write(dir.path().join("bb.cache"), b"sealed copy").expect("write");
+    std::fs::write(dir.path().join("aa.journal"), b"unsent work").expect("write");
+    assert_eq!(
+        jarterm::journal::remove_caches(dir.path()).expect("remove"),
+        2
+    );
+    assert_eq!(files_ending(dir.path(), ".cache"), 0);
+    assert_eq!(
+        files_ending(dir.path(), ".journal"),
+        1,
+        "typed work is kept"
+    );
+    // Nothing there (never signed in here): nothing to do, no error.
+    assert_eq!(
+        jarterm::journal::remove_caches(&dir.path().join("none")).expect("ok"),
+        0
+    );
 }

@@ -301,15 +301,16 @@ impl Client {
         };
         let rb = match write {
             Write::ItemUpdate {
-                case_ref,
-                template,
-                item,
+                addr,
                 version,
                 update,
             } => self
                 .request(
                     Method::PUT,
-                    &format!("/cases/{case_ref}/checklists/{template}/items/{item}"),
+                    &format!(
+                        "/cases/{}/checklists/{}/items/{}",
+                        addr.case_ref, addr.template, addr.item
+                    ),
                 )
                 .header("If-Match", format!("\"{version}\""))
                 .json(update),

@@ -7,11 +7,10 @@ pub mod forms;
 pub mod handover;
 pub mod identity_form;
 pub mod refs;
+pub mod retry;
 
 use chrono::{DateTime, Utc};
-use jar_core::checklist::ItemState;
 use jar_core::permissions::{self, Permission, Principal};
-use jar_core::wire::ItemUpdate;
 
 pub use board::BoardState;
 pub use case::{CaseState, Tab};
@@ -79,14 +78,7 @@ impl Overlay {
 #[derive(Debug, Clone)]
 pub enum Dialog {
     /// A stale checklist edit: both versions, and the note typed kept.
-    Conflict {
-        case_ref: String,
-        template: String,
-        item: String,
-        item_text: String,
-        mine: ItemUpdate,
-        theirs: ItemState,
-    },
+    Conflict(Conflict),
     Error {
         title: String,
         detail: String,
@@ -132,6 +124,8 @@ pub struct State {
     pub journal_opening: bool,
     /// Who the saved token belongs to is being asked.
     pub me_loading: bool,
+    /// A start with a saved token that found no server: when to ask again who it is.
+    pub me_retry: retry::Retry,
     /// The case from the last "new notification" banner (`g` opens it).
     pub goto: Option<String>,
     pub size: (u16, u16),
@@ -152,23 +146,7 @@ impl Dialog {
     /// A stale checklist edit as its own type (kept in the journal until decided).
     pub fn conflict(&self) -> Option<Conflict> {
         match self {
-            Dialog::Conflict {
-                case_ref,
-                template,
-                item,
-                item_text,
-                mine,
-                theirs,
-            } => Some(Conflict {
-                addr: ItemAddr {
-                    case_ref: case_ref.as_str().into(),
-                    template: template.clone(),
-                    item: item.clone(),
-                },
-                item_text: item_text.clone(),
-                mine: mine.clone(),
-                theirs: theirs.clone(),
-            }),
+            Dialog::Conflict(c) => Some(c.clone()),
             Dialog::Error { .. } => None,
         }
     }
@@ -176,14 +154,7 @@ impl Dialog {
 
 impl From<Conflict> for Dialog {
     fn from(c: Conflict) -> Dialog {
-        Dialog::Conflict {
-            case_ref: c.addr.case_ref.into(),
-            template: c.addr.template,
-            item: c.addr.item,
-            item_text: c.item_text,
-            mine: c.mine,
-            theirs: c.theirs,
-        }
+        Dialog::Conflict(c)
     }
 }
 
@@ -214,6 +185,7 @@ impl State {
             journal_note: None,
             journal_opening: false,
             me_loading: false,
+            me_retry: retry::Retry::default(),
             goto: None,
             size: (80, 24),
             idle_lock_minutes: None,

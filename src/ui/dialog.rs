@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{block, centred, styled};
-use crate::state::Dialog;
+use crate::state::{Conflict, Dialog};
 use crate::theme::Theme;
 
 pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
@@ -21,13 +21,13 @@ pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
                 Line::from(styled("Enter, Esc or q closes", theme.muted)),
             ],
         ),
-        Dialog::Conflict {
-            item,
+        Dialog::Conflict(Conflict {
+            addr,
             item_text,
             mine,
             theirs,
-            ..
-        } => {
+        }) => {
+            let item = &addr.item;
             let by = match (&theirs.updated_by, theirs.updated_at) {
                 (Some(b), Some(t)) => format!(" by {b} at {}", uk_clock(t)),
                 _ => String::new(),

@@ -72,6 +72,11 @@ fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
                 s.dirty = true;
             }
             s.now = now;
+            if s.session.is_none() && s.login.is_none() && s.me_retry.take_due(now) {
+                s.me_loading = true;
+                s.board.loading = true;
+                return vec![Effect::FetchMe, Effect::FetchCases];
+            }
             if s.outbox.retry_due(now) && s.login.is_none() {
                 return api::resend_unsent(s);
             }
