@@ -289,6 +289,32 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_written_before_item_addresses_still_reads() {
+        // The shape journals have held since v1: the address as three keys beside the rest.
+        let old = serde_json::json!({"ItemUpdate": {
+            "case_ref": "JAR-2026-0042", "template": "sudi", "item": "SUDI-A05",
+            "version": 3, "update": {"status": "done", "note": "Narrative taken"}
+        }});
+        let w: Write = serde_json::from_value(old.clone()).expect("reads");
+        match &w {
+            Write::ItemUpdate { addr, version, .. } => {
+                assert_eq!(addr.case_ref, "JAR-2026-0042");
+                assert_eq!(
+                    (addr.template.as_str(), addr.item.as_str()),
+                    ("sudi", "SUDI-A05")
+                );
+                assert_eq!(*version, 3);
+            }
+            other => panic!("read as {other:?}"),
+        }
+        assert_eq!(
+            serde_json::to_value(&w).expect("writes"),
+            old,
+            "and writes the same"
+        );
+    }
+
+    #[test]
     fn one_write_on_its_way_at_a_time_oldest_first_and_backing_off_after_a_failure() {
         let now = Utc.with_ymd_and_hms(2026, 1, 10, 3, 12, 0).unwrap();
         let mut o = Outbox::default();
