@@ -708,3 +708,52 @@ fn signing_out_removes_every_offline_copy_and_keeps_the_journals() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_from_the_board_asks_first_then_revokes_the_token_and_removes_the_copies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path()).await;
+    let base = server.base();
+    let journal = dir.path().join("journal");
+    let keys = KeySource::Fixed([5; 32]);
+    let mut t = Tui::with_token(&base, PAED, &journal, keys.clone()).await;
+    t.until("live", |s| s.conn == Conn::Live).await;
+    let token = t.app.client.token().expect("a token");
+    t.open(0).await;
+    t.back().await;
+    t.until_on_disk("a copy is on disk", || {
+        files_ending(&journal, ".cache") == 1
+    })
+    .await;
+
+    // Asked first: Esc keeps the person signed in.
+    t.press(KeyCode::Char('S'));
+    t.until("asked", |s| s.dialog.is_some()).await;
+    assert!(t.screen().contains("Sign out?"));
+    t.press(KeyCode::Esc);
+    t.until("still signed in", |s| s.dialog.is_none()).await;
+    assert!(t.app.state.session.is_some());
+
+    t.press(KeyCode::Char('S'));
+    t.press(KeyCode::Char('y'));
+    t.until("signed out", |s| s.login.is_some() && s.session.is_none())
+        .await;
+    assert!(t.screen().contains("Signed out."), "{}", t.screen());
+    assert!(t.app.client.token().is_none(), "forgotten here");
+    t.until_on_disk("the offline copy is removed", || {
+        files_ending(&journal, ".cache") == 0
+    })
+    .await;
+    // And revoked on the server: the old token no longer works.
+    let old = Client::new(&base).expect("client");
+    old.set_token(Some(token));
+    let mut refused = false;
+    for _ in 0..50 {
+        if old.me().await.is_err() {
+            refused = true;
+            break;
+        }
+        t.settle(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "the token was revoked");
+}

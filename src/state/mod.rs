@@ -25,6 +25,8 @@ pub enum Screen {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conn {
+    /// Nothing has answered yet (the first request is on its way).
+    Connecting,
     Live,
     Reconnecting,
     Offline,
@@ -33,6 +35,7 @@ pub enum Conn {
 impl Conn {
     pub fn label(self) -> &'static str {
         match self {
+            Conn::Connecting => "connecting…",
             Conn::Live => "live",
             Conn::Reconnecting => "reconnecting",
             Conn::Offline => "offline",
@@ -79,6 +82,10 @@ impl Overlay {
 pub enum Dialog {
     /// A stale checklist edit: both versions, and the note typed kept.
     Conflict(Conflict),
+    /// "Sign out?" with how many changes are still waiting (they stay in the journal).
+    SignOut {
+        waiting: usize,
+    },
     Error {
         title: String,
         detail: String,
@@ -147,7 +154,7 @@ impl Dialog {
     pub fn conflict(&self) -> Option<Conflict> {
         match self {
             Dialog::Conflict(c) => Some(c.clone()),
-            Dialog::Error { .. } => None,
+            Dialog::Error { .. } | Dialog::SignOut { .. } => None,
         }
     }
 }
@@ -178,7 +185,7 @@ impl State {
             help: false,
             help_scroll: 0,
             banner: None,
-            conn: Conn::Offline,
+            conn: Conn::Connecting,
             was_live: false,
             outbox: Outbox::default(),
             journal_unencrypted: false,

@@ -12,6 +12,25 @@ use crate::theme::Theme;
 
 pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
     let (title, body): (&str, Vec<Line>) = match d {
+        Dialog::SignOut { waiting } => (
+            " Sign out? ",
+            vec![
+                Line::from("Sign out of jarterm on this computer?"),
+                Line::from("Your sign-in is revoked and offline copies of cases are removed."),
+                Line::from(if *waiting > 0 {
+                    styled(
+                        format!(
+                            "{waiting} change(s) not sent yet stay here for your next sign-in."
+                        ),
+                        theme.warn,
+                    )
+                } else {
+                    styled("Nothing is waiting to be sent.", theme.muted)
+                }),
+                Line::from(""),
+                Line::from(styled("y signs out · Esc or q stays", theme.muted)),
+            ],
+        ),
         Dialog::Error { title, detail } => (
             " Not done ",
             vec![

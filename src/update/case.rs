@@ -219,6 +219,8 @@ pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {
         return Vec::new();
     };
     match dialog {
+        Dialog::SignOut { .. } if action == Some(Action::Confirm) => super::login::sign_out(s),
+        Dialog::SignOut { .. } => Vec::new(),
         Dialog::Error { .. } => {
             if !matches!(action, Some(Action::Close)) {
                 s.dialog = Some(dialog);
