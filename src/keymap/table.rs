@@ -206,6 +206,24 @@ pub const KEYMAP: &[Binding] = &[
     )
     .only(P::UpdateCase, "Your role cannot assign people."),
     b(
+        "summary.correct-facts",
+        C::CaseSummary,
+        A::CorrectFacts,
+        &[k('f')],
+        "correct the case facts: category, times, criteria, flags (audited; on the timeline)",
+        Some("correct facts"),
+    )
+    .only(P::UpdateCase, "Your role cannot correct the case facts."),
+    b(
+        "summary.deadline-not-applicable",
+        C::CaseSummary,
+        A::DeadlineNotApplicable,
+        &[k('n')],
+        "mark a deadline not applicable for this case with a reason, or applicable again (audited)",
+        Some("deadline n/a"),
+    )
+    .only(P::UpdateCase, "Your role cannot mark deadlines not applicable."),
+    b(
         "timeline.add",
         C::CaseTimeline,
         A::Add,

@@ -7,6 +7,7 @@ mod assigned;
 mod board;
 mod case;
 mod forms;
+mod facts;
 mod identity;
 mod login;
 

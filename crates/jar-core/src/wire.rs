@@ -244,6 +244,13 @@ pub struct CriteriaPatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CasePatch {
+    /// A corrected presenting category (issue 14 §1). Checklists already started stay.
+    #[serde(default)]
+    pub category: Option<PresentingCategory>,
+    /// The key times of the death as corrected: all three are replaced (an absent one becomes
+    /// "not known"). Every deadline recomputes from them.
+    #[serde(default)]
+    pub times: Option<NewCaseTimes>,
     pub people: Option<Assignments>,
     pub flags: Option<Flags>,
     pub criteria: Option<CriteriaPatch>,

@@ -256,7 +256,9 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 | Write::ItemUpdate { case_ref, .. }
                 | Write::Reveal { case_ref, .. }
                 | Write::PutIdentity { case_ref, .. }
-                | Write::Assign { case_ref, .. } => Some(case_ref.clone()),
+                | Write::Assign { case_ref, .. }
+                | Write::CorrectFacts { case_ref, .. }
+                | Write::DeadlineNa { case_ref, .. } => Some(case_ref.clone()),
                 Write::Notify(_) => None,
             };
             match &case_ref {
