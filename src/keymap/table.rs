@@ -211,7 +211,8 @@ pub const KEYMAP: &[Binding] = &[
         A::CorrectFacts,
         &[k('f')],
         "correct the case facts: category, times, criteria, flags (audited; on the timeline)",
-        Some("correct facts"),
+        // Not on the hint line, which is full at 80 columns (help lists it).
+        None,
     )
     .only(P::UpdateCase, "Your role cannot correct the case facts."),
     b(
@@ -220,7 +221,7 @@ pub const KEYMAP: &[Binding] = &[
         A::DeadlineNotApplicable,
         &[k('n')],
         "mark a deadline not applicable for this case with a reason, or applicable again (audited)",
-        Some("deadline n/a"),
+        None,
     )
     .only(P::UpdateCase, "Your role cannot mark deadlines not applicable."),
     b(
