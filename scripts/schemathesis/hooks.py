@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import random
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import requests
 import schemathesis
@@ -178,6 +178,12 @@ def _death_date(reference: str) -> str | None:
     return min(found) if found else None
 
 
+def _rule_ids(reference: str) -> list[str]:
+    """The deadlines of a case as the user sees them (issue 14: `{rule}` of the n/a routes)."""
+    response = _session.get(f"{API}/cases/{reference}", timeout=10)
+    return [d["rule_id"] for d in response.json()["deadlines"]] if response.ok else []
+
+
 def _event_ids(reference: str) -> list[int]:
     response = _session.get(f"{API}/cases/{reference}/timeline", timeout=10)
     return [e["id"] for e in response.json()["items"]] if response.ok else []
@@ -247,6 +253,10 @@ def before_call(context, case, **kwargs):
                 if _candidates(reference, params["slot"]) is not None:
                     params["reference"] = reference
                     break
+        if "rule" in params and "reference" in params:
+            rules = _rule_ids(params["reference"])
+            if rules:
+                params["rule"] = random.choice(rules)
     reference = params.get("reference")
 
     # Headers: a fresh Idempotency-Key, the current If-Match.
@@ -286,6 +296,9 @@ def before_call(context, case, **kwargs):
             times = body.get("times") if isinstance(body.get("times"), dict) else {}
             # The server's time of death: confirmed, else found, else now (`check_duplicates`).
             death = times.get("death_confirmed_at") or times.get("found_at")
+            # SUDI and SUDIC need the time the child was found (issue 14 §2).
+            if body.get("category") in ("sudi", "sudic") and not times.get("found_at") and "times" in body:
+                times["found_at"] = death or (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
             today = datetime.now(timezone.utc).date().isoformat()
             _identity(body.get("identity"), death[:10] if isinstance(death, str) else today)
         if method == "PUT" and path.endswith("/identity") and reference:
