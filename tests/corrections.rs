@@ -58,7 +58,11 @@ fn a_key_worker_has_no_facts_form_and_a_paediatrician_corrects_only_what_changed
     assert!(s.form.is_some(), "the facts form opens");
     let fx = press(&mut s, ctrl('s'));
     assert!(sent(&fx).is_empty());
-    assert!(form_error(&s).starts_with("Nothing changed"), "{}", form_error(&s));
+    assert!(
+        form_error(&s).starts_with("Nothing changed"),
+        "{}",
+        form_error(&s)
+    );
     focus(&mut s, "confirmed");
     retype(&mut s, "-3h");
     let preview = s

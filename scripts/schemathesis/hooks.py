@@ -178,6 +178,21 @@ def _death_date(reference: str) -> str | None:
     return min(found) if found else None
 
 
+def _ago(**delta) -> str:
+    return (datetime.now(timezone.utc) - timedelta(**delta)).isoformat()
+
+
+def _plausible_times(times) -> None:
+    """Times that can be right (issue 14 §1, `jar_core::plausibility`): in the last hours, in
+    order (last seen, found, confirmed), found given. What is plausible depends on the server's
+    clock, which no schema can say; the server's 422s for the rest are tested in Rust."""
+    if not isinstance(times, dict):
+        return
+    for key, hours in (("last_seen_at", 3), ("found_at", 2), ("death_confirmed_at", 1)):
+        if times.get(key) is not None or key == "found_at":
+            times[key] = _ago(hours=hours)
+
+
 def _rule_ids(reference: str) -> list[str]:
     """The deadlines of a case as the user sees them (issue 14: `{rule}` of the n/a routes)."""
     response = _session.get(f"{API}/cases/{reference}", timeout=10)
@@ -295,12 +310,20 @@ def before_call(context, case, **kwargs):
             body["area"] = random.choice(STATE["me"]["areas"])
             times = body.get("times") if isinstance(body.get("times"), dict) else {}
             # The server's time of death: confirmed, else found, else now (`check_duplicates`).
+            _plausible_times(times)
             death = times.get("death_confirmed_at") or times.get("found_at")
-            # SUDI and SUDIC need the time the child was found (issue 14 §2).
-            if body.get("category") in ("sudi", "sudic") and not times.get("found_at") and "times" in body:
-                times["found_at"] = death or (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
             today = datetime.now(timezone.utc).date().isoformat()
             _identity(body.get("identity"), death[:10] if isinstance(death, str) else today)
+        if method == "PATCH" and path == "/api/v1/cases/{reference}":
+            _plausible_times(body.get("times"))
+        if method == "POST" and path.endswith("/timeline") and isinstance(body.get("occurred_at"), str):
+            # After the case's times above (the demo's are older), before now.
+            body["occurred_at"] = _ago(minutes=30)
+        if method == "POST" and path.endswith("/contacts"):
+            if isinstance(body.get("occurred_at"), str):
+                body["occurred_at"] = _ago(minutes=20)
+            if isinstance(body.get("next_contact_due"), str):
+                body["next_contact_due"] = _ago(days=-7)
         if method == "PUT" and path.endswith("/identity") and reference:
             _identity(body, _death_date(reference))
         if path.endswith("/duplicates") and reference:

@@ -223,7 +223,10 @@ pub const KEYMAP: &[Binding] = &[
         "mark a deadline not applicable for this case with a reason, or applicable again (audited)",
         None,
     )
-    .only(P::UpdateCase, "Your role cannot mark deadlines not applicable."),
+    .only(
+        P::UpdateCase,
+        "Your role cannot mark deadlines not applicable.",
+    ),
     b(
         "timeline.add",
         C::CaseTimeline,

@@ -293,7 +293,10 @@ pub fn na_choices(deadlines: &[Deadline]) -> Vec<NaChoice> {
 }
 
 pub fn na_form(case_ref: &str, version: i64, deadlines: Vec<NaChoice>) -> Form {
-    let options = deadlines.iter().map(|(_, shown, _)| shown.clone()).collect();
+    let options = deadlines
+        .iter()
+        .map(|(_, shown, _)| shown.clone())
+        .collect();
     Form {
         kind: FormKind::DeadlineNa {
             case_ref: case_ref.to_string(),

@@ -191,7 +191,12 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             .map_or(na.rule_id.as_str(), |dl| dl.title.as_str());
         field(
             "N/A",
-            format!("{title} — {} · by {} {}", na.reason, na.by, when(na.at, now)),
+            format!(
+                "{title} — {} · by {} {}",
+                na.reason,
+                na.by,
+                when(na.at, now)
+            ),
             theme.muted,
         );
     }

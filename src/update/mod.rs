@@ -6,8 +6,8 @@ pub(crate) mod assign;
 mod assigned;
 mod board;
 mod case;
-mod forms;
 mod facts;
+mod forms;
 mod identity;
 mod login;
 

@@ -6,7 +6,7 @@
 //! Also here: a deadline marked **not applicable** for one case, with its reason, and its
 //! reversal (`PUT`/`DELETE /cases/{ref}/deadlines/{rule}/not-applicable`).
 
-use crate::case::{Case, CaseTimes, Flags};
+use crate::case::{Case, Flags};
 use crate::plausibility::{self, Implausible};
 use crate::text::TextError;
 use crate::time::{Instant, uk_datetime};
@@ -53,13 +53,17 @@ pub fn fact_lines(before: &Case, after: &Case) -> Vec<String> {
             after.category.label().into(),
         ));
     }
-    let times: [(&str, fn(&CaseTimes) -> Option<Instant>); 3] = [
-        ("last seen alive", |t| t.last_seen_at),
-        ("found at", |t| t.found_at),
-        ("death confirmed", |t| t.death_confirmed_at),
+    let (a, b) = (&before.times, &after.times);
+    let times = [
+        ("last seen alive", a.last_seen_at, b.last_seen_at),
+        ("found at", a.found_at, b.found_at),
+        (
+            "death confirmed",
+            a.death_confirmed_at,
+            b.death_confirmed_at,
+        ),
     ];
-    for (what, get) in times {
-        let (a, b) = (get(&before.times), get(&after.times));
+    for (what, a, b) in times {
         if a != b {
             out.push(line(what, time_words(a), time_words(b)));
         }

@@ -138,8 +138,9 @@ pub fn redact_case(role: Role, mut case: Case) -> Case {
 /// investigation note are criminal detail (issue 14 §1: "by the roles allowed to see them").
 pub fn patch_refusal(role: Role, patch: &CasePatch) -> Option<&'static str> {
     let criminal = patch.flags.is_some() || patch.investigation_note.is_some();
-    (criminal && !allows(role, P::ReadCriminalDetail))
-        .then_some("only roles that may read criminal detail change the flags or the investigation note")
+    (criminal && !allows(role, P::ReadCriminalDetail)).then_some(
+        "only roles that may read criminal detail change the flags or the investigation note",
+    )
 }
 
 /// Remove from an item state what this role may not receive.

@@ -151,7 +151,10 @@ mod tests {
             assert!(i.to_string().chars().count() <= 60, "{i}");
         }
         use crate::case::PresentingCategory as C;
-        assert_eq!(found_required(C::Sudi, None).map(|i| i.field), Some("found_at"));
+        assert_eq!(
+            found_required(C::Sudi, None).map(|i| i.field),
+            Some("found_at")
+        );
         assert_eq!(found_required(C::Sudi, Some(n)), None);
         assert_eq!(found_required(C::Trauma, None), None);
         let born = earliest_birth(4, n);

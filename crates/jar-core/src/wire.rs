@@ -151,8 +151,8 @@ pub struct NewCase {
     /// One of the areas the notifier works in.
     #[schema(schema_with = crate::text::schema::required_line)]
     pub area: String,
-    /// Age in whole months.
-    #[schema(minimum = 0, maximum = 65535)]
+    /// Age in whole months: under 18 years (`jar_core::plausibility::MAX_AGE_MONTHS`).
+    #[schema(minimum = 0, maximum = 215)]
     #[serde(deserialize_with = "integral::u16")]
     pub age_months: u16,
     pub sex: Sex,

@@ -528,8 +528,14 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 let v = f.mgr.version(r).await;
                 push(
                     &format!("{route} ({label})"),
-                    w.call(who, Method::DELETE, &format!("{p}{path}"), None, &if_match(v))
-                        .await,
+                    w.call(
+                        who,
+                        Method::DELETE,
+                        &format!("{p}{path}"),
+                        None,
+                        &if_match(v),
+                    )
+                    .await,
                     authed(row),
                     false,
                 );

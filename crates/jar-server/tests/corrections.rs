@@ -88,7 +88,10 @@ async fn a_corrected_death_confirmation_moves_the_npa_window_and_says_so_on_the_
         note.contains("found at corrected from Sun 01 Mar 05:30 GMT to Sat 28 Feb 23:30 GMT"),
         "{note}"
     );
-    assert!(note.contains("last seen alive corrected from not known to"), "{note}");
+    assert!(
+        note.contains("last seen alive corrected from not known to"),
+        "{note}"
+    );
     let audit = audit_rows(&mgr, &reference, "case.update").await;
     assert_eq!(audit.len(), 1, "{audit:?}");
     let detail = audit[0]["detail"].as_str().expect("detail");
@@ -185,7 +188,10 @@ async fn implausible_facts_are_refused_with_the_field_named() {
     assert_eq!(r.json()["detail"], "found_at is in the future");
     let no_found = json!({"times": {"last_seen_at": null, "found_at": null, "death_confirmed_at": "2026-03-01T03:00:00Z"}});
     let r = paed.patch(&path, &no_found, 2).await;
-    assert_eq!(r.json()["detail"], "found_at is required for SUDI and SUDIC");
+    assert_eq!(
+        r.json()["detail"],
+        "found_at is required for SUDI and SUDIC"
+    );
     assert_eq!(paed.version(&reference).await, 2, "nothing was saved");
 }
 
@@ -205,8 +211,14 @@ async fn timeline_events_and_contacts_must_have_happened_and_a_next_contact_must
     let path = format!("/cases/{reference}/timeline");
     for (at, detail) in [
         ("2026-03-01T09:00:00Z", "occurred_at is in the future"),
-        ("2025-01-01T09:00:00Z", "occurred_at is before the child was born"),
-        ("2026-03-01T02:00:00Z", "occurred_at is before the child was found"),
+        (
+            "2025-01-01T09:00:00Z",
+            "occurred_at is before the child was born",
+        ),
+        (
+            "2026-03-01T02:00:00Z",
+            "occurred_at is before the child was found",
+        ),
     ] {
         let r = paed
             .post(
@@ -355,8 +367,7 @@ async fn a_home_visit_marked_not_applicable_leaves_the_overdue_counts_and_can_ap
 }
 
 #[tokio::test]
-async fn key_worker_first_contact_counts_from_naming_and_is_met_only_when_the_family_is_reached()
-{
+async fn key_worker_first_contact_counts_from_naming_and_is_met_only_when_the_family_is_reached() {
     let (_h, clock, [paed, _police, kw, mgr]) = world().await;
     let reference = paed.notify(NORTH, "sudi").await;
     clock.advance(chrono::Duration::hours(2));
@@ -387,7 +398,10 @@ async fn key_worker_first_contact_counts_from_naming_and_is_met_only_when_the_fa
     missed["outcome"] = json!("not_reached");
     assert_eq!(kw.post(&contacts, &missed).await.status, 201);
     let detail = kw.get(&format!("/cases/{reference}")).await.json();
-    assert_eq!(deadline(&detail, "key_worker_first_contact")["state"], "due");
+    assert_eq!(
+        deadline(&detail, "key_worker_first_contact")["state"],
+        "due"
+    );
     let mut reached = new_contact("Spoke to mother");
     reached["occurred_at"] = json!("2026-03-01T09:00:00Z");
     assert_eq!(kw.post(&contacts, &reached).await.status, 201);

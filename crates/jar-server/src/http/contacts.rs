@@ -95,14 +95,15 @@ pub async fn add_contact(
         cw.b.case.age_months,
         cw.b.case.times.death_anchor(),
     );
-    let implausible = jar_core::plausibility::event_time("occurred_at", entry.occurred_at, born, now)
-        .into_iter()
-        .chain(
-            entry
-                .next_contact_due
-                .and_then(|due| jar_core::plausibility::due("next_contact_due", due, now)),
-        )
-        .collect();
+    let implausible =
+        jar_core::plausibility::event_time("occurred_at", entry.occurred_at, born, now)
+            .into_iter()
+            .chain(
+                entry
+                    .next_contact_due
+                    .and_then(|due| jar_core::plausibility::due("next_contact_due", due, now)),
+            )
+            .collect();
     super::error::refuse_implausible(implausible)?;
     let mut contact = Contact {
         id: 0,

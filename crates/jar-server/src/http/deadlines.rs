@@ -44,13 +44,9 @@ async fn begin<'a>(
     };
     let now = cw.w.now;
     if if_match.required()? != Some(cw.read_version) {
-        let current = serde_json::to_value(super::cases::detail_for(
-            ctx,
-            &user.principal,
-            &cw.b,
-            now,
-        ))
-        .map_err(anyhow::Error::from)?;
+        let current =
+            serde_json::to_value(super::cases::detail_for(ctx, &user.principal, &cw.b, now))
+                .map_err(anyhow::Error::from)?;
         return Err(Error::Stale(current));
     }
     let visible = permissions::redact_deadlines(

@@ -135,7 +135,9 @@ fn event_implausible(
 ) -> Vec<jar_core::plausibility::Implausible> {
     use jar_core::plausibility::{Implausible, earliest_birth, event_time};
     let born = earliest_birth(case.age_months, case.times.death_anchor());
-    let mut out: Vec<Implausible> = event_time("occurred_at", at, born, now).into_iter().collect();
+    let mut out: Vec<Implausible> = event_time("occurred_at", at, born, now)
+        .into_iter()
+        .collect();
     if kind == EventKind::DeathConfirmed
         && let Some(found) = case.times.found_at
         && at < found
