@@ -65,8 +65,8 @@ async fn finish(
     ctx: &ApiContext,
     user: &AuthUser,
     mut cw: CaseWrite<'_>,
-    action: Action,
-    detail: &str,
+    rule: &str,
+    (action, detail): (Action, &str),
 ) -> Result<Reply> {
     let now = cw.w.now;
     cw.save(true).await?;
@@ -76,7 +76,7 @@ async fn finish(
         version,
         item: None,
         // A mark on a safeguarding clock reveals the track: only its readers hear of it.
-        restricted: action_rule_restricted(detail),
+        restricted: deadline::is_restricted_rule(rule),
     };
     let reply = Reply::json(
         StatusCode::OK,
@@ -84,13 +84,6 @@ async fn finish(
     )?
     .etag(version);
     cw.commit(Some(change), (action, detail), reply).await
-}
-
-fn action_rule_restricted(detail: &str) -> bool {
-    detail
-        .strip_prefix("rule=")
-        .and_then(|rest| rest.split(';').next())
-        .is_some_and(deadline::is_restricted_rule)
 }
 
 #[utoipa::path(put, path = "/api/v1/cases/{reference}/deadlines/{rule}/not-applicable", tag = "cases",
@@ -128,7 +121,14 @@ pub async fn mark_not_applicable(
         at: now,
     });
     let detail = format!("rule={rule}; reason: {}", req.reason);
-    finish(&ctx, &user, cw, Action::DeadlineNotApplicable, &detail).await
+    finish(
+        &ctx,
+        &user,
+        cw,
+        &rule,
+        (Action::DeadlineNotApplicable, &detail),
+    )
+    .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/cases/{reference}/deadlines/{rule}/not-applicable", tag = "cases",
@@ -155,5 +155,12 @@ pub async fn unmark_not_applicable(
         return Ok(Reply::json(StatusCode::OK, &detail)?.etag(cw.read_version));
     }
     let detail = format!("rule={rule}; applies again");
-    finish(&ctx, &user, cw, Action::DeadlineReinstated, &detail).await
+    finish(
+        &ctx,
+        &user,
+        cw,
+        &rule,
+        (Action::DeadlineReinstated, &detail),
+    )
+    .await
 }
