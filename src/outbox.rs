@@ -77,6 +77,19 @@ pub enum Write {
         version: i64,
         identity: Box<jar_core::case::Identity>,
     },
+    /// Correct the case facts (issue 14 §1): `PATCH /cases/{ref}`, If-Match on the case.
+    CorrectFacts {
+        case_ref: CaseRef,
+        version: i64,
+        patch: Box<jar_core::wire::CasePatch>,
+    },
+    /// Mark a deadline not applicable with a reason (`None`: it applies again), If-Match.
+    DeadlineNa {
+        case_ref: CaseRef,
+        version: i64,
+        rule: String,
+        reason: Option<String>,
+    },
 }
 
 impl Write {
@@ -91,6 +104,8 @@ impl Write {
             Write::Reveal { .. } => "identity reveal",
             Write::PutIdentity { .. } => "identity",
             Write::Assign { .. } => "assignment",
+            Write::CorrectFacts { .. } => "case facts correction",
+            Write::DeadlineNa { .. } => "deadline mark",
         }
     }
 
@@ -103,7 +118,9 @@ impl Write {
             | Write::StartChecklist { case_ref, .. }
             | Write::Reveal { case_ref, .. }
             | Write::PutIdentity { case_ref, .. }
-            | Write::Assign { case_ref, .. } => Some(case_ref),
+            | Write::Assign { case_ref, .. }
+            | Write::CorrectFacts { case_ref, .. }
+            | Write::DeadlineNa { case_ref, .. } => Some(case_ref),
             Write::ItemUpdate { addr, .. } => Some(&addr.case_ref),
             Write::Notify(_) => None,
         }

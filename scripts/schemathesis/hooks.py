@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import random
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import requests
 import schemathesis
@@ -178,6 +178,27 @@ def _death_date(reference: str) -> str | None:
     return min(found) if found else None
 
 
+def _ago(**delta) -> str:
+    return (datetime.now(timezone.utc) - timedelta(**delta)).isoformat()
+
+
+def _plausible_times(times) -> None:
+    """Times that can be right (issue 14 §1, `jar_core::plausibility`): in the last hours, in
+    order (last seen, found, confirmed), found given. What is plausible depends on the server's
+    clock, which no schema can say; the server's 422s for the rest are tested in Rust."""
+    if not isinstance(times, dict):
+        return
+    for key, hours in (("last_seen_at", 3), ("found_at", 2), ("death_confirmed_at", 1)):
+        if times.get(key) is not None or key == "found_at":
+            times[key] = _ago(hours=hours)
+
+
+def _rule_ids(reference: str) -> list[str]:
+    """The deadlines of a case as the user sees them (issue 14: `{rule}` of the n/a routes)."""
+    response = _session.get(f"{API}/cases/{reference}", timeout=10)
+    return [d["rule_id"] for d in response.json()["deadlines"]] if response.ok else []
+
+
 def _event_ids(reference: str) -> list[int]:
     response = _session.get(f"{API}/cases/{reference}/timeline", timeout=10)
     return [e["id"] for e in response.json()["items"]] if response.ok else []
@@ -247,6 +268,10 @@ def before_call(context, case, **kwargs):
                 if _candidates(reference, params["slot"]) is not None:
                     params["reference"] = reference
                     break
+        if "rule" in params and "reference" in params:
+            rules = _rule_ids(params["reference"])
+            if rules:
+                params["rule"] = random.choice(rules)
     reference = params.get("reference")
 
     # Headers: a fresh Idempotency-Key, the current If-Match.
@@ -285,9 +310,20 @@ def before_call(context, case, **kwargs):
             body["area"] = random.choice(STATE["me"]["areas"])
             times = body.get("times") if isinstance(body.get("times"), dict) else {}
             # The server's time of death: confirmed, else found, else now (`check_duplicates`).
+            _plausible_times(times)
             death = times.get("death_confirmed_at") or times.get("found_at")
             today = datetime.now(timezone.utc).date().isoformat()
             _identity(body.get("identity"), death[:10] if isinstance(death, str) else today)
+        if method == "PATCH" and path == "/api/v1/cases/{reference}":
+            _plausible_times(body.get("times"))
+        if method == "POST" and path.endswith("/timeline") and isinstance(body.get("occurred_at"), str):
+            # After the case's times above (the demo's are older), before now.
+            body["occurred_at"] = _ago(minutes=30)
+        if method == "POST" and path.endswith("/contacts"):
+            if isinstance(body.get("occurred_at"), str):
+                body["occurred_at"] = _ago(minutes=20)
+            if isinstance(body.get("next_contact_due"), str):
+                body["next_contact_due"] = _ago(days=-7)
         if method == "PUT" and path.endswith("/identity") and reference:
             _identity(body, _death_date(reference))
         if path.endswith("/duplicates") and reference:

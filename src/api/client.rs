@@ -405,6 +405,31 @@ impl Client {
                 .request(Method::PUT, &format!("/cases/{case_ref}/identity"))
                 .header("If-Match", format!("\"{version}\""))
                 .json(identity),
+            Write::CorrectFacts {
+                case_ref,
+                version,
+                patch,
+            } => self
+                .request(Method::PATCH, &format!("/cases/{case_ref}"))
+                .header("If-Match", format!("\"{version}\""))
+                .json(patch),
+            Write::DeadlineNa {
+                case_ref,
+                version,
+                rule,
+                reason,
+            } => {
+                let path = format!("/cases/{case_ref}/deadlines/{rule}/not-applicable");
+                let rb = match reason {
+                    Some(reason) => self.request(Method::PUT, &path).json(
+                        &jar_core::correction::MarkNotApplicable {
+                            reason: reason.clone(),
+                        },
+                    ),
+                    None => self.request(Method::DELETE, &path),
+                };
+                rb.header("If-Match", format!("\"{version}\""))
+            }
         };
         let resp = rb.send().await.map_err(network)?;
         Ok(match write {
@@ -417,7 +442,11 @@ impl Client {
             Write::AddContact { .. } | Write::Amend { .. } => {
                 WriteOk::Contact(Box::new(Self::read::<Contact>(resp).await?))
             }
-            Write::Notify(_) | Write::PutIdentity { .. } | Write::Assign { .. } => {
+            Write::Notify(_)
+            | Write::PutIdentity { .. }
+            | Write::Assign { .. }
+            | Write::CorrectFacts { .. }
+            | Write::DeadlineNa { .. } => {
                 WriteOk::Case(Box::new(Self::read::<CaseDetail>(resp).await?))
             }
             Write::Reveal { .. } => {

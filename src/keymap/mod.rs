@@ -108,6 +108,10 @@ pub enum Action {
     EditIdentity,
     /// Summary: assign a person to a place on the case (issue 15 §4).
     Assign,
+    /// Summary: correct the case facts (category, times, criteria, flags; issue 14 §1).
+    CorrectFacts,
+    /// Summary: mark a deadline not applicable for this case, or applicable again.
+    DeadlineNotApplicable,
     Submit,
     Cancel,
     NextField,

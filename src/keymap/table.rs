@@ -214,6 +214,28 @@ pub const KEYMAP: &[Binding] = &[
     )
     .only(P::UpdateCase, "Your role cannot assign people."),
     b(
+        "summary.correct-facts",
+        C::CaseSummary,
+        A::CorrectFacts,
+        &[k('f')],
+        "correct the case facts: category, times, criteria, flags (audited; on the timeline)",
+        // Not on the hint line, which is full at 80 columns (help lists it).
+        None,
+    )
+    .only(P::UpdateCase, "Your role cannot correct the case facts."),
+    b(
+        "summary.deadline-not-applicable",
+        C::CaseSummary,
+        A::DeadlineNotApplicable,
+        &[k('n')],
+        "mark a deadline not applicable for this case with a reason, or applicable again (audited)",
+        None,
+    )
+    .only(
+        P::UpdateCase,
+        "Your role cannot mark deadlines not applicable.",
+    ),
+    b(
         "timeline.add",
         C::CaseTimeline,
         A::Add,

@@ -52,6 +52,20 @@ pub enum FormKind {
         version: i64,
         status: ItemStatus,
     },
+    /// Correct the case facts (issue 14 §1): the facts as they were when the form opened,
+    /// which the form starts from and sends the difference to.
+    CaseFacts {
+        case_ref: String,
+        version: i64,
+        base: Box<jar_core::wire::CasePatch>,
+    },
+    /// Mark a deadline not applicable, or applicable again (issue 14 §2): the deadlines
+    /// offered (rule id, words, marked now).
+    DeadlineNa {
+        case_ref: String,
+        version: i64,
+        deadlines: Vec<super::facts_form::NaChoice>,
+    },
 }
 
 impl FormKind {
@@ -548,6 +562,16 @@ impl Form {
                 version,
                 status,
             } => Form::item_note(addr, *version, *status, ""),
+            FormKind::CaseFacts {
+                case_ref,
+                version,
+                base,
+            } => super::facts_form::form(case_ref, *version, (**base).clone()),
+            FormKind::DeadlineNa {
+                case_ref,
+                version,
+                deadlines,
+            } => super::facts_form::na_form(case_ref, *version, deadlines.clone()),
         }
     }
 
@@ -576,6 +600,7 @@ impl Form {
             FormKind::Contact { .. } => &[&CONTACT_WHEN, &NEXT_CONTACT],
             FormKind::Notify => &[&FOUND, &CONFIRMED],
             FormKind::AddEvent { .. } => &[&EVENT_WHEN],
+            FormKind::CaseFacts { .. } => &super::facts_form::TIMES,
             _ => &[],
         };
         fields.iter().copied().find(|t| t.key == key)

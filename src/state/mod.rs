@@ -3,6 +3,7 @@
 pub mod assign_form;
 pub mod board;
 pub mod case;
+pub mod facts_form;
 pub mod forms;
 pub mod handover;
 pub mod identity_form;

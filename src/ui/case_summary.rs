@@ -170,6 +170,9 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         v.map(uk_datetime)
             .unwrap_or_else(|| "not known".to_string())
     };
+    if t.last_seen_at.is_some() {
+        field("Last seen", opt(t.last_seen_at), theme.text);
+    }
     field(
         "Found",
         format!(
@@ -179,6 +182,24 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         ),
         theme.text,
     );
+    // Who marked a deadline not applicable, and when (the reason is on its row).
+    for na in &k.not_applicable {
+        let title = d
+            .deadlines
+            .iter()
+            .find(|dl| dl.rule_id == na.rule_id)
+            .map_or(na.rule_id.as_str(), |dl| dl.title.as_str());
+        field(
+            "N/A",
+            format!(
+                "{title} — {} · by {} {}",
+                na.reason,
+                na.by,
+                when(na.at, now)
+            ),
+            theme.muted,
+        );
+    }
     field(
         "Notified",
         format!("{} by {}", uk_datetime(t.notified_at), k.notified_by),
@@ -208,6 +229,9 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         }
         if fl.cspr_notified {
             v.push("CSPR notified");
+        }
+        if fl.looked_after {
+            v.push("looked after");
         }
         let text = if v.is_empty() {
             "none".to_string()

@@ -71,6 +71,8 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::EditIdentity => crate::update::identity::edit(s, &case_ref),
         Action::Assign => crate::update::assign::start(s, &case_ref),
+        Action::CorrectFacts => crate::update::facts::correct(s, &case_ref),
+        Action::DeadlineNotApplicable => crate::update::facts::not_applicable(s, &case_ref),
         Action::Add => add(s, &case_ref),
         Action::Correct => {
             let Some(ev) = s.case.as_ref().and_then(|c| c.selected_event()).cloned() else {

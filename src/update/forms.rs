@@ -329,6 +329,21 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
                 identity: Box::new(id.unwrap_or_default()),
             })
         }
+        FormKind::CaseFacts {
+            case_ref, version, ..
+        } => crate::state::facts_form::read(&form, now).map(|patch| Write::CorrectFacts {
+            case_ref: case_ref.clone().into(),
+            version: *version,
+            patch: Box::new(patch),
+        }),
+        FormKind::DeadlineNa {
+            case_ref, version, ..
+        } => crate::state::facts_form::read_na(&form).map(|(rule, reason)| Write::DeadlineNa {
+            case_ref: case_ref.clone().into(),
+            version: *version,
+            rule,
+            reason,
+        }),
         FormKind::Reveal { case_ref } => {
             let reason = form.reveal_reason();
             if reason.trim().is_empty() {

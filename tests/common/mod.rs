@@ -185,6 +185,7 @@ pub fn case(flags: Option<Flags>) -> Case {
         flags,
         investigation_note: None,
         notified_by: "demo-paed".into(),
+        not_applicable: Vec::new(),
         version: 3,
     }
 }

@@ -41,6 +41,7 @@ fn cases(n: usize) -> Vec<(Case, Vec<TimelineEvent>, Vec<ItemState>)> {
                 flags: None,
                 investigation_note: None,
                 notified_by: "x".into(),
+                not_applicable: Vec::new(),
                 version: 1,
             };
             let events = EventKind::ALL[..(i % 8)]

@@ -331,6 +331,10 @@ pub struct Case {
     pub investigation_note: Option<String>,
     pub notified_by: String,
     pub version: i64,
+    /// Deadlines marked not applicable for this case, each with its reason (issue 14 §2;
+    /// `PUT /cases/{ref}/deadlines/{rule}/not-applicable`). Reversible; both ways audited.
+    #[serde(default)]
+    pub not_applicable: Vec<crate::deadline::NotApplicable>,
 }
 
 /// Identifying details: fetched only through an audited reveal with a reason. Aligned with the

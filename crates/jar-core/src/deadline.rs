@@ -542,6 +542,12 @@ pub fn default_rules() -> Vec<DeadlineRule> {
     ]
 }
 
+/// Whether the default rule `id` reveals a safeguarding or criminal track (see
+/// [`DeadlineRule::restricted`]).
+pub fn is_restricted_rule(id: &str) -> bool {
+    default_rules().iter().any(|r| r.id == id && r.restricted)
+}
+
 /// The rules in force for an area: defaults with that area's overrides applied.
 pub fn rules_for_area(area: &str, overrides: &AreaOverrides) -> Vec<DeadlineRule> {
     let mut rules = default_rules();

@@ -6,6 +6,7 @@
 pub mod case;
 pub mod checklist;
 pub mod contact;
+pub mod correction;
 pub mod deadline;
 pub mod handover;
 pub mod identity;

@@ -99,7 +99,7 @@ pub struct Withdraw {
     pub reason: String,
 }
 
-fn check_reason(reason: &str) -> Result<(), TextError> {
+pub fn check_reason(reason: &str) -> Result<(), TextError> {
     text::check_required("reason", reason, caps::REASON)?;
     text::check_line("reason", reason, caps::REASON)?;
     text::check_min(

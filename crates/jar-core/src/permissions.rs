@@ -127,8 +127,20 @@ pub fn redact_case(role: Role, mut case: Case) -> Case {
     if !allows(role, P::ReadCriminalDetail) {
         case.flags = None;
         case.investigation_note = None;
+        // A reason on a safeguarding clock would reveal the track (tipping off).
+        case.not_applicable
+            .retain(|n| !crate::deadline::is_restricted_rule(&n.rule_id));
     }
     case
+}
+
+/// Why this role may not send this case patch, or `None` if it may: the flags and the
+/// investigation note are criminal detail (issue 14 §1: "by the roles allowed to see them").
+pub fn patch_refusal(role: Role, patch: &CasePatch) -> Option<&'static str> {
+    let criminal = patch.flags.is_some() || patch.investigation_note.is_some();
+    (criminal && !allows(role, P::ReadCriminalDetail)).then_some(
+        "only roles that may read criminal detail change the flags or the investigation note",
+    )
 }
 
 /// Remove from an item state what this role may not receive.
@@ -192,6 +204,8 @@ pub fn may_hear_change(
 /// The fields of a case that `PATCH /cases/{ref}` can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseField {
+    Category,
+    Times,
     People,
     Flags,
     Criteria,
@@ -201,6 +215,8 @@ pub enum CaseField {
 impl CaseField {
     pub fn as_str(self) -> &'static str {
         match self {
+            CaseField::Category => "category",
+            CaseField::Times => "times",
             CaseField::People => "people",
             CaseField::Flags => "flags",
             CaseField::Criteria => "criteria",
@@ -220,6 +236,24 @@ impl CaseField {
 /// event, as an unchanged checklist item ([`item_update_changes`]).
 pub fn apply_case_patch(case: &mut Case, patch: CasePatch, now: DateTime<Utc>) -> Vec<CaseField> {
     let mut changed = Vec::new();
+    if let Some(category) = patch.category
+        && category != case.category
+    {
+        case.category = category;
+        changed.push(CaseField::Category);
+    }
+    if let Some(t) = patch.times {
+        let times = crate::case::CaseTimes {
+            last_seen_at: t.last_seen_at,
+            found_at: t.found_at,
+            death_confirmed_at: t.death_confirmed_at,
+            notified_at: case.times.notified_at,
+        };
+        if times != case.times {
+            case.times = times;
+            changed.push(CaseField::Times);
+        }
+    }
     if let Some(people) = patch.people
         && people != case.people
     {

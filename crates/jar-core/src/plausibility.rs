@@ -81,6 +81,37 @@ pub fn death_times(
     out
 }
 
+/// A SUDI or SUDIC case needs the time the child was found: the NPA window and the other
+/// clocks count from it (issue 14 §2), never from the moment the case was typed in.
+pub fn found_required(
+    category: crate::case::PresentingCategory,
+    found: Option<Instant>,
+) -> Option<Implausible> {
+    use crate::case::PresentingCategory as C;
+    (matches!(category, C::Sudi | C::Sudic) && found.is_none())
+        .then(|| implausible("found_at", "is required for SUDI and SUDIC"))
+}
+
+/// The earliest the child can have been born, from the age in whole months at `death`: no
+/// date of birth is on the case (it is identifying), so one month more than the age is
+/// allowed for.
+pub fn earliest_birth(age_months: u16, death: Instant) -> Instant {
+    death - Duration::days((i64::from(age_months) + 1) * 31)
+}
+
+/// A timeline event or a contact: it happened (not in the future beyond the skew, not more
+/// than 18 years back) and not before the child was born (see [`earliest_birth`]).
+pub fn event_time(
+    field: &'static str,
+    t: Instant,
+    earliest_birth: Instant,
+    now: Instant,
+) -> Option<Implausible> {
+    happened(field, t, now).or_else(|| {
+        (t < earliest_birth).then(|| implausible(field, "is before the child was born"))
+    })
+}
+
 impl std::fmt::Display for Implausible {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.field, self.message)
@@ -119,5 +150,19 @@ mod tests {
         for i in death_times(Some(n + h(9)), Some(n - h(2)), Some(n - h(3)), 999, n) {
             assert!(i.to_string().chars().count() <= 60, "{i}");
         }
+        use crate::case::PresentingCategory as C;
+        assert_eq!(
+            found_required(C::Sudi, None).map(|i| i.field),
+            Some("found_at")
+        );
+        assert_eq!(found_required(C::Sudi, Some(n)), None);
+        assert_eq!(found_required(C::Trauma, None), None);
+        let born = earliest_birth(4, n);
+        assert_eq!(
+            event_time("occurred_at", born - h(1), born, n).map(|i| i.to_string()),
+            Some("occurred_at is before the child was born".to_string())
+        );
+        assert_eq!(event_time("occurred_at", n - h(1), born, n), None);
+        assert!(event_time("occurred_at", n + h(1), born, n).is_some());
     }
 }

@@ -53,6 +53,11 @@ pub enum EventKind {
     Withdrawn,
     /// A manager found this case to be the same death as another (issue 15 §3).
     ClosedAsDuplicate,
+    /// Case facts corrected after notification (issue 14 §1): category, times, criteria; the
+    /// note says "… corrected from … to …".
+    FactsCorrected,
+    /// The parallel flags corrected (criminal investigation, s47): investigative.
+    FlagsCorrected,
 }
 
 impl EventKind {
@@ -129,6 +134,8 @@ impl EventKind {
             EventKind::Assigned => "Assigned",
             EventKind::Withdrawn => "Notification withdrawn",
             EventKind::ClosedAsDuplicate => "Closed as a duplicate",
+            EventKind::FactsCorrected => "Case facts corrected",
+            EventKind::FlagsCorrected => "Flags corrected",
         }
     }
 
@@ -157,6 +164,8 @@ impl EventKind {
                 | EventKind::Assigned
                 | EventKind::Withdrawn
                 | EventKind::ClosedAsDuplicate
+                | EventKind::FactsCorrected
+                | EventKind::FlagsCorrected
         )
     }
 
@@ -173,6 +182,7 @@ impl EventKind {
                 | EventKind::RapidReviewCompleted
                 | EventKind::CriminalProceedingsOpened
                 | EventKind::CriminalProceedingsConcluded
+                | EventKind::FlagsCorrected
         )
     }
 }

@@ -151,8 +151,8 @@ pub struct NewCase {
     /// One of the areas the notifier works in.
     #[schema(schema_with = crate::text::schema::required_line)]
     pub area: String,
-    /// Age in whole months.
-    #[schema(minimum = 0, maximum = 65535)]
+    /// Age in whole months: under 18 years (`jar_core::plausibility::MAX_AGE_MONTHS`).
+    #[schema(minimum = 0, maximum = 215)]
     #[serde(deserialize_with = "integral::u16")]
     pub age_months: u16,
     pub sex: Sex,
@@ -244,6 +244,13 @@ pub struct CriteriaPatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CasePatch {
+    /// A corrected presenting category (issue 14 §1). Checklists already started stay.
+    #[serde(default)]
+    pub category: Option<PresentingCategory>,
+    /// The key times of the death as corrected: all three are replaced (an absent one becomes
+    /// "not known"). Every deadline recomputes from them.
+    #[serde(default)]
+    pub times: Option<NewCaseTimes>,
     pub people: Option<Assignments>,
     pub flags: Option<Flags>,
     pub criteria: Option<CriteriaPatch>,

@@ -37,10 +37,14 @@ pub enum Action {
     CoverSet,
     /// The notification export, with the count of records (issue 15 §2).
     NotificationExport,
+    /// A deadline marked not applicable for a case, with the reason (issue 14 §2).
+    DeadlineNotApplicable,
+    /// A not-applicable mark taken back: the deadline counts again.
+    DeadlineReinstated,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 26] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -65,6 +69,8 @@ impl Action {
         Action::CaseDuplicate,
         Action::CoverSet,
         Action::NotificationExport,
+        Action::DeadlineNotApplicable,
+        Action::DeadlineReinstated,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -94,13 +100,15 @@ impl Action {
             Action::CaseDuplicate => "case.duplicate",
             Action::CoverSet => "cover.set",
             Action::NotificationExport => "export.notifications",
+            Action::DeadlineNotApplicable => "deadline.not_applicable",
+            Action::DeadlineReinstated => "deadline.reinstated",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 24] = {
-    let mut out = [""; 24];
+pub const ACTIONS: [&str; 26] = {
+    let mut out = [""; 26];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

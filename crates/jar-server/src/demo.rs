@@ -216,6 +216,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         investigation_note: criminal
             .then(|| format!("Demo investigation note {i}: scene examined, enquiries ongoing.")),
         notified_by: "demo-paed".into(),
+        not_applicable: Vec::new(),
         version: 1,
     };
     // A believable timeline: each step at a typical time after notification, and only if
@@ -402,6 +403,11 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         }
     });
     let contact_times = contacts.iter().map(|c| c.entry.occurred_at).collect();
+    let reached_times = contacts
+        .iter()
+        .filter(|c| c.entry.outcome == jar_core::contact::Outcome::Reached)
+        .map(|c| c.entry.occurred_at)
+        .collect();
     DemoCase {
         bundle: Bundle {
             id: (i + 1) as i64,
@@ -410,6 +416,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             checklists,
             items,
             contact_times,
+            reached_times,
         },
         identity,
         contacts,

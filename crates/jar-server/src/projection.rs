@@ -20,6 +20,9 @@ pub struct Bundle {
     pub items: Vec<(String, ItemState)>,
     /// When each family contact happened.
     pub contact_times: Vec<DateTime<Utc>>,
+    /// When each contact in which the family was reached happened: only these meet the key
+    /// worker's first contact (issue 14 §2).
+    pub reached_times: Vec<DateTime<Utc>>,
 }
 
 pub struct Projection {
@@ -65,6 +68,7 @@ impl Bundle {
             flags: Some(Flags::default()),
             investigation_note: None,
             notified_by: who.username.clone(),
+            not_applicable: Vec::new(),
             version: 1,
         };
         let checklists = new
@@ -81,6 +85,7 @@ impl Bundle {
             checklists,
             items: Vec::new(),
             contact_times: Vec::new(),
+            reached_times: Vec::new(),
         }
     }
 
@@ -117,7 +122,12 @@ impl Bundle {
             first_family_contact: self.contact_times.iter().min().copied(),
         };
         let rules = deadline::rules_for_area(&self.case.area, overrides);
-        deadline::compute(&facts, &rules, now)
+        let extras = deadline::Extras {
+            not_applicable: &self.case.not_applicable,
+            first_family_reached: Some(self.reached_times.iter().min().copied()),
+            ..deadline::Extras::default()
+        };
+        deadline::compute_with(&facts, &extras, &rules, now)
     }
 
     pub fn last_family_contact(&self) -> Option<DateTime<Utc>> {

@@ -43,7 +43,7 @@ const HANDOVER_TEXT: &str = "HANDOVER-SYNTH-7719 ring the DD if the coroner call
 
 /// Every route (method and path template) the test knows how to exercise. Must equal the
 /// OpenAPI document's list.
-const KNOWN: [&str; 40] = [
+const KNOWN: [&str; 42] = [
     "POST /api/v1/session",
     "DELETE /api/v1/session",
     "GET /api/v1/me",
@@ -51,6 +51,8 @@ const KNOWN: [&str; 40] = [
     "POST /api/v1/cases",
     "GET /api/v1/cases/{reference}",
     "PATCH /api/v1/cases/{reference}",
+    "PUT /api/v1/cases/{reference}/deadlines/{rule}/not-applicable",
+    "DELETE /api/v1/cases/{reference}/deadlines/{rule}/not-applicable",
     "POST /api/v1/cases/{reference}/identity/reveal",
     "PUT /api/v1/cases/{reference}/identity",
     "GET /api/v1/cases/{reference}/family-contacts",
@@ -480,6 +482,57 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                         Method::PATCH,
                         &format!("{p}/cases/{r}"),
                         Some(body),
+                        &if_match(v),
+                    )
+                    .await,
+                    authed(row),
+                    false,
+                );
+            }
+        }
+        "PUT /api/v1/cases/{reference}/deadlines/{rule}/not-applicable" => {
+            for (label, r, row) in [
+                ("assigned", a, [200, 200, 200, 403, 200]),
+                ("unassigned", un, [200, 200, 200, 404, 200]),
+                ("south", so, SOUTH_SCOPE),
+            ] {
+                let v = f.mgr.version(r).await;
+                // A different reason each time, so each allowed call is a real change.
+                let body = json!({"reason": format!("no home to visit (walk {who})")});
+                push(
+                    &format!("{route} ({label})"),
+                    w.call(
+                        who,
+                        Method::PUT,
+                        &format!("{p}/cases/{r}/deadlines/home_visit/not-applicable"),
+                        Some(body),
+                        &if_match(v),
+                    )
+                    .await,
+                    authed(row),
+                    false,
+                );
+            }
+        }
+        "DELETE /api/v1/cases/{reference}/deadlines/{rule}/not-applicable" => {
+            for (label, r, row) in [
+                ("assigned", a, [200, 200, 200, 403, 200]),
+                ("unassigned", un, [200, 200, 200, 404, 200]),
+                ("south", so, SOUTH_SCOPE),
+            ] {
+                // Marked first by the manager, so that each allowed call takes a real mark back.
+                let path = format!("/cases/{r}/deadlines/cdop_notified/not-applicable");
+                let v = f.mgr.version(r).await;
+                let reason = json!({"reason": format!("notified by the other area (walk {who})")});
+                assert_eq!(f.mgr.put(&path, &reason, v).await.status, 200);
+                let v = f.mgr.version(r).await;
+                push(
+                    &format!("{route} ({label})"),
+                    w.call(
+                        who,
+                        Method::DELETE,
+                        &format!("{p}{path}"),
+                        None,
                         &if_match(v),
                     )
                     .await,

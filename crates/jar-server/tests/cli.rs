@@ -408,7 +408,9 @@ async fn the_audit_log_is_exported_as_csv_filtered_by_case_user_action_and_time(
     // Two different (synthetic) children: the same NHS number twice would be a duplicate (409).
     for (category, nhs) in [("sudi", "999 000 0018"), ("other", "999 000 0026")] {
         let body = serde_json::json!({"area": "North Wessex", "age_months": 4, "sex": "male",
-            "place_of_death": "home", "category": category, "times": {},
+            "place_of_death": "home", "category": category,
+            // SUDI needs the time the child was found (issue 14 §2).
+            "times": {"found_at": "2026-03-01T03:00:00Z"},
             "criteria": ["unclear"], "decided_by": "on call",
             "identity": {"child_name": "Example Child", "nhs_number": nhs,
                 "address": "1 Example Street", "family": []}});

@@ -12,6 +12,7 @@ use serde_json::json;
 fn recent_case(area: &str) -> serde_json::Value {
     let mut c = new_case(area, "trauma");
     c["times"]["death_confirmed_at"] = json!(chrono::Utc::now().to_rfc3339());
+    c["times"]["found_at"] = c["times"]["death_confirmed_at"].clone();
     c
 }
 

@@ -32,6 +32,7 @@ pub fn case_at(
         flags: Some(Flags::default()),
         investigation_note: None,
         notified_by: "demo-paed".into(),
+        not_applicable: Vec::new(),
         version: 1,
     }
 }

@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use chrono::{DateTime, Datelike, Utc};
 use jar_core::permissions::{self, Permission, Principal, allows};
+use jar_core::timeline::EventKind;
 use jar_core::wire::{CaseDetail, CasePatch, ChangeKind, NewCase};
 use std::sync::Arc;
 
@@ -94,6 +95,7 @@ pub async fn create_case(
     let identity = new.identity.clone();
     let not_dup = new.not_a_duplicate_of.clone();
     let b = Bundle::notified(reference.clone(), new, who, now);
+    super::error::refuse_implausible(jar_core::correction::implausible(&b.case, now))?;
     let id = cases::insert_new(
         w.tx.conn(),
         &b,
@@ -196,10 +198,11 @@ pub async fn get_case(
 #[utoipa::path(patch, path = "/api/v1/cases/{reference}", tag = "cases", request_body = CasePatch,
     params(super::openapi::params::CasePath, super::openapi::params::IfMatch),
     responses((status = 200, body = CaseDetail, description = "the case after the change"),
-        (status = 403, description = "your role may not change a case"),
+        (status = 403, description = "your role may not change a case, or may not change the flags or the investigation note (criminal detail)"),
         (status = 404, description = "no such case that you can see"),
         (status = 409, description = "another server changed this case at the same moment; try again"),
         (status = 412, description = "`If-Match` names another version; `current` holds the case as it is now"),
+        (status = 422, description = "the corrected facts break a rule (the `detail` names the field): a time in the future or out of order, an age of 18 or more, no `found_at` for SUDI or SUDIC"),
         (status = 428, description = "this write needs `If-Match` with the case's `ETag`")))]
 pub async fn patch_case(
     State(ctx): State<Arc<ApiContext>>,
@@ -223,12 +226,36 @@ pub async fn patch_case(
         return Err(Error::Stale(current));
     }
     let patch: CasePatch = cw.body(&body)?;
+    if let Some(why) = permissions::patch_refusal(who.role, &patch) {
+        return Err(Error::Forbidden(why.into()));
+    }
+    let before = cw.b.case.clone();
     let fields = permissions::apply_case_patch(&mut cw.b.case, patch, now);
     if fields.is_empty() {
         // Nothing changes: no new version, no audit row, no change event.
         return Ok(
             Reply::json(StatusCode::OK, &detail_for(&ctx, who, &cw.b, now))?.etag(cw.read_version),
         );
+    }
+    // The corrected facts keep the rules the notification kept (issue 14 §1).
+    super::error::refuse_implausible(jar_core::correction::implausible(&cw.b.case, now))?;
+    // What changed goes on the timeline as "corrected from … to …"; the flags on an entry of
+    // their own, which key workers never receive (tipping off).
+    if before.people.key_worker != cw.b.case.people.key_worker
+        && let Some(kw) = cw.b.case.people.key_worker.clone()
+    {
+        let note = format!("key worker: {kw}");
+        super::people::record_event(&mut cw, EventKind::KeyWorkerNamed, note).await?;
+    }
+    let facts = jar_core::correction::fact_lines(&before, &cw.b.case);
+    let flags = jar_core::correction::flag_lines(&before, &cw.b.case);
+    for (kind, lines) in [
+        (EventKind::FactsCorrected, &facts),
+        (EventKind::FlagsCorrected, &flags),
+    ] {
+        if !lines.is_empty() {
+            super::people::record_event(&mut cw, kind, lines.join("; ")).await?;
+        }
     }
     cw.save(true).await?;
     let version = cw.b.case.version;
@@ -239,7 +266,11 @@ pub async fn patch_case(
         restricted: permissions::restricted_case_change(&fields),
     };
     let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
-    let detail = format!("fields={}", names.join(","));
+    let mut detail = format!("fields={}", names.join(","));
+    for l in facts.iter().chain(&flags) {
+        detail.push_str("; ");
+        detail.push_str(l);
+    }
     let reply = Reply::json(StatusCode::OK, &detail_for(&ctx, who, &cw.b, now))?.etag(version);
     cw.commit(Some(change), (Action::CaseUpdate, &detail), reply)
         .await

@@ -64,7 +64,8 @@ pub async fn list_contacts(
     responses((status = 201, body = Contact, description = "the contact, recorded"),
         (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
         (status = 403, description = "your role may not write to the contact log"),
-        (status = 409, description = "another server changed this case at the same moment; try again")))]
+        (status = 409, description = "another server changed this case at the same moment; try again"),
+        (status = 422, description = "the body breaks a rule (the `detail` names the field): `occurred_at` in the future or before the child was born, `next_contact_due` not in the future")))]
 pub async fn add_contact(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -89,6 +90,21 @@ pub async fn add_contact(
         Begun::Fresh(w) => w,
     };
     let entry: NewContact = cw.body(&body)?;
+    let now = cw.w.now;
+    let born = jar_core::plausibility::earliest_birth(
+        cw.b.case.age_months,
+        cw.b.case.times.death_anchor(),
+    );
+    let implausible =
+        jar_core::plausibility::event_time("occurred_at", entry.occurred_at, born, now)
+            .into_iter()
+            .chain(
+                entry
+                    .next_contact_due
+                    .and_then(|due| jar_core::plausibility::due("next_contact_due", due, now)),
+            )
+            .collect();
+    super::error::refuse_implausible(implausible)?;
     let mut contact = Contact {
         id: 0,
         recorded_at: cw.w.now,
@@ -98,6 +114,9 @@ pub async fn add_contact(
     };
     contact.id = records::insert_contact(cw.w.tx.conn(), cw.b.id, &contact).await?;
     cw.b.contact_times.push(contact.entry.occurred_at);
+    if contact.entry.outcome == jar_core::contact::Outcome::Reached {
+        cw.b.reached_times.push(contact.entry.occurred_at);
+    }
     cw.save(false).await?;
     let change = Change {
         kind: ChangeKind::ContactAdded,

@@ -40,6 +40,10 @@ pub enum Error {
     Validation(#[from] TextError),
     #[error("{0}")]
     Unprocessable(String),
+    /// A time or age that cannot be right (`jar_core::plausibility`): the detail names the
+    /// field, as the form does before sending.
+    #[error("{0}")]
+    Implausible(String),
     #[error("the body is larger than 256 KiB")]
     PayloadTooLarge,
     #[error("send the body as application/json (Content-Type: application/json)")]
@@ -90,6 +94,7 @@ impl Error {
             Error::InvalidBody(_) => (S::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid body"),
             Error::Validation(_) => (S::UNPROCESSABLE_ENTITY, "invalid-text", "Invalid text"),
             Error::Unprocessable(_) => (S::UNPROCESSABLE_ENTITY, "unprocessable", "Cannot do that"),
+            Error::Implausible(_) => (S::UNPROCESSABLE_ENTITY, "implausible", "Implausible value"),
             Error::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large"),
             Error::UnsupportedMediaType => (
                 S::UNSUPPORTED_MEDIA_TYPE,
@@ -159,6 +164,14 @@ impl IntoResponse for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The first implausible value as a 422, or nothing when every rule holds.
+pub fn refuse_implausible(found: Vec<jar_core::plausibility::Implausible>) -> Result<()> {
+    match found.into_iter().next() {
+        Some(i) => Err(Error::Implausible(i.to_string())),
+        None => Ok(()),
+    }
+}
 
 /// Errors from sqlx arrive via anyhow in the store; this keeps `?` working on raw sqlx calls.
 impl From<sqlx::Error> for Error {

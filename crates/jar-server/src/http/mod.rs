@@ -6,6 +6,7 @@ pub mod case_list;
 pub mod cases;
 pub mod checklists;
 pub mod contacts;
+pub mod deadlines;
 pub mod error;
 pub mod events;
 pub mod exports;
@@ -77,6 +78,7 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
     let api = Router::new()
         .merge(session::router())
         .merge(cases::router())
+        .merge(deadlines::router())
         .merge(identity::router())
         .merge(people::router())
         .merge(exports::router())

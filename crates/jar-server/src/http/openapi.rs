@@ -36,6 +36,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
     paths(
         super::session::login, super::session::logout, super::session::me,
         super::case_list::list_cases, super::cases::create_case, super::cases::get_case, super::cases::patch_case,
+        super::deadlines::mark_not_applicable, super::deadlines::unmark_not_applicable,
         super::identity::reveal, super::identity::put_identity, super::identity::family_contacts,
         super::people::candidates, super::people::assign, super::people::withdraw,
         super::people::link_duplicate, super::people::list_covers, super::people::set_cover,
@@ -99,6 +100,16 @@ pub mod params {
         /// The contact's id on this case.
         #[param(minimum = 1)]
         id: i64,
+    }
+
+    /// `{reference}/deadlines/{rule}`.
+    #[derive(IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub struct RulePath {
+        /// A deadline rule id as in the case's `deadlines`, e.g. `home_visit`
+        /// (docs/clinical-model.md lists them).
+        #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$")]
+        rule: String,
     }
 
     /// `/handovers/{id}`.
@@ -239,8 +250,10 @@ const NO_INTERNAL_ERROR: [&str; 3] = ["healthz", "openapi_json", "readyz"];
 /// Operations that never wait on anything (no 503).
 const NEVER_WAIT: [&str; 2] = ["healthz", "openapi_json"];
 /// Operations whose success carries `ETag: "<version>"` (`Reply::etag` in the handler).
-const ETAG: [&str; 5] = [
+const ETAG: [&str; 7] = [
     "create_case",
+    "mark_not_applicable",
+    "unmark_not_applicable",
     "get_case",
     "patch_case",
     "add_event",

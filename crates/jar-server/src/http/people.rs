@@ -38,6 +38,18 @@ pub fn router() -> Router<Arc<ApiContext>> {
 /// Append a server-recorded event (see `EventKind::is_system`) to the case in `cw`, save the
 /// case with a new version, and name the change for the event stream.
 pub async fn system_event(cw: &mut CaseWrite<'_>, kind: EventKind, note: String) -> Result<Change> {
+    record_event(cw, kind, note).await?;
+    cw.save(true).await?;
+    Ok(Change {
+        kind: ChangeKind::CaseUpdated,
+        version: cw.b.case.version,
+        item: None,
+        restricted: false,
+    })
+}
+
+/// Append a server-recorded event to the case in `cw`, happening now, without saving.
+pub async fn record_event(cw: &mut CaseWrite<'_>, kind: EventKind, note: String) -> Result<()> {
     let now = cw.w.now;
     let mut event = TimelineEvent {
         id: 0,
@@ -50,13 +62,7 @@ pub async fn system_event(cw: &mut CaseWrite<'_>, kind: EventKind, note: String)
     };
     event.id = records::insert_event(cw.w.tx.conn(), cw.b.id, &event).await?;
     cw.b.events.push(event);
-    cw.save(true).await?;
-    Ok(Change {
-        kind: ChangeKind::CaseUpdated,
-        version: cw.b.case.version,
-        item: None,
-        restricted: false,
-    })
+    Ok(())
 }
 
 fn parse_slot(s: &str) -> Result<Slot> {
@@ -162,6 +168,11 @@ pub async fn assign(
     slot.set(&mut cw.b.case.people, req.username.clone());
     let assignee = req.username.as_deref().unwrap_or("nobody");
     let note = format!("{}: {assignee}", slot.label());
+    if slot == Slot::KeyWorker && req.username.is_some() {
+        // The key worker's first contact counts from this (issue 14 §2): recorded by the
+        // server, so the clock starts when the family has someone to call.
+        record_event(&mut cw, EventKind::KeyWorkerNamed, note.clone()).await?;
+    }
     let change = system_event(&mut cw, EventKind::Assigned, note).await?;
     let detail = format!("slot={} assignee={assignee}", slot.label());
     let reply = Reply::json(

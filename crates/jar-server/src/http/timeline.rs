@@ -96,10 +96,12 @@ pub async fn add_event(
         _ => {}
     }
     let now = cw.w.now;
+    let occurred_at = new.occurred_at.unwrap_or(now);
+    super::error::refuse_implausible(event_implausible(&cw.b.case, new.kind, occurred_at, now))?;
     let mut event = TimelineEvent {
         id: 0,
         kind: new.kind,
-        occurred_at: new.occurred_at.unwrap_or(now),
+        occurred_at,
         recorded_at: now,
         recorded_by: user.principal.username.clone(),
         note: new.note,
@@ -121,4 +123,29 @@ pub async fn add_event(
     let reply = Reply::json(StatusCode::CREATED, &event)?.etag(version);
     cw.commit(Some(change), (Action::TimelineAdd, &detail), reply)
         .await
+}
+
+/// A timeline event happened (not in the future, not before the child was born), and a death
+/// confirmed is not before the child was found (issue 14 §1).
+fn event_implausible(
+    case: &jar_core::Case,
+    kind: EventKind,
+    at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<jar_core::plausibility::Implausible> {
+    use jar_core::plausibility::{Implausible, earliest_birth, event_time};
+    let born = earliest_birth(case.age_months, case.times.death_anchor());
+    let mut out: Vec<Implausible> = event_time("occurred_at", at, born, now)
+        .into_iter()
+        .collect();
+    if kind == EventKind::DeathConfirmed
+        && let Some(found) = case.times.found_at
+        && at < found
+    {
+        out.push(Implausible {
+            field: "occurred_at",
+            message: "is before the child was found".into(),
+        });
+    }
+    out
 }

@@ -398,6 +398,7 @@ pub async fn bundle(conn: &mut Conn, id: i64, case: Case) -> anyhow::Result<Bund
     let checklists = super::records::checklists(conn, id).await?;
     let items = super::records::items(conn, id).await?;
     let contact_times = super::records::contact_times(conn, id).await?;
+    let reached_times = super::records::reached_times(conn, id).await?;
     Ok(Bundle {
         id,
         case,
@@ -405,6 +406,7 @@ pub async fn bundle(conn: &mut Conn, id: i64, case: Case) -> anyhow::Result<Bund
         checklists,
         items,
         contact_times,
+        reached_times,
     })
 }
 

@@ -152,6 +152,24 @@ pub async fn contact_times(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<
     Ok(rows.into_iter().map(from_ms).collect())
 }
 
+/// When each contact in which the family was reached happened (the outcome is fixed when the
+/// contact is recorded: amendments add text only).
+pub async fn reached_times(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<DateTime<Utc>>> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT occurred_at, record FROM contacts WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut out = Vec::new();
+    for (at, record) in rows {
+        let c: Contact = serde_json::from_str(&record)?;
+        if c.entry.outcome == jar_core::contact::Outcome::Reached {
+            out.push(from_ms(at));
+        }
+    }
+    Ok(out)
+}
+
 pub async fn insert_contact(
     conn: &mut Conn,
     case_id: i64,

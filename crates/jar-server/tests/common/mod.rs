@@ -254,7 +254,7 @@ pub fn new_case(area: &str, category: &str) -> Value {
         "sex": "female",
         "place_of_death": "home",
         "category": category,
-        "times": {"last_seen_at": null, "found_at": null, "death_confirmed_at": "2026-03-01T03:00:00Z"},
+        "times": {"last_seen_at": null, "found_at": "2026-03-01T03:00:00Z", "death_confirmed_at": "2026-03-01T03:00:00Z"},
         "criteria": ["sudden_no_apparent_cause"],
         "decided_by": "on-call paediatrician",
         "rationale": "",
