@@ -447,9 +447,22 @@ pub struct ItemUpdate {
     pub status: ItemStatus,
     #[serde(default)]
     pub note: String,
+    /// For a timed sample marked done: when the sample was taken (issue 14 §2). Refused on an
+    /// item that is not a sample, and with any status but done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<DateTime<Utc>>,
 }
 
 impl ItemUpdate {
+    /// A status and note, with no sample time.
+    pub fn new(status: ItemStatus, note: impl Into<String>) -> ItemUpdate {
+        ItemUpdate {
+            status,
+            note: note.into(),
+            taken_at: None,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), TextError> {
         text::check("note", &self.note, caps::NOTE)?;
         if self.status == ItemStatus::Unable && self.note.trim().is_empty() {
@@ -460,6 +473,11 @@ impl ItemUpdate {
         if self.status == ItemStatus::DeferredToPostMortem && self.note.trim().is_empty() {
             return Err(TextError::Empty {
                 field: "note (say what the pathologist is to take)",
+            });
+        }
+        if self.taken_at.is_some() && self.status != ItemStatus::Done {
+            return Err(TextError::Empty {
+                field: "taken_at (only a sample marked done has a time taken)",
             });
         }
         Ok(())
@@ -474,22 +492,39 @@ impl utoipa::PartialSchema for ItemUpdate {
                 ItemStatus::Done,
                 ItemStatus::NotApplicable,
                 ItemStatus::Unable,
+                ItemStatus::DeferredToPostMortem,
             ]
             .into_iter()
-            .filter(move |s| (*s == ItemStatus::Unable) == unable)
+            .filter(move |s| s.needs_note() == unable)
             .map(|s| serde_json::to_value(s).unwrap_or_default());
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .enum_values(Some(names))
                 .build()
         };
+        let taken_at = || {
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::String,
+                    Type::Null,
+                ]))
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::DateTime,
+                )))
+                .description(Some(
+                    "when the sample was taken: only for a sample item marked done",
+                ))
+        };
         let other = ObjectBuilder::new()
             .property("status", statuses(false))
             .required("status")
             .property("note", text::schema::note())
+            .property("taken_at", taken_at())
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         let unable = ObjectBuilder::new()
-            .description(Some("`unable` needs a note saying why."))
+            .description(Some(
+                "`unable` and `deferred_to_post_mortem` need a note saying why.",
+            ))
             .property("status", statuses(true))
             .required("status")
             .property(

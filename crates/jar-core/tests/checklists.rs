@@ -134,14 +134,11 @@ fn unable_is_not_done_and_stays_in_the_open_and_time_critical_counts() {
 fn deferring_to_the_post_mortem_needs_a_note() {
     use jar_core::checklist::ItemStatus;
     use jar_core::wire::ItemUpdate;
-    let bare = ItemUpdate {
-        status: ItemStatus::DeferredToPostMortem,
-        note: String::new(),
-    };
+    let bare = ItemUpdate::new(ItemStatus::DeferredToPostMortem, "");
     assert!(bare.validate().is_err());
-    let noted = ItemUpdate {
-        status: ItemStatus::DeferredToPostMortem,
-        note: "NPA not taken in ED; pathologist to take".into(),
-    };
+    let noted = ItemUpdate::new(
+        ItemStatus::DeferredToPostMortem,
+        "NPA not taken in ED; pathologist to take",
+    );
     assert!(noted.validate().is_ok());
 }

@@ -37,10 +37,12 @@ pub enum Action {
     CoverSet,
     /// The notification export, with the count of records (issue 15 §2).
     NotificationExport,
+    /// A closed checklist item set back to open (issue 14 §3: reopening is audited as such).
+    ChecklistReopen,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -65,6 +67,7 @@ impl Action {
         Action::CaseDuplicate,
         Action::CoverSet,
         Action::NotificationExport,
+        Action::ChecklistReopen,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -94,13 +97,14 @@ impl Action {
             Action::CaseDuplicate => "case.duplicate",
             Action::CoverSet => "cover.set",
             Action::NotificationExport => "export.notifications",
+            Action::ChecklistReopen => "checklist.reopen",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 24] = {
-    let mut out = [""; 24];
+pub const ACTIONS: [&str; 25] = {
+    let mut out = [""; 25];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

@@ -328,6 +328,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
                         at(1, 2)
                     }),
                     version: 2,
+                    taken_at: None,
                 },
             ));
         }

@@ -95,6 +95,18 @@ pub async fn add_event(
         }
         _ => {}
     }
+    // Only the roles that own a step record it (issue 14 §3); a correction is judged by the
+    // event it corrects, so withdrawing "CDOP review completed" (reopening) is a manager's.
+    if let Some(reason) = permissions::event_lock_reason(
+        user.principal.role,
+        new.kind,
+        corrected.as_ref().map(|e| e.kind),
+    ) {
+        return Err(Error::Forbidden(format!(
+            "a {} cannot record this: {reason}",
+            user.principal.role.label()
+        )));
+    }
     let now = cw.w.now;
     let mut event = TimelineEvent {
         id: 0,
@@ -107,6 +119,7 @@ pub async fn add_event(
     };
     event.id = records::insert_event(cw.w.tx.conn(), cw.b.id, &event).await?;
     cw.b.events.push(event.clone());
+    let closed = super::checklists::close_by_event(&mut cw, &event).await?;
     // A milestone (or a correction, which may withdraw one) can move the stage: new version.
     let new_version = new.kind.opens_stage().is_some() || new.kind == EventKind::Correction;
     cw.save(new_version).await?;
@@ -117,7 +130,16 @@ pub async fn add_event(
         item: Some(event.id.to_string()),
         restricted: permissions::restricted_timeline_change(new.kind, corrected.as_ref()),
     };
-    let detail = format!("event={} kind={:?}", event.id, event.kind);
+    let detail = if closed.is_empty() {
+        format!("event={} kind={:?}", event.id, event.kind)
+    } else {
+        format!(
+            "event={} kind={:?} closed_items={}",
+            event.id,
+            event.kind,
+            closed.join(",")
+        )
+    };
     let reply = Reply::json(StatusCode::CREATED, &event)?.etag(version);
     cw.commit(Some(change), (Action::TimelineAdd, &detail), reply)
         .await
