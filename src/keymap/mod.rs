@@ -96,6 +96,10 @@ pub enum Action {
     ItemNotApplicable,
     ItemUnable,
     ItemNote,
+    /// Checklists: a sample left to the post-mortem, with a note (issue 14 §3).
+    ItemDeferred,
+    /// Checklists: set a closed item back to open (audited on the server).
+    ItemReopen,
     StartChecklist,
     Amend,
     Reveal,
@@ -110,6 +114,8 @@ pub enum Action {
     ReApply,
     Discard,
     EditMine,
+    /// Dialogs: yes, go ahead (a confirmation such as closing a case).
+    Confirm,
     Close,
     /// Forms: tick/untick, or the next choice.
     Toggle,

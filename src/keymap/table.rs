@@ -260,6 +260,30 @@ pub const KEYMAP: &[Binding] = &[
         "Your role cannot change checklist items.",
     ),
     b(
+        "checklists.item-deferred",
+        C::CaseChecklists,
+        A::ItemDeferred,
+        &[k('p')],
+        "a sample left to the post-mortem (asks what the pathologist is to take)",
+        Some("defer to PM"),
+    )
+    .only(
+        P::UpdateOwnAgencyItem,
+        "Your role cannot change checklist items.",
+    ),
+    b(
+        "checklists.item-reopen",
+        C::CaseChecklists,
+        A::ItemReopen,
+        &[k('o')],
+        "reopen a closed item (asks first; audited)",
+        Some("reopen"),
+    )
+    .only(
+        P::UpdateOwnAgencyItem,
+        "Your role cannot change checklist items.",
+    ),
+    b(
         "checklists.item-note",
         C::CaseChecklists,
         A::ItemNote,
@@ -276,7 +300,7 @@ pub const KEYMAP: &[Binding] = &[
         C::CaseChecklists,
         A::StartChecklist,
         &[k('s')],
-        "start the default checklist",
+        "start a missing checklist (the core response, then the supplement)",
         None,
     )
     .only(
@@ -467,6 +491,14 @@ pub const KEYMAP: &[Binding] = &[
         None,
     ),
     // Dialogs
+    b(
+        "dialog.confirm",
+        C::Dialog,
+        A::Confirm,
+        &[k('y')],
+        "confirm: yes, go ahead (closing a case, changing a closed item)",
+        Some("yes"),
+    ),
     b(
         "dialog.re-apply",
         C::Dialog,

@@ -30,24 +30,18 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         return;
     };
     if lists.is_empty() {
-        // Only a presentation with a standard checklist is offered one (Trauma, Other: none).
-        let standard = c
-            .detail
-            .ready()
-            .map(|d| d.case.category.default_template().is_some());
-        let hint = match standard {
-            Some(false) => "  No standard checklist for this presentation.",
-            _ if !s.allows(jar_core::permissions::Permission::StartChecklist) => {
-                "  No checklist started yet."
-            }
-            Some(true) => &format!(
-                "  No checklist started. Press {} to start the standard one.",
+        // Every presentation has the core response (issue 14 §3); a case notified before
+        // the server started it may have none yet.
+        let hint = if s.allows(jar_core::permissions::Permission::StartChecklist) {
+            &format!(
+                "  No checklist started. Press {} to start the core response.",
                 s.keymap.key_for(
                     crate::keymap::Ctx::CaseChecklists,
                     crate::keymap::Action::StartChecklist
                 )
-            ),
-            None => "  No checklist started yet.",
+            )
+        } else {
+            "  No checklist started yet."
         };
         f.render_widget(Paragraph::new(styled(hint, theme.muted)), area);
         return;
@@ -124,7 +118,7 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                     (Some(by), Some(at)) => format!("{} {}", fit(by, 10), hhmm(at)),
                     _ => String::new(),
                 };
-                let crit = if item.window.is_some() && !st.status.is_closed() {
+                let crit = if item.is_time_critical() && !st.status.is_closed() {
                     "!"
                 } else {
                     " "

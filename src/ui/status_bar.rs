@@ -82,7 +82,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut hint_spans: Vec<Span> = Vec::new();
     let mut used = 1;
     hint_spans.push(Span::raw(" "));
-    for (key, words) in s.keymap.hints(&contexts(s), |p| s.allows(p)) {
+    for (key, words) in s.keymap.hints(&contexts(s), |p| s.allows_here(p)) {
         let w = key.len() + words.len() + 3;
         if used + w > width {
             break;

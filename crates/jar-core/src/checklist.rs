@@ -7,6 +7,7 @@
 //! version is a new file, and [`template_version`] finds the one a case started with.
 
 use crate::role::Agency;
+use crate::timeline::EventKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -64,6 +65,11 @@ pub struct TemplateItem {
     /// deferred to the post-mortem (issue 14 §3).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub before_transfer: bool,
+    /// The timeline event that stands for this step: recording it closes the item too (done,
+    /// with the event's time as the time taken). Conditional samples (tryptase "if anaphylaxis
+    /// is possible") name none, so an event never ticks what may not apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<EventKind>,
 }
 
 impl TemplateItem {

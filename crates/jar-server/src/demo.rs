@@ -15,14 +15,15 @@ use jar_core::case::{
     Assignments, Case, CaseTimes, CriteriaDecision, FamilyMember, Flags, Identity, JarCriterion,
     PlaceOfDeath, PresentingCategory, Sex, Stage,
 };
-use jar_core::checklist::{self, ItemState, ItemStatus};
 use jar_core::contact::{
     Contact, ContactMode, ContactPurpose, Direction, NewContact, Outcome, Support,
 };
 use jar_core::deadline::AreaOverrides;
 use jar_core::timeline::{EventKind, TimelineEvent};
-use jar_core::{Agency, Role};
+use jar_core::Role;
 use std::collections::BTreeMap;
+
+mod checklists;
 
 pub const DEMO_PASSWORD: &str = "demo";
 pub const DEMO_USERS: [(&str, Role); 5] = [
@@ -233,7 +234,8 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
                 kind,
                 occurred_at: t,
                 recorded_at: t,
-                recorded_by: "demo-paed".into(),
+                // Recorded by a role that owns the step (issue 14 §3).
+                recorded_by: checklists::recorder(kind.owners()).into(),
                 note: note.to_string(),
                 corrects: None,
             });
@@ -278,61 +280,20 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             "Demo strategy discussion: s47 enquiries agreed.",
         );
     }
-    let mut checklists = Vec::new();
-    let mut items = Vec::new();
-    if let Some(t) = category.default_template().and_then(checklist::template) {
-        checklists.push((t.id.clone(), t.version));
-        let done = t.items.len() * stage_idx / 9;
-        let done = if detailed { done } else { done.min(1) };
-        // Past the ED, the clinical windows of the first hours were met (the NPA among them).
-        let first_hours = |item: &&checklist::TemplateItem| {
-            stage_idx >= 1
-                && detailed
-                && item
-                    .window
-                    .is_some_and(|w| w.from == checklist::WindowAnchor::Death && w.hours <= 8)
-        };
-        let chosen: Vec<_> = t
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(n, item)| *n < done || first_hours(item))
-            .map(|(_, item)| item)
-            .collect();
-        for item in chosen {
-            let by = match item.owners.first() {
-                Some(Agency::Police) => "demo-police",
-                Some(Agency::SocialCare) => "demo-social",
-                Some(Agency::KeyWorker) => "demo-keyworker",
-                Some(Agency::CdrOffice) => "demo-manager",
-                _ => "demo-paed",
-            };
-            items.push((
-                t.id.clone(),
-                ItemState {
-                    item_id: item.id.clone(),
-                    status: if (i + items.len()) % 11 == 5 {
-                        ItemStatus::NotApplicable
-                    } else {
-                        ItemStatus::Done
-                    },
-                    note: Some(if item.restricted {
-                        "Demo restricted note: no concerns noted.".into()
-                    } else {
-                        String::new()
-                    }),
-                    updated_by: Some(by.into()),
-                    updated_at: Some(if item.window.is_some_and(|w| w.hours <= 8) {
-                        after(150.min(span / 2))
-                    } else {
-                        at(1, 2)
-                    }),
-                    version: 2,
-                    taken_at: None,
-                },
-            ));
-        }
-    }
+    let samples_at = events
+        .iter()
+        .find(|e| e.kind == EventKind::SamplesTaken)
+        .map(|e| e.occurred_at);
+    let (checklists, items) = checklists::seed(&checklists::Seed {
+        i,
+        stage_idx,
+        detailed,
+        category,
+        death,
+        notified_at,
+        now,
+        samples_at,
+    });
     let mut contacts = Vec::new();
     // Cases further on whose key worker is not a demo user (another team's) still have a
     // first contact logged, so their contact deadline reads as met.

@@ -248,22 +248,19 @@ pub async fn update_item(
 }
 
 /// A timeline event that stands for checklist steps closes them too (issue 14 §2): "Samples
-/// taken" marks every sample item still open (or unable) done, with the event's time as the
-/// time taken. Each item gets its own new version, change event and audit row inside the
+/// taken" marks the items that name it (`closed_by`) done if still open (or unable), with the
+/// event's time as the time taken. Each item gets its own new version, change event and audit row inside the
 /// event's write; the closed items are returned as `template/item` for the event's audit row.
 pub async fn close_by_event(
     cw: &mut CaseWrite<'_>,
     event: &jar_core::timeline::TimelineEvent,
 ) -> Result<Vec<String>> {
     use jar_core::checklist::ItemStatus;
-    if event.kind != jar_core::timeline::EventKind::SamplesTaken {
-        return Ok(Vec::new());
-    }
     let targets: Vec<(String, String)> = checklist::started(&cw.b.checklists)
         .flat_map(|t| {
             t.items
                 .iter()
-                .filter(|i| i.sample)
+                .filter(|i| i.closed_by == Some(event.kind))
                 .map(|i| (t.id.clone(), i.id.clone()))
                 .collect::<Vec<_>>()
         })
