@@ -50,18 +50,22 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     let items = c.items();
     let mut rows = Vec::new();
     let mut idx = 0;
+    // The case's count first: the same number as the board's CHECKS column (issue 14 §3).
+    let all = lists
+        .iter()
+        .fold(jar_core::checklist::Progress::default(), |a, l| a + l.progress);
+    if lists.len() > 1 {
+        rows.push(Row::Heading(format!(
+            "All checklists — {} (unable counts as open)",
+            all.words()
+        )));
+    }
     for list in lists {
         rows.push(Row::Heading(format!(
-            "{} v{} — {}/{} done{}",
+            "{} v{} — {}",
             list.title,
             list.version,
-            list.progress.done,
-            list.progress.total,
-            if list.progress.open_time_critical > 0 {
-                format!(", !{} time-critical open", list.progress.open_time_critical)
-            } else {
-                String::new()
-            }
+            list.progress.words()
         )));
         for section in sections(list) {
             rows.push(Row::Heading(format!("  {section}")));

@@ -347,6 +347,35 @@ pub struct Progress {
     pub open_time_critical: u32,
 }
 
+impl Progress {
+    /// The board's CHECKS column in at most 8 columns: "18/45 !6", or "47/59!12" when the
+    /// space would not fit. Never cut: a cut "!22" read as "!2" (issue 14 §3).
+    pub fn short(self) -> String {
+        if self.total == 0 {
+            return "-".to_string();
+        }
+        let ratio = format!("{}/{}", self.done, self.total);
+        if self.open_time_critical == 0 {
+            return ratio;
+        }
+        let spaced = format!("{ratio} !{}", self.open_time_critical);
+        if spaced.chars().count() <= 8 {
+            spaced
+        } else {
+            format!("{ratio}!{}", self.open_time_critical)
+        }
+    }
+
+    /// The same count in words, for the Checklists tab and the case header.
+    pub fn words(self) -> String {
+        let mut s = format!("{}/{} done", self.done, self.total);
+        if self.open_time_critical > 0 {
+            s.push_str(&format!(", !{} time-critical open", self.open_time_critical));
+        }
+        s
+    }
+}
+
 impl std::ops::Add for Progress {
     type Output = Progress;
     fn add(self, other: Progress) -> Progress {

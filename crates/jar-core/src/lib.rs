@@ -7,6 +7,7 @@ pub mod case;
 pub mod checklist;
 pub mod contact;
 pub mod deadline;
+pub mod deadline_titles;
 pub mod handover;
 pub mod identity;
 pub mod people;

@@ -16,6 +16,7 @@ pub struct Seed {
     pub stage_idx: usize,
     pub detailed: bool,
     pub category: PresentingCategory,
+    /// The death time the windows count from: found, else confirmed (the default rules).
     pub death: DateTime<Utc>,
     pub notified_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
@@ -96,7 +97,9 @@ fn recorded_at(seed: &Seed, item: &TemplateItem, n: usize, of: usize) -> DateTim
         None if item.before_transfer => seed.death + Duration::minutes(150),
         None => seed.notified_at + Duration::minutes(span * (n as i64 + 1) / (of as i64 + 2)),
     };
-    t.min(seed.now - Duration::minutes(1))
+    // Nothing is ticked before the case exists, nor in the future.
+    t.max(seed.notified_at + Duration::minutes(5))
+        .min(seed.now - Duration::minutes(1))
 }
 
 fn seed_template(seed: &Seed, t: &Template, items: &mut Vec<(String, ItemState)>) {
