@@ -754,14 +754,14 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                     [403, 403, 403, 200, 200],
                 ),
             ] {
-                let item = item_owned_by("sudi", owners);
-                let v = item_version(&f.mgr, a, "sudi", &item).await;
+                let (list, item) = owned_item(owners);
+                let v = item_version(&f.mgr, a, &list, &item).await;
                 push(
                     &format!("{route} ({owners:?})"),
                     w.call(
                         who,
                         Method::PUT,
-                        &format!("{p}/cases/{a}/checklists/sudi/items/{item}"),
+                        &format!("{p}/cases/{a}/checklists/{list}/items/{item}"),
                         Some(json!({"status": "done", "note": format!("walk {who}")})),
                         &if_match(v),
                     )

@@ -267,10 +267,13 @@ async fn a_new_case_gets_a_sequential_reference_and_its_default_checklist() {
         Some(format!("/api/v1/cases/{reference}"))
     );
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
-    assert_eq!(r.json()["checklists"], json!(["sudi"]));
+    // Every death starts the core response and its category supplement (issue 14 §3).
+    assert_eq!(r.json()["checklists"], json!(["core", "sudi"]));
     let r2 = mgr.post("/cases", &new_case(NORTH, "trauma")).await.json();
     assert_eq!(r2["case"]["reference"], format!("JAR-{year}-0002"));
-    assert_eq!(r2["checklists"], json!([]));
+    assert_eq!(r2["checklists"], json!(["core", "trauma"]));
+    let r3 = mgr.post("/cases", &new_case(NORTH, "other")).await.json();
+    assert_eq!(r3["checklists"], json!(["core"]));
 }
 
 #[tokio::test]
