@@ -111,13 +111,17 @@ fn seed_template(seed: &Seed, t: &Template, items: &mut Vec<(String, ItemState)>
         of * seed.stage_idx / 9
     };
     let done = if seed.detailed { done } else { done.min(1) };
+    // Past the ED, the samples were taken before transfer, and every time-critical item whose
+    // window has run out was done within it: what is left `!` is what is still running.
     let first_hours = |item: &TemplateItem| {
-        seed.stage_idx >= 1
-            && seed.detailed
-            && (item.before_transfer
-                || item
-                    .window
-                    .is_some_and(|w| w.from == WindowAnchor::Death && w.hours <= 8))
+        let elapsed = item.window.is_some_and(|w| {
+            let from = match w.from {
+                WindowAnchor::Death => seed.death,
+                WindowAnchor::Notification => seed.notified_at,
+            };
+            from + Duration::hours(i64::from(w.hours)) <= seed.now
+        });
+        seed.stage_idx >= 1 && seed.detailed && (item.before_transfer || elapsed)
     };
     for (n, item) in t.items.iter().enumerate() {
         let sp = special(seed, item).filter(|_| seed.stage_idx >= 1 && seed.detailed);
