@@ -31,6 +31,7 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 /// The Checklists tab with `id` selected.
 fn select_item(s: &mut State, id: &str) {
     press(s, ch('3'));
+    press(s, key(KeyCode::Home));
     let idx = s
         .case
         .as_ref()

@@ -265,7 +265,7 @@ pub const KEYMAP: &[Binding] = &[
         A::ItemDeferred,
         &[k('p')],
         "a sample left to the post-mortem (asks what the pathologist is to take)",
-        Some("defer to PM"),
+        Some("to PM"),
     )
     .only(
         P::UpdateOwnAgencyItem,
@@ -277,7 +277,7 @@ pub const KEYMAP: &[Binding] = &[
         A::ItemReopen,
         &[k('o')],
         "reopen a closed item (asks first; audited)",
-        Some("reopen"),
+        None,
     )
     .only(
         P::UpdateOwnAgencyItem,

@@ -785,6 +785,22 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 authed([200, 200, 403, 403, 200]),
                 false,
             );
+            // Reopening the item just closed: the owners and managers, audited as its own
+            // action (issue 14 §3).
+            let v = item_version(&f.mgr, a, "sudi", "SUDI-A13").await;
+            push(
+                &format!("{route} (reopen)"),
+                w.call(
+                    who,
+                    Method::PUT,
+                    &format!("{p}/cases/{a}/checklists/sudi/items/SUDI-A13"),
+                    Some(json!({"status": "open", "note": format!("{RESTRICTED_NOTE} {who}")})),
+                    &if_match(v),
+                )
+                .await,
+                authed([200, 200, 403, 403, 200]),
+                false,
+            );
         }
         "GET /api/v1/cases/{reference}/contacts" => {
             for (label, r, row) in [

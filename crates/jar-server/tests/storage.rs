@@ -765,6 +765,14 @@ async fn a_case_keeps_the_template_version_it_started_with(h: Harness) {
             .expect("pin version 1");
         store.commit(tx).await.expect("commit");
     }
+    // Any write on the old case stores its projection again, counted at its own version.
+    let r = paed
+        .post(
+            &format!("/cases/{old}/timeline"),
+            &json!({"kind": "note", "note": "checked"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
     let new = paed.notify(NORTH, "asthma").await;
     let old_lists = paed.get(&format!("/cases/{old}/checklists")).await.json();
     let new_lists = paed.get(&format!("/cases/{new}/checklists")).await.json();

@@ -248,9 +248,10 @@ async fn starting_a_checklist_twice_conflicts_and_an_unknown_template_is_refused
         .post(&path, &json!({"template": "gardening"}))
         .await
         .assert_problem(422, "unprocessable");
+    // A checklist started now is the newest version of its template.
     let r = f.paed.post(&path, &json!({"template": "asthma"})).await;
     assert_eq!(r.status, 201);
-    assert_eq!(r.json()["version"], 1);
+    assert_eq!(r.json()["version"], 2);
 }
 
 #[tokio::test]
