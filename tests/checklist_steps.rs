@@ -88,7 +88,11 @@ fn a_social_worker_cannot_log_samples_taken() {
     event_form(&mut s, EventKind::SamplesTaken);
     let fx = press(&mut s, ctrl('s'));
     assert!(sent(&fx).is_empty());
-    let error = s.form.as_ref().and_then(|f| f.error.clone()).unwrap_or_default();
+    let error = s
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
     assert!(error.contains("recorded by health"), "{error}");
 }
 
@@ -118,7 +122,10 @@ fn the_cdr_manager_closing_a_case_sees_what_is_still_open_and_must_say_yes() {
         )),
         "{text}"
     );
-    assert!(text.contains("(unable)"), "unable is listed as open: {text}");
+    assert!(
+        text.contains("(unable)"),
+        "unable is listed as open: {text}"
+    );
     let shown = screen(&s, 80, 24);
     assert!(shown.contains("Are you sure?"), "{shown}");
     assert!(shown.contains("y yes, go ahead"), "{shown}");
@@ -160,7 +167,12 @@ fn reopening_a_done_item_asks_first_then_sends_open() {
     let Some(Dialog::Confirm { lines, .. }) = s.dialog.clone() else {
         panic!("a confirmation: {:?}", s.dialog);
     };
-    assert!(lines.iter().any(|l| l.starts_with("It is done by demo-paed")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("It is done by demo-paed")),
+        "{lines:?}"
+    );
     assert!(lines.iter().any(|l| l.contains("audit trail")), "{lines:?}");
     let fx = press(&mut s, ch('y'));
     match &sent(&fx)[..] {

@@ -296,7 +296,10 @@ fn a_case_with_no_checklist_is_offered_the_core_response_whatever_its_presentati
     );
     press(&mut s, ch('3'));
     let text = screen(&s, 80, 24);
-    assert!(text.contains("Press s to start the core response"), "{text}");
+    assert!(
+        text.contains("Press s to start the core response"),
+        "{text}"
+    );
     let fx = press(&mut s, ch('s'));
     let started = fx.iter().any(|e| match e {
         jarterm::effect::Effect::Send(p) => matches!(

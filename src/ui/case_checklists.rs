@@ -53,7 +53,9 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     // The case's count first: the same number as the board's CHECKS column (issue 14 §3).
     let all = lists
         .iter()
-        .fold(jar_core::checklist::Progress::default(), |a, l| a + l.progress);
+        .fold(jar_core::checklist::Progress::default(), |a, l| {
+            a + l.progress
+        });
     if lists.len() > 1 {
         rows.push(Row::Heading(format!(
             "All checklists — {} (unable counts as open)",

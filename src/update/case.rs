@@ -270,7 +270,10 @@ fn start_checklist(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
         .into_iter()
         .find(|t| !detail.checklists.iter().any(|have| have == t))
     else {
-        s.banner(BannerKind::Info, "Every checklist for this case is started.");
+        s.banner(
+            BannerKind::Info,
+            "Every checklist for this case is started.",
+        );
         return Vec::new();
     };
     let write = Write::StartChecklist {

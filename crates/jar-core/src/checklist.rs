@@ -24,9 +24,18 @@ pub const BUILT_IN: [(&str, &str); 10] = [
     ("neonatal.toml", include_str!("../checklists/neonatal.toml")),
     // Issue 14 section 3: the clinical review's fixes, for cases started from now on.
     ("sudi-v2.toml", include_str!("../checklists/sudi-v2.toml")),
-    ("asthma-v2.toml", include_str!("../checklists/asthma-v2.toml")),
-    ("suicide-v2.toml", include_str!("../checklists/suicide-v2.toml")),
-    ("trauma-v2.toml", include_str!("../checklists/trauma-v2.toml")),
+    (
+        "asthma-v2.toml",
+        include_str!("../checklists/asthma-v2.toml"),
+    ),
+    (
+        "suicide-v2.toml",
+        include_str!("../checklists/suicide-v2.toml"),
+    ),
+    (
+        "trauma-v2.toml",
+        include_str!("../checklists/trauma-v2.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -370,7 +379,10 @@ impl Progress {
     pub fn words(self) -> String {
         let mut s = format!("{}/{} done", self.done, self.total);
         if self.open_time_critical > 0 {
-            s.push_str(&format!(", !{} time-critical open", self.open_time_critical));
+            s.push_str(&format!(
+                ", !{} time-critical open",
+                self.open_time_critical
+            ));
         }
         s
     }

@@ -135,7 +135,11 @@ pub fn event_lock_reason(
     let what = if judged.closes_case() {
         "closing the case is for the CDR manager".to_string()
     } else {
-        format!("\"{}\" is recorded by {}", judged.label(), owners.join(" or "))
+        format!(
+            "\"{}\" is recorded by {}",
+            judged.label(),
+            owners.join(" or ")
+        )
     };
     Some(what)
 }

@@ -159,9 +159,9 @@ impl EventKind {
     pub fn owners(self) -> &'static [Agency] {
         use Agency::*;
         match self {
-            EventKind::DeathConfirmed | EventKind::EdResponseCompleted | EventKind::SamplesTaken => {
-                &[Health]
-            }
+            EventKind::DeathConfirmed
+            | EventKind::EdResponseCompleted
+            | EventKind::SamplesTaken => &[Health],
             EventKind::PoliceInformed => &[Health, Police],
             EventKind::CoronerInformed => &[Health, Police, Coroner],
             EventKind::SocialCareInformed => &[Health, Police, SocialCare],
@@ -192,8 +192,16 @@ impl EventKind {
                 &[Police]
             }
             EventKind::Note | EventKind::Correction => &[
-                Health, Police, SocialCare, KeyWorker, CdrOffice, Education, Ambulance, Coroner,
-                PrimaryCare, PublicHealth,
+                Health,
+                Police,
+                SocialCare,
+                KeyWorker,
+                CdrOffice,
+                Education,
+                Ambulance,
+                Coroner,
+                PrimaryCare,
+                PublicHealth,
             ],
             // Recorded by the server alone (`is_system`).
             EventKind::IdentityCorrected

@@ -167,7 +167,11 @@ fn item_table() -> String {
                 owners.join(" + "),
                 if i.restricted { "restricted" } else { "-" },
                 sample,
-                if i.source.is_empty() { "(none)" } else { &i.source }
+                if i.source.is_empty() {
+                    "(none)"
+                } else {
+                    &i.source
+                }
             ));
         }
     }
@@ -176,7 +180,10 @@ fn item_table() -> String {
 
 #[test]
 fn every_template_item_has_the_owner_restriction_and_source_of_the_reviewed_table() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/template_items.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/template_items.txt"
+    );
     let table = item_table();
     if std::env::var_os("JARTERM_BLESS").is_some() {
         std::fs::write(path, &table).expect("write the table");
@@ -193,7 +200,13 @@ fn every_item_of_the_newest_versions_names_its_source_and_an_owner_who_signs_in(
             continue;
         }
         for i in &t.items {
-            assert!(!i.source.trim().is_empty(), "{} v{} {}", t.id, t.version, i.id);
+            assert!(
+                !i.source.trim().is_empty(),
+                "{} v{} {}",
+                t.id,
+                t.version,
+                i.id
+            );
             // Someone who signs in can record it (education, the coroner and others do not
             // sign in: another owner records it for them, or the CDR office).
             assert!(
@@ -219,12 +232,19 @@ fn the_clinical_review_fixes_are_in_the_new_versions() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(!all.contains("not possible"));
-    assert!(sudi.item("SUDI-A03").expect("A03").text.contains("mortuary"));
+    assert!(
+        sudi.item("SUDI-A03")
+            .expect("A03")
+            .text
+            .contains("mortuary")
+    );
     let a09 = sudi.item("SUDI-A09").expect("A09").text.to_lowercase();
     assert!(a09.contains("consanguinity") && a09.contains("cardiac screening"));
     // Samples: in the ED before transfer, may be deferred to the post-mortem, closed by the
     // timeline's "Samples taken".
-    for id in ["SUDI-B02", "SUDI-B03", "SUDI-B04", "SUDI-B05", "SUDI-B06", "SUDI-B07", "SUDI-B08"] {
+    for id in [
+        "SUDI-B02", "SUDI-B03", "SUDI-B04", "SUDI-B05", "SUDI-B06", "SUDI-B07", "SUDI-B08",
+    ] {
         let i = sudi.item(id).expect(id);
         assert!(i.sample && i.before_transfer, "{id}");
         assert!(i.text.contains("before transfer"), "{id}");
@@ -236,7 +256,12 @@ fn the_clinical_review_fixes_are_in_the_new_versions() {
         );
     }
     // The skeletal survey is arranged by the coroner and pathologist.
-    assert!(sudi.item("SUDI-B09").expect("B09").owners.contains(&Agency::Coroner));
+    assert!(
+        sudi.item("SUDI-B09")
+            .expect("B09")
+            .owners
+            .contains(&Agency::Coroner)
+    );
     // The clinical review's tipping-off list.
     for id in ["SUDI-A10", "SUDI-A13", "SUDI-C03", "SUDI-E02", "SUDI-E03"] {
         assert!(sudi.item(id).expect(id).restricted, "{id}");
@@ -282,7 +307,13 @@ fn the_clinical_review_fixes_are_in_the_new_versions() {
         assert!(text.contains(must), "suicide lacks {must}");
     }
     // Education owns the school items.
-    assert!(suicide.item("SUI-09").expect("SUI-09").owners.contains(&Agency::Education));
+    assert!(
+        suicide
+            .item("SUI-09")
+            .expect("SUI-09")
+            .owners
+            .contains(&Agency::Education)
+    );
 }
 
 #[test]
@@ -290,7 +321,12 @@ fn the_older_versions_stay_as_published() {
     // Cases started on version 1 keep it: its items are still there, unchanged.
     let v1 = checklist::template_version("sudi", 1).expect("sudi v1");
     assert!(v1.item("SUDI-D01").is_some());
-    assert!(checklist::template("sudi").expect("sudi").item("SUDI-D01").is_none());
+    assert!(
+        checklist::template("sudi")
+            .expect("sudi")
+            .item("SUDI-D01")
+            .is_none()
+    );
     for id in ["sudi", "asthma", "suicide", "trauma"] {
         assert!(checklist::template_version(id, 1).is_some(), "{id} v1");
         assert!(checklist::template_version(id, 2).is_some(), "{id} v2");

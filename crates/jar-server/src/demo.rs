@@ -11,6 +11,7 @@ use crate::projection::Bundle;
 use crate::store::cases::Val;
 use crate::store::{Backend, Conn, Store, cases, ms};
 use chrono::{DateTime, Datelike, Duration, Utc};
+use jar_core::Role;
 use jar_core::case::{
     Assignments, Case, CaseTimes, CriteriaDecision, FamilyMember, Flags, Identity, JarCriterion,
     PlaceOfDeath, PresentingCategory, Sex, Stage,
@@ -20,7 +21,6 @@ use jar_core::contact::{
 };
 use jar_core::deadline::AreaOverrides;
 use jar_core::timeline::{EventKind, TimelineEvent};
-use jar_core::Role;
 use std::collections::BTreeMap;
 
 mod checklists;
@@ -274,8 +274,12 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     }
     for (k, kind) in MILESTONES.iter().take(stage_idx).enumerate().skip(1) {
         // Some ED phases ran over their 4 hours: met late, as in real life.
-        let late = if k == 1 && i % 5 == 0 { 40 } else { 0 };
-        push(*kind, after((MILESTONE_AFTER_MIN[k] + late).min(span - 5)), "");
+        let late = if k == 1 && i.is_multiple_of(5) { 40 } else { 0 };
+        push(
+            *kind,
+            after((MILESTONE_AFTER_MIN[k] + late).min(span - 5)),
+            "",
+        );
     }
     if detailed && key_worker.is_some() && stage_idx >= 2 {
         push(EventKind::KeyWorkerNamed, after(6 * 60), "");
@@ -288,7 +292,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     }
     if detailed && stage_idx >= 2 {
         // NCMD within 48 hours of the death; a few sent late.
-        let ncmd = if i % 3 == 0 { 50 * 60 } else { 30 * 60 };
+        let ncmd = if i.is_multiple_of(3) { 50 * 60 } else { 30 * 60 };
         push(EventKind::NcmdNotified, after(ncmd), "");
     }
     if detailed && stage_idx >= 6 {

@@ -683,7 +683,10 @@ async fn only_the_roles_that_own_a_step_record_it(h: Harness) {
         .await
         .assert_problem(403, "forbidden");
     let refused = police
-        .post(&timeline, &json!({"kind": "cdop_review_completed", "note": ""}))
+        .post(
+            &timeline,
+            &json!({"kind": "cdop_review_completed", "note": ""}),
+        )
         .await;
     refused.assert_problem(403, "forbidden");
     assert!(refused.body.contains("CDR manager"), "{}", refused.body);
@@ -698,7 +701,10 @@ async fn only_the_roles_that_own_a_step_record_it(h: Harness) {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let lists = paed.get(&format!("/cases/{reference}/checklists")).await.json();
+    let lists = paed
+        .get(&format!("/cases/{reference}/checklists"))
+        .await
+        .json();
     for id in ["SUDI-B02", "SUDI-B05", "SUDI-B08"] {
         let st = state_of(&lists, "sudi", id);
         assert_eq!(st["status"], "done", "{id}: {st}");
@@ -723,7 +729,9 @@ async fn only_the_roles_that_own_a_step_record_it(h: Harness) {
         .await
         .assert_problem(403, "forbidden");
     // Reopening by the owner is its own audited action.
-    let r = paed.put(&item, &json!({"status": "open", "note": ""}), v).await;
+    let r = paed
+        .put(&item, &json!({"status": "open", "note": ""}), v)
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["state"]["taken_at"], serde_json::Value::Null);
     let audit = mgr
@@ -734,7 +742,10 @@ async fn only_the_roles_that_own_a_step_record_it(h: Harness) {
     assert_eq!(audit["items"][0]["username"], "paed");
     // The CDR manager closes the case.
     let r = mgr
-        .post(&timeline, &json!({"kind": "cdop_review_completed", "note": "reviewed"}))
+        .post(
+            &timeline,
+            &json!({"kind": "cdop_review_completed", "note": "reviewed"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let detail = mgr.get(&format!("/cases/{reference}")).await.json();

@@ -53,10 +53,9 @@ fn special(seed: &Seed, item: &TemplateItem) -> Option<(ItemStatus, &'static str
             ItemStatus::NotApplicable,
             "Brought to the ED by ambulance (demo): no mortuary path.",
         )),
-        "CORE-08" if seed.category != PresentingCategory::Sudi => Some((
-            ItemStatus::NotApplicable,
-            "No infection suspected (demo).",
-        )),
+        "CORE-08" if seed.category != PresentingCategory::Sudi => {
+            Some((ItemStatus::NotApplicable, "No infection suspected (demo)."))
+        }
         "CORE-12" if !matches!(seed.category, PresentingCategory::Sudi) => Some((
             ItemStatus::NotApplicable,
             "Mother not breastfeeding (demo).",

@@ -165,13 +165,12 @@ pub async fn update_item(
         };
     let not_found = || Error::NotFound("there is no such checklist item on this case".into());
     // The item as the case's own version of the template has it, never the newest version's.
-    let version = cw
-        .b
-        .checklists
-        .iter()
-        .find(|(t, _)| t == &template)
-        .map(|(_, v)| *v)
-        .ok_or_else(not_found)?;
+    let version =
+        cw.b.checklists
+            .iter()
+            .find(|(t, _)| t == &template)
+            .map(|(_, v)| *v)
+            .ok_or_else(not_found)?;
     let t = checklist::template_version(&template, version).ok_or_else(not_found)?;
     let item = t.item(&item_id).ok_or_else(not_found)?;
     require_item(who, item)?;
@@ -264,7 +263,12 @@ pub async fn close_by_event(
                 .map(|i| (t.id.clone(), i.id.clone()))
                 .collect::<Vec<_>>()
         })
-        .filter(|(t, i)| matches!(state_of(&cw.b, t, i).status, ItemStatus::Open | ItemStatus::Unable))
+        .filter(|(t, i)| {
+            matches!(
+                state_of(&cw.b, t, i).status,
+                ItemStatus::Open | ItemStatus::Unable
+            )
+        })
         .collect();
     let mut closed = Vec::new();
     for (template, item_id) in targets {
