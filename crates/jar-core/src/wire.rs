@@ -486,46 +486,50 @@ impl ItemUpdate {
 
 impl utoipa::PartialSchema for ItemUpdate {
     fn schema() -> RefOr<Schema> {
-        let statuses = |unable: bool| {
-            let names = [
-                ItemStatus::Open,
-                ItemStatus::Done,
-                ItemStatus::NotApplicable,
-                ItemStatus::Unable,
-                ItemStatus::DeferredToPostMortem,
-            ]
-            .into_iter()
-            .filter(move |s| s.needs_note() == unable)
-            .map(|s| serde_json::to_value(s).unwrap_or_default());
+        let statuses = |pick: &[ItemStatus]| {
+            let names = pick
+                .iter()
+                .map(|s| serde_json::to_value(s).unwrap_or_default())
+                .collect::<Vec<_>>();
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .enum_values(Some(names))
                 .build()
         };
-        let taken_at = || {
-            ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-                    Type::String,
-                    Type::Null,
-                ]))
-                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                    utoipa::openapi::KnownFormat::DateTime,
-                )))
-                .description(Some(
-                    "when the sample was taken: only for a sample item marked done",
-                ))
-        };
-        let other = ObjectBuilder::new()
-            .property("status", statuses(false))
+        let taken_at = ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::String,
+                Type::Null,
+            ]))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .description(Some(
+                "when the sample was taken: only on a sample item (422 on any other)",
+            ));
+        // Done may say when a sample was taken; open and n/a may not.
+        let done = ObjectBuilder::new()
+            .property("status", statuses(&[ItemStatus::Done]))
             .required("status")
             .property("note", text::schema::note())
-            .property("taken_at", taken_at())
+            .property("taken_at", taken_at)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let other = ObjectBuilder::new()
+            .property(
+                "status",
+                statuses(&[ItemStatus::Open, ItemStatus::NotApplicable]),
+            )
+            .required("status")
+            .property("note", text::schema::note())
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         let unable = ObjectBuilder::new()
             .description(Some(
                 "`unable` and `deferred_to_post_mortem` need a note saying why.",
             ))
-            .property("status", statuses(true))
+            .property(
+                "status",
+                statuses(&[ItemStatus::Unable, ItemStatus::DeferredToPostMortem]),
+            )
             .required("status")
             .property(
                 "note",
@@ -537,7 +541,11 @@ impl utoipa::PartialSchema for ItemUpdate {
             )
             .required("note")
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
-        OneOfBuilder::new().item(other).item(unable).into()
+        OneOfBuilder::new()
+            .item(done)
+            .item(other)
+            .item(unable)
+            .into()
     }
 }
 

@@ -51,7 +51,7 @@ pub async fn list_events(
     params(super::openapi::params::CasePath, super::openapi::params::IdempotencyKey),
     responses((status = 201, body = TimelineEvent, description = "the event, recorded; `ETag` is the case's version after it"),
         (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
-        (status = 403, description = "your role may not add to the timeline"),
+        (status = 403, description = "your role may not add to the timeline, or does not own this step (only the CDR manager closes a case; a correction is judged by the event it corrects)"),
         (status = 409, description = "another server changed this case at the same moment; try again"),
         (status = 422, description = "the body breaks a rule: a correction must name an event of this case in `corrects`")))]
 pub async fn add_event(
