@@ -323,8 +323,9 @@ pub struct ItemState {
     pub updated_by: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
     pub version: i64,
-    /// For a timed sample: when it was taken (given in the TUI, or the time of the timeline
-    /// event that closed it), which is what a sample window is judged by, not `updated_at`.
+    /// When the step was done, if said: for a timed sample, when it was taken (given in the
+    /// TUI, or the time of the timeline event that closed it), which is what a sample window
+    /// is judged by, not `updated_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_at: Option<DateTime<Utc>>,
 }

@@ -447,8 +447,8 @@ pub struct ItemUpdate {
     pub status: ItemStatus,
     #[serde(default)]
     pub note: String,
-    /// For a timed sample marked done: when the sample was taken (issue 14 §2). Refused on an
-    /// item that is not a sample, and with any status but done.
+    /// For an item marked done: when the step was done; for a timed sample, when the sample was
+    /// taken (issue 14 §2), which its window is judged by. Refused with any status but done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_at: Option<DateTime<Utc>>,
 }
@@ -505,7 +505,7 @@ impl utoipa::PartialSchema for ItemUpdate {
                 utoipa::openapi::KnownFormat::DateTime,
             )))
             .description(Some(
-                "when the sample was taken: only on a sample item (422 on any other)",
+                "when the step was done (a sample: when it was taken), not when it was ticked",
             ));
         // Done may say when a sample was taken; open and n/a may not.
         let done = ObjectBuilder::new()

@@ -148,7 +148,7 @@ pub async fn start_checklist(
         (status = 404, description = "no such case that you can see, or no such item in a checklist started on it"),
         (status = 409, description = "another server changed this case at the same moment; try again"),
         (status = 412, description = "`If-Match` names another item version; `current` holds the item as it is now"),
-        (status = 422, description = "the body breaks a rule: `unable` or `deferred_to_post_mortem` without a note; `taken_at` on an item that is not a sample, in the future, or before the child was last seen or found"),
+        (status = 422, description = "the body breaks a rule: `unable` or `deferred_to_post_mortem` without a note; `taken_at` in the future, or before the child was last seen or found"),
         (status = 428, description = "this write needs `If-Match` with the item's `ETag`")))]
 pub async fn update_item(
     State(ctx): State<Arc<ApiContext>>,
@@ -184,11 +184,6 @@ pub async fn update_item(
         ));
     }
     let update: ItemUpdate = cw.body(&body)?;
-    if update.taken_at.is_some() && !item.sample {
-        return Err(Error::Unprocessable(
-            "taken_at: only a sample item records when it was taken".into(),
-        ));
-    }
     if let Some(t) = update.taken_at {
         sample_time_plausible(&cw.b.case, t, cw.w.now)?;
     }
