@@ -292,7 +292,11 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
     }
     if detailed && stage_idx >= 2 {
         // NCMD within 48 hours of the death; a few sent late.
-        let ncmd = if i.is_multiple_of(3) { 50 * 60 } else { 30 * 60 };
+        let ncmd = if i.is_multiple_of(3) {
+            50 * 60
+        } else {
+            30 * 60
+        };
         push(EventKind::NcmdNotified, after(ncmd), "");
     }
     if detailed && stage_idx >= 6 {
