@@ -274,7 +274,8 @@ fn at_80_columns_the_flags_show_a_criminal_investigation_and_s47_together() {
 }
 
 #[test]
-fn a_case_with_no_standard_checklist_does_not_offer_one() {
+fn a_case_with_no_checklist_is_offered_the_core_response_whatever_its_presentation() {
+    // Issue 14 §3: every death has the core JAR response (v1 offered none for trauma).
     let (mut s, _) = case_state(Role::Paediatrician);
     let mut d = detail(Role::Paediatrician);
     d.case.category = PresentingCategory::Trauma;
@@ -295,8 +296,19 @@ fn a_case_with_no_standard_checklist_does_not_offer_one() {
     );
     press(&mut s, ch('3'));
     let text = screen(&s, 80, 24);
-    assert!(!text.to_lowercase().contains("press s"), "{text}");
-    assert!(text.contains("No standard checklist"), "{text}");
+    assert!(
+        text.contains("Press s to start the core response"),
+        "{text}"
+    );
+    let fx = press(&mut s, ch('s'));
+    let started = fx.iter().any(|e| match e {
+        jarterm::effect::Effect::Send(p) => matches!(
+            &p.write,
+            jarterm::state::Write::StartChecklist { template, .. } if template == "core"
+        ),
+        _ => false,
+    });
+    assert!(started, "s starts the core response: {fx:?}");
     // A SUDI case does offer it.
     let (mut s, _) = case_state(Role::Paediatrician);
     api(

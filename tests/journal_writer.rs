@@ -86,6 +86,7 @@ fn a_conflict_is_kept_as_a_conflict_not_as_a_write_that_cannot_match() {
         updated_by: Some("demo-manager".into()),
         updated_at: Some(now()),
         version: version + 1,
+        taken_at: None,
     };
     let fx = api(
         &mut s,
@@ -142,6 +143,7 @@ async fn the_writer_thread_writes_the_newest_contents_and_brings_back_a_conflict
         updated_by: Some("demo-manager".into()),
         updated_at: Some(now()),
         version: version + 1,
+        taken_at: None,
     };
     let fx = api(
         &mut s,

@@ -126,6 +126,7 @@ fn a_stale_checklist_edit_shows_a_conflict_and_keeps_the_note_typed() {
         updated_by: Some("demo-manager".into()),
         updated_at: Some(now()),
         version: version + 1,
+        taken_at: None,
     };
     api(
         &mut s,

@@ -56,10 +56,10 @@ fn screens() -> Vec<(&'static str, State)> {
             item: "SUDI-A05".into(),
         },
         item_text: "Record a 24-hour narrative".into(),
-        mine: jar_core::wire::ItemUpdate {
-            status: jar_core::checklist::ItemStatus::Done,
-            note: "Narrative taken with the mother".into(),
-        },
+        mine: jar_core::wire::ItemUpdate::new(
+            jar_core::checklist::ItemStatus::Done,
+            "Narrative taken with the mother",
+        ),
         theirs: jar_core::checklist::ItemState {
             item_id: "SUDI-A05".into(),
             status: jar_core::checklist::ItemStatus::NotApplicable,
@@ -67,6 +67,7 @@ fn screens() -> Vec<(&'static str, State)> {
             updated_by: Some("demo-manager".into()),
             updated_at: Some(now()),
             version: 3,
+            taken_at: None,
         },
     }));
     out.push(("conflict", s));

@@ -231,6 +231,7 @@ fn hostile_screens() -> Vec<(&'static str, State)> {
             updated_by: Some("demo-manager".into()),
             updated_at: Some(now()),
             version: 9,
+            taken_at: None,
         };
         let current = serde_json::to_value(&theirs).expect("json");
         let mut poisoned = current.clone();

@@ -324,6 +324,15 @@ def before_call(context, case, **kwargs):
                 body["occurred_at"] = _ago(minutes=20)
             if isinstance(body.get("next_contact_due"), str):
                 body["next_contact_due"] = _ago(days=-7)
+        if method == "PUT" and "item" in params and body.get("taken_at") is not None and reference:
+            # When a step was done (a sample taken): a minute ago, which the server takes unless
+            # the child was last seen or found later than that (then no time at all).
+            taken = datetime.now(timezone.utc) - timedelta(minutes=1)
+            response = _session.get(f"{API}/cases/{reference}", timeout=10)
+            times = response.json()["case"]["times"] if response.ok else {}
+            bounds = [times.get(k) for k in ("last_seen_at", "found_at")]
+            late = [t for t in bounds if t and datetime.fromisoformat(t.replace("Z", "+00:00")) > taken]
+            body["taken_at"] = None if late else taken.isoformat().replace("+00:00", "Z")
         if method == "PUT" and path.endswith("/identity") and reference:
             _identity(body, _death_date(reference))
         if path.endswith("/duplicates") and reference:

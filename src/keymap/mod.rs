@@ -70,8 +70,6 @@ pub enum Action {
     /// Sign out here (asks first): revokes the token, forgets it and the offline copies.
     /// Under an SSH ForceCommand there is no other way to sign out (issue 18 §1).
     SignOut,
-    /// Dialogs: yes, do it.
-    Confirm,
     ForceQuit,
     /// Ctrl-Z: keep drafts and hand the terminal back until `fg`.
     Suspend,
@@ -101,6 +99,10 @@ pub enum Action {
     ItemNotApplicable,
     ItemUnable,
     ItemNote,
+    /// Checklists: a sample left to the post-mortem, with a note (issue 14 §3).
+    ItemDeferred,
+    /// Checklists: set a closed item back to open (audited on the server).
+    ItemReopen,
     StartChecklist,
     Amend,
     Reveal,
@@ -119,6 +121,8 @@ pub enum Action {
     ReApply,
     Discard,
     EditMine,
+    /// Dialogs: yes, go ahead (a confirmation such as closing a case).
+    Confirm,
     Close,
     /// Forms: tick/untick, or the next choice.
     Toggle,

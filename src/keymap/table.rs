@@ -290,6 +290,30 @@ pub const KEYMAP: &[Binding] = &[
         "Your role cannot change checklist items.",
     ),
     b(
+        "checklists.item-deferred",
+        C::CaseChecklists,
+        A::ItemDeferred,
+        &[k('p')],
+        "a sample left to the post-mortem (asks what the pathologist is to take)",
+        Some("to PM"),
+    )
+    .only(
+        P::UpdateOwnAgencyItem,
+        "Your role cannot change checklist items.",
+    ),
+    b(
+        "checklists.item-reopen",
+        C::CaseChecklists,
+        A::ItemReopen,
+        &[k('o')],
+        "reopen a closed item (asks first; audited)",
+        None,
+    )
+    .only(
+        P::UpdateOwnAgencyItem,
+        "Your role cannot change checklist items.",
+    ),
+    b(
         "checklists.item-note",
         C::CaseChecklists,
         A::ItemNote,
@@ -306,7 +330,7 @@ pub const KEYMAP: &[Binding] = &[
         C::CaseChecklists,
         A::StartChecklist,
         &[k('s')],
-        "start the default checklist",
+        "start a missing checklist (the core response, then the supplement)",
         None,
     )
     .only(
@@ -498,6 +522,14 @@ pub const KEYMAP: &[Binding] = &[
     ),
     // Dialogs
     b(
+        "dialog.confirm",
+        C::Dialog,
+        A::Confirm,
+        &[k('y')],
+        "confirm: yes, go ahead (closing a case, changing a closed item, signing out)",
+        Some("yes"),
+    ),
+    b(
         "dialog.re-apply",
         C::Dialog,
         A::ReApply,
@@ -520,14 +552,6 @@ pub const KEYMAP: &[Binding] = &[
         &[k('e')],
         "conflict: edit my note again",
         Some("edit mine"),
-    ),
-    b(
-        "dialog.confirm",
-        C::Dialog,
-        A::Confirm,
-        &[k('y')],
-        "yes: do what the dialog asks",
-        None,
     ),
     b(
         "dialog.close",

@@ -51,6 +51,9 @@ pub enum FormKind {
         addr: ItemAddr,
         version: i64,
         status: ItemStatus,
+        /// A sample marked done: the form asks when it was taken (issue 14 §2).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        taken: bool,
     },
     /// Correct the case facts (issue 14 §1): the facts as they were when the form opened,
     /// which the form starts from and sends the difference to.
@@ -380,6 +383,13 @@ const REVEAL_REASON: Text = one_line(
     "why you need the identity now; this is recorded",
 );
 const ITEM_NOTE: Text = text_box("note", "Note");
+const TAKEN_AT: Time = Time {
+    key: "taken",
+    label: "Sample taken at",
+    hint: "UK time it was taken: 23:30 (last one), -40m",
+    tense: Tense::Happened,
+    empty_is_now: true,
+};
 
 const DIRECTION: Choice<Direction> = Choice {
     key: "direction",
@@ -560,7 +570,14 @@ impl Form {
             FormKind::ItemNote {
                 addr,
                 version,
+                taken: true,
+                ..
+            } => Form::sample_taken(addr, *version, "", now),
+            FormKind::ItemNote {
+                addr,
+                version,
                 status,
+                ..
             } => Form::item_note(addr, *version, *status, ""),
             FormKind::CaseFacts {
                 case_ref,
@@ -601,6 +618,7 @@ impl Form {
             FormKind::Notify => &[&FOUND, &CONFIRMED],
             FormKind::AddEvent { .. } => &[&EVENT_WHEN],
             FormKind::CaseFacts { .. } => &super::facts_form::TIMES,
+            FormKind::ItemNote { taken: true, .. } => &[&TAKEN_AT],
             _ => &[],
         };
         fields.iter().copied().find(|t| t.key == key)
@@ -880,9 +898,29 @@ impl Form {
                 addr: addr.clone(),
                 version,
                 status,
+                taken: false,
             },
             title,
             fields: vec![ITEM_NOTE.field(note)],
+            focus: 0,
+            error: None,
+            draft_from: None,
+            after_cr: false,
+        }
+    }
+
+    /// A sample marked done: when it was taken (the time a sample window is judged by, not
+    /// the time it was ticked), then the note.
+    pub fn sample_taken(addr: &ItemAddr, version: i64, note: &str, now: DateTime<Utc>) -> Form {
+        Form {
+            kind: FormKind::ItemNote {
+                addr: addr.clone(),
+                version,
+                status: ItemStatus::Done,
+                taken: true,
+            },
+            title: format!("Sample {} taken: when?", addr.item),
+            fields: vec![TAKEN_AT.now_field(now), ITEM_NOTE.field(note)],
             focus: 0,
             error: None,
             draft_from: None,
@@ -895,14 +933,18 @@ impl Form {
         REVEAL_REASON.get(self)
     }
 
-    pub fn to_item_update(&self) -> Result<ItemUpdate, String> {
-        let FormKind::ItemNote { status, .. } = &self.kind else {
+    pub fn to_item_update(&self, now: DateTime<Utc>) -> Result<ItemUpdate, String> {
+        let FormKind::ItemNote { status, taken, .. } = &self.kind else {
             return Err("not a checklist note".to_string());
         };
-        let u = ItemUpdate {
-            status: *status,
-            note: ITEM_NOTE.get(self),
-        };
+        let mut u = ItemUpdate::new(*status, ITEM_NOTE.get(self));
+        if *taken {
+            let at = TAKEN_AT.required(self, now)?;
+            if let Some(p) = jar_core::plausibility::happened("", at, now) {
+                return Err(format!("{}: {}", TAKEN_AT.label, p.message));
+            }
+            u.taken_at = Some(at);
+        }
         u.validate().map_err(|e| e.to_string())?;
         Ok(u)
     }

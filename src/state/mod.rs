@@ -91,6 +91,21 @@ pub enum Dialog {
         title: String,
         detail: String,
     },
+    /// "Are you sure?" before a write that needs it (issue 14 §3): closing a case lists what
+    /// is still open; changing a closed checklist item says what it overwrites. `y` sends
+    /// `write` (with `form`, kept as the draft while it is pending); any close key drops it.
+    Confirm {
+        title: String,
+        lines: Vec<String>,
+        write: Box<Write>,
+        form: Option<Box<Form>>,
+    },
+    /// As `Confirm`, where `y` opens a form (a closed sample changed asks when, or why).
+    ConfirmForm {
+        title: String,
+        lines: Vec<String>,
+        form: Box<Form>,
+    },
 }
 
 #[derive(Debug)]
@@ -155,7 +170,10 @@ impl Dialog {
     pub fn conflict(&self) -> Option<Conflict> {
         match self {
             Dialog::Conflict(c) => Some(c.clone()),
-            Dialog::Error { .. } | Dialog::SignOut { .. } => None,
+            Dialog::Error { .. }
+            | Dialog::SignOut { .. }
+            | Dialog::Confirm { .. }
+            | Dialog::ConfirmForm { .. } => None,
         }
     }
 }
@@ -218,6 +236,34 @@ impl State {
         self.session
             .as_ref()
             .is_some_and(|who| permissions::allows(who.role, p))
+    }
+
+    /// [`Self::allows`], narrowed to what is selected: on the Checklists tab an item owned by
+    /// another agency is locked for this role (`permissions::item_lock_reason`), so the hint
+    /// line offers no item action on it (issue 14 §3).
+    pub fn allows_here(&self, p: Permission) -> bool {
+        if !self.allows(p) {
+            return false;
+        }
+        let item_action = matches!(p, Permission::UpdateOwnAgencyItem);
+        let on_checklists = self.screen == Screen::Case
+            && self
+                .case
+                .as_ref()
+                .is_some_and(|c| c.tab.tab == Tab::Checklists);
+        if !(item_action && on_checklists) {
+            return true;
+        }
+        let role = self.session.as_ref().map(|w| w.role);
+        let selected = self.case.as_ref().and_then(|c| {
+            c.selected_item()
+                .map(|i| (i.view.item.clone(), i.view.state.status))
+        });
+        match (role, selected) {
+            (Some(role), Some((item, _))) => permissions::item_lock_reason(role, &item).is_none(),
+            // No item selected (no checklist yet): nothing to act on.
+            _ => false,
+        }
     }
 
     pub fn banner(&mut self, kind: BannerKind, text: impl Into<String>) {

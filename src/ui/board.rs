@@ -121,16 +121,9 @@ fn flags_text(c: &BoardRow, may_see: bool, width: usize) -> String {
     }
 }
 
+/// The CHECKS column: the one count (`Progress::short`) the Checklists tab also shows.
 fn checks(c: &BoardRow) -> String {
-    let p = c.progress;
-    if p.total == 0 {
-        return "-".to_string();
-    }
-    if p.open_time_critical > 0 {
-        format!("{}/{} !{}", p.done, p.total, p.open_time_critical)
-    } else {
-        format!("{}/{}", p.done, p.total)
-    }
+    c.progress.short()
 }
 
 pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {

@@ -30,24 +30,18 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         return;
     };
     if lists.is_empty() {
-        // Only a presentation with a standard checklist is offered one (Trauma, Other: none).
-        let standard = c
-            .detail
-            .ready()
-            .map(|d| d.case.category.default_template().is_some());
-        let hint = match standard {
-            Some(false) => "  No standard checklist for this presentation.",
-            _ if !s.allows(jar_core::permissions::Permission::StartChecklist) => {
-                "  No checklist started yet."
-            }
-            Some(true) => &format!(
-                "  No checklist started. Press {} to start the standard one.",
+        // Every presentation has the core response (issue 14 §3); a case notified before
+        // the server started it may have none yet.
+        let hint = if s.allows(jar_core::permissions::Permission::StartChecklist) {
+            &format!(
+                "  No checklist started. Press {} to start the core response.",
                 s.keymap.key_for(
                     crate::keymap::Ctx::CaseChecklists,
                     crate::keymap::Action::StartChecklist
                 )
-            ),
-            None => "  No checklist started yet.",
+            )
+        } else {
+            "  No checklist started yet."
         };
         f.render_widget(Paragraph::new(styled(hint, theme.muted)), area);
         return;
@@ -56,18 +50,24 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     let items = c.items();
     let mut rows = Vec::new();
     let mut idx = 0;
+    // The case's count first: the same number as the board's CHECKS column (issue 14 §3).
+    let all = lists
+        .iter()
+        .fold(jar_core::checklist::Progress::default(), |a, l| {
+            a + l.progress
+        });
+    if lists.len() > 1 {
+        rows.push(Row::Heading(format!(
+            "All checklists — {} (unable counts as open)",
+            all.words()
+        )));
+    }
     for list in lists {
         rows.push(Row::Heading(format!(
-            "{} v{} — {}/{} done{}",
+            "{} v{} — {}",
             list.title,
             list.version,
-            list.progress.done,
-            list.progress.total,
-            if list.progress.open_time_critical > 0 {
-                format!(", !{} time-critical open", list.progress.open_time_critical)
-            } else {
-                String::new()
-            }
+            list.progress.words()
         )));
         for section in sections(list) {
             rows.push(Row::Heading(format!("  {section}")));
@@ -122,7 +122,7 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                     (Some(by), Some(at)) => format!("{} {}", fit(by, 10), hhmm(at)),
                     _ => String::new(),
                 };
-                let crit = if item.window.is_some() && !st.status.is_closed() {
+                let crit = if item.is_time_critical() && !st.status.is_closed() {
                     "!"
                 } else {
                     " "

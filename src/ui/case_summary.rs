@@ -96,7 +96,12 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
         };
         let due = match (dl.state, dl.due_at, dl.met_at) {
             (DeadlineState::NotStarted | DeadlineState::Paused, _, _) => {
-                format!("waits on {}", dl.waits_on)
+                // The rule's words already say "waits for: …" (no "waits on waits for").
+                if dl.waits_on.starts_with("waits") {
+                    dl.waits_on.clone()
+                } else {
+                    format!("waits on {}", dl.waits_on)
+                }
             }
             (DeadlineState::NotApplicable, _, _) => format!(
                 "not applicable: {}",
@@ -114,7 +119,11 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
             Span::raw("  "),
             styled(fit(&word, 13), style),
             Span::raw(" "),
-            Span::raw(fit(&dl.title, title_w)),
+            // A title too long for the column shows its short form (issue 14 §4).
+            Span::raw(fit(
+                jar_core::deadline_titles::fitting(&dl.rule_id, &dl.title, title_w),
+                title_w,
+            )),
             Span::raw(" "),
             styled(
                 fit(if dl.hard { "HARD" } else { "soft" }, 5),

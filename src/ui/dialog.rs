@@ -31,6 +31,16 @@ pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
                 Line::from(styled("y signs out · Esc or q stays", theme.muted)),
             ],
         ),
+        Dialog::Confirm { title, lines, .. } | Dialog::ConfirmForm { title, lines, .. } => {
+            let mut body = vec![Line::from(styled(title.clone(), theme.warn))];
+            body.extend(lines.iter().map(|l| Line::from(l.clone())));
+            body.push(Line::from(""));
+            body.push(Line::from(styled(
+                "y yes, go ahead · Esc, q or Enter: no",
+                theme.muted,
+            )));
+            (" Are you sure? ", body)
+        }
         Dialog::Error { title, detail } => (
             " Not done ",
             vec![

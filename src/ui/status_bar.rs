@@ -34,7 +34,24 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut hint_spans: Vec<Span> = Vec::new();
     let mut used = 1;
     hint_spans.push(Span::raw(" "));
-    for (key, words) in s.keymap.hints(&contexts(s), |p| s.allows(p)) {
+    // A dialog's keys are its own: a confirmation answers y or no, a conflict has no "yes".
+    let confirm = matches!(
+        s.dialog,
+        Some(crate::state::Dialog::Confirm { .. } | crate::state::Dialog::ConfirmForm { .. })
+    );
+    let dialog_keys = |words: &str| match (&s.dialog, s.top()) {
+        (Some(_), Some(crate::state::Overlay::Dialog)) if confirm => {
+            matches!(words, "yes" | "close")
+        }
+        (Some(_), Some(crate::state::Overlay::Dialog)) => words != "yes",
+        _ => true,
+    };
+    for (key, words) in s
+        .keymap
+        .hints(&contexts(s), |p| s.allows_here(p))
+        .into_iter()
+        .filter(|(_, words)| dialog_keys(words))
+    {
         let w = key.len() + words.len() + 3;
         if used + w > width {
             break;

@@ -101,9 +101,12 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             forms::open(s, kind, Form::amend(&case_ref, id));
             Vec::new()
         }
-        Action::ItemDone | Action::ItemNotApplicable | Action::ItemUnable | Action::ItemNote => {
-            mark_item(s, &case_ref, action)
-        }
+        Action::ItemDone
+        | Action::ItemNotApplicable
+        | Action::ItemUnable
+        | Action::ItemNote
+        | Action::ItemDeferred
+        | Action::ItemReopen => mark_item(s, &case_ref, action),
         Action::StartChecklist => start_checklist(s, &case_ref),
         _ => Vec::new(),
     }
@@ -157,38 +160,102 @@ fn mark_item(s: &mut State, case_ref: &CaseRef, action: Action) -> Vec<Effect> {
         Action::ItemDone => ItemStatus::Done,
         Action::ItemNotApplicable => ItemStatus::NotApplicable,
         Action::ItemUnable => ItemStatus::Unable,
+        Action::ItemDeferred => ItemStatus::DeferredToPostMortem,
+        Action::ItemReopen => ItemStatus::Open,
         _ => state.status,
     };
-    if matches!(action, Action::ItemUnable | Action::ItemNote) {
-        let addr = ItemAddr {
-            case_ref: case_ref.clone(),
-            template: template.clone(),
-            item: item.id.clone(),
-        };
-        let kind = FormKind::ItemNote {
-            addr: addr.clone(),
-            version: state.version,
-            status,
-        };
-        let note = if action == Action::ItemUnable && state.status != ItemStatus::Unable {
+    if action == Action::ItemReopen && !state.status.is_closed() {
+        s.case_banner(
+            BannerKind::Info,
+            case_ref,
+            format!("{} is not closed: nothing to reopen.", item.id),
+        );
+        return Vec::new();
+    }
+    let addr = ItemAddr {
+        case_ref: case_ref.clone(),
+        template: template.clone(),
+        item: item.id.clone(),
+    };
+    // A sample marked done asks when it was taken; unable and deferred ask why.
+    let sample_done = item.sample && status == ItemStatus::Done && action == Action::ItemDone;
+    let form = if sample_done {
+        Some(Form::sample_taken(&addr, state.version, &note, s.now))
+    } else if status.needs_note() && action != Action::ItemNote || action == Action::ItemNote {
+        let note = if status.needs_note() && state.status != status {
             String::new()
         } else {
-            note
+            note.clone()
         };
-        let fresh = Form::item_note(&addr, state.version, status, &note);
-        forms::open(s, kind, fresh);
+        Some(Form::item_note(&addr, state.version, status, &note))
+    } else {
+        None
+    };
+    // Changing an item someone closed asks first (issue 14 §3): it overwrites their record.
+    let overwrites = state.status.is_closed() && status != state.status;
+    if let Some(form) = form {
+        if overwrites {
+            s.dialog = Some(overwrite_dialog(&item, &state, status, None, Some(form)));
+            return Vec::new();
+        }
+        let kind = form.kind.clone();
+        forms::open(s, kind, form);
         return Vec::new();
     }
     let write = Write::ItemUpdate {
         addr: ItemAddr {
             case_ref: case_ref.clone(),
             template,
-            item: item.id,
+            item: item.id.clone(),
         },
         version: state.version,
-        update: ItemUpdate { status, note },
+        update: ItemUpdate::new(status, note),
     };
+    if overwrites {
+        s.dialog = Some(overwrite_dialog(&item, &state, status, Some(write), None));
+        return Vec::new();
+    }
     forms::send(s, write, None)
+}
+
+/// The question before a closed item is changed: what it says now, by whom, and what it
+/// becomes. `y` sends the write, or opens the form that asks for the rest.
+fn overwrite_dialog(
+    item: &jar_core::checklist::TemplateItem,
+    state: &jar_core::checklist::ItemState,
+    to: ItemStatus,
+    write: Option<Write>,
+    form: Option<Form>,
+) -> Dialog {
+    let by = match (&state.updated_by, state.updated_at) {
+        (Some(b), Some(t)) => format!(" by {b}, {}", jar_core::time::uk_datetime(t)),
+        _ => String::new(),
+    };
+    let mut lines = vec![
+        format!("{} {}", item.id, item.text),
+        format!("It is {}{by}.", state.status.label()),
+        format!("Change it to {}?", to.label()),
+    ];
+    if to == ItemStatus::Open {
+        lines.push("Reopening is recorded in the audit trail.".to_string());
+    }
+    match (write, form) {
+        (Some(w), _) => Dialog::Confirm {
+            title: "This item is closed".to_string(),
+            lines,
+            write: Box::new(w),
+            form: None,
+        },
+        (None, Some(f)) => Dialog::ConfirmForm {
+            title: "This item is closed".to_string(),
+            lines,
+            form: Box::new(f),
+        },
+        (None, None) => Dialog::Error {
+            title: "Nothing to change".to_string(),
+            detail: String::new(),
+        },
+    }
 }
 
 fn start_checklist(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
@@ -198,17 +265,21 @@ fn start_checklist(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
     let Some(detail) = c.detail.ready() else {
         return Vec::new();
     };
-    let Some(template) = detail.case.category.default_template() else {
+    // Every case starts with the core response and its supplement (issue 14 §3); a case
+    // notified before that may lack one: `s` starts the first that is missing.
+    let Some(template) = detail
+        .case
+        .category
+        .templates()
+        .into_iter()
+        .find(|t| !detail.checklists.iter().any(|have| have == t))
+    else {
         s.banner(
             BannerKind::Info,
-            "No standard checklist for this presentation.",
+            "Every checklist for this case is started.",
         );
         return Vec::new();
     };
-    if detail.checklists.iter().any(|t| t == template) {
-        s.banner(BannerKind::Info, "The checklist is already started.");
-        return Vec::new();
-    }
     let write = Write::StartChecklist {
         case_ref: case_ref.clone(),
         template: template.to_string(),
@@ -221,8 +292,51 @@ pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {
         return Vec::new();
     };
     match dialog {
-        Dialog::SignOut { .. } if action == Some(Action::Confirm) => super::login::sign_out(s),
-        Dialog::SignOut { .. } => Vec::new(),
+        Dialog::SignOut { waiting } => match action {
+            Some(Action::Confirm) => super::login::sign_out(s),
+            Some(Action::Close) => Vec::new(),
+            _ => {
+                s.dialog = Some(Dialog::SignOut { waiting });
+                Vec::new()
+            }
+        },
+        Dialog::Confirm {
+            title,
+            lines,
+            write,
+            form,
+        } => match action {
+            Some(Action::Confirm) => forms::send(s, *write, form.map(|f| *f)),
+            Some(Action::Close) => {
+                // No: a form that asked is kept as a draft, so nothing typed is lost.
+                if let Some(f) = form {
+                    forms::keep_draft(s, *f);
+                }
+                s.banner(BannerKind::Info, "Not sent.");
+                Vec::new()
+            }
+            _ => {
+                s.dialog = Some(Dialog::Confirm {
+                    title,
+                    lines,
+                    write,
+                    form,
+                });
+                Vec::new()
+            }
+        },
+        Dialog::ConfirmForm { title, lines, form } => match action {
+            Some(Action::Confirm) => {
+                let kind = form.kind.clone();
+                forms::open(s, kind, *form);
+                Vec::new()
+            }
+            Some(Action::Close) => Vec::new(),
+            _ => {
+                s.dialog = Some(Dialog::ConfirmForm { title, lines, form });
+                Vec::new()
+            }
+        },
         Dialog::Error { .. } => {
             if !matches!(action, Some(Action::Close)) {
                 s.dialog = Some(dialog);
@@ -266,12 +380,13 @@ fn on_conflict(
         }
         Some(Action::EditMine) | Some(Action::Close) => {
             // Nothing typed is lost: reopen my note against their version.
-            let kind = FormKind::ItemNote {
-                addr: addr.clone(),
-                version: theirs.version,
-                status: mine.status,
+            // A sample's time is asked again (it shows the time of the form, to be set).
+            let form = if mine.taken_at.is_some() {
+                Form::sample_taken(&addr, theirs.version, &mine.note, s.now)
+            } else {
+                Form::item_note(&addr, theirs.version, mine.status, &mine.note)
             };
-            let form = Form::item_note(&addr, theirs.version, mine.status, &mine.note);
+            let kind = form.kind.clone();
             if let Some(c) = s.case.as_mut() {
                 c.set_item_state(&addr.template, theirs);
             }

@@ -356,13 +356,32 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
             }
         }
         FormKind::ItemNote { addr, version, .. } => {
-            form.to_item_update().map(|update| Write::ItemUpdate {
+            form.to_item_update(s.now).map(|update| Write::ItemUpdate {
                 addr: addr.clone(),
                 version: *version,
                 update,
             })
         }
     };
+    // Only the roles that own a step record it; closing the case asks first, listing what
+    // is still open (issue 14 §3).
+    if let Ok(Write::AddEvent { event, .. }) = &built {
+        if let Some(reason) = s.session.as_ref().and_then(|who| {
+            let corrected = form_corrected_kind(s, event.corrects);
+            jar_core::permissions::event_lock_reason(who.role, event.kind, corrected)
+        }) {
+            let mut form = form;
+            form.error = Some(format!("Not yours to record: {reason}."));
+            s.form = Some(form);
+            return Vec::new();
+        }
+        if event.kind.closes_case()
+            && let Ok(write) = built
+        {
+            s.dialog = Some(crate::update::close::confirm(s, write, form));
+            return Vec::new();
+        }
+    }
     match built {
         Ok(write) => send(s, write, Some(form)),
         Err(e) => {
@@ -372,6 +391,16 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// The kind of the event a correction corrects, from the timeline on screen.
+fn form_corrected_kind(s: &State, corrects: Option<i64>) -> Option<jar_core::timeline::EventKind> {
+    let id = corrects?;
+    s.case
+        .as_ref()
+        .and_then(|c| c.timeline.ready())
+        .and_then(|t| t.iter().find(|e| e.id == id))
+        .map(|e| e.kind)
 }
 
 /// Queue a write in the outbox with a fresh idempotency key; it is sent (after the

@@ -6,6 +6,7 @@ pub(crate) mod assign;
 mod assigned;
 mod board;
 mod case;
+mod close;
 mod facts;
 mod forms;
 mod identity;

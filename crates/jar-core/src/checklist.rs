@@ -7,19 +7,35 @@
 //! version is a new file, and [`template_version`] finds the one a case started with.
 
 use crate::role::Agency;
+use crate::timeline::EventKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 use utoipa::ToSchema;
 
-/// The template files shipped with this build, as (file name, TOML text).
-pub const BUILT_IN: [(&str, &str); 6] = [
+/// The template files shipped with this build, as (file name, TOML text). Every published
+/// version stays here for the cases started on it; a new version is a new file.
+pub const BUILT_IN: [(&str, &str); 10] = [
     ("sudi.toml", include_str!("../checklists/sudi.toml")),
     ("asthma.toml", include_str!("../checklists/asthma.toml")),
     ("suicide.toml", include_str!("../checklists/suicide.toml")),
     ("core.toml", include_str!("../checklists/core.toml")),
     ("trauma.toml", include_str!("../checklists/trauma.toml")),
     ("neonatal.toml", include_str!("../checklists/neonatal.toml")),
+    // Issue 14 section 3: the clinical review's fixes, for cases started from now on.
+    ("sudi-v2.toml", include_str!("../checklists/sudi-v2.toml")),
+    (
+        "asthma-v2.toml",
+        include_str!("../checklists/asthma-v2.toml"),
+    ),
+    (
+        "suicide-v2.toml",
+        include_str!("../checklists/suicide-v2.toml"),
+    ),
+    (
+        "trauma-v2.toml",
+        include_str!("../checklists/trauma-v2.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -49,6 +65,37 @@ pub struct TemplateItem {
     /// Where the item comes from (every item of the core and of new supplements names one).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
+    /// A timed sample: the item records *when the sample was taken* (`ItemState::taken_at`),
+    /// not when it was ticked, and the timeline's "Samples taken" closes it too (issue 14 §2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sample: bool,
+    /// To be done in the ED before the child is transferred to the mortuary (RCPath 2016): a
+    /// time-critical item with no clock of its own; if it cannot be done in time it is
+    /// deferred to the post-mortem (issue 14 §3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub before_transfer: bool,
+    /// The timeline event that stands for this step: recording it closes the item too (done,
+    /// with the event's time as the time taken). Conditional samples (tryptase "if anaphylaxis
+    /// is possible") name none, so an event never ticks what may not apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<EventKind>,
+}
+
+impl TemplateItem {
+    /// Time-critical: a window in hours, or "in the ED before transfer". Such items left open
+    /// (or unable) are the `!` counts of the board and the Checklists tab.
+    pub fn is_time_critical(&self) -> bool {
+        self.window.is_some() || self.before_transfer
+    }
+
+    /// The owners in words, "health + coroner".
+    pub fn owners_label(&self) -> String {
+        self.owners
+            .iter()
+            .map(|a| a.label())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
 }
 
 /// A time-critical window: the item must be done within `hours` of `from`.
@@ -146,7 +193,9 @@ pub fn templates() -> &'static [Template] {
     })
 }
 
-/// The newest version of a template: what a new case is started with.
+/// The newest version of a template: what a *new* checklist is started with. Anything about a
+/// checklist already started reads [`template_version`] with the version stored on the case
+/// (or [`started`]): a case keeps the version it started with.
 pub fn template(id: &str) -> Option<&'static Template> {
     templates()
         .iter()
@@ -161,11 +210,22 @@ pub fn template_version(id: &str, version: u32) -> Option<&'static Template> {
         .find(|t| t.id == id && t.version == version)
 }
 
+/// The templates of a case's started checklists, each at the version it was started with, as
+/// (template id, version) pairs are stored with the case. A pair this build does not ship is
+/// left out rather than read as another version.
+pub fn started<'a>(
+    checklists: impl IntoIterator<Item = &'a (String, u32)>,
+) -> impl Iterator<Item = &'static Template> {
+    checklists
+        .into_iter()
+        .filter_map(|(id, v)| template_version(id, *v))
+}
+
 /// The ids of the built-in templates as an enum, for the OpenAPI document (`StartChecklist`).
 pub fn template_id_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(templates().iter().map(|t| t.id.clone())))
+        .enum_values(Some(newest_ids()))
         .build()
 }
 
@@ -177,9 +237,21 @@ pub fn item_id_schema() -> utoipa::openapi::schema::Object {
         .enum_values(Some(
             templates()
                 .iter()
-                .flat_map(|t| t.items.iter().map(|i| i.id.clone())),
+                .flat_map(|t| t.items.iter().map(|i| i.id.clone()))
+                .collect::<std::collections::BTreeSet<_>>(),
         ))
         .build()
+}
+
+/// Each template id once, in the order of [`BUILT_IN`].
+fn newest_ids() -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for t in templates() {
+        if !ids.contains(&t.id) {
+            ids.push(t.id.clone());
+        }
+    }
+    ids
 }
 
 impl Template {
@@ -211,6 +283,11 @@ impl ItemStatus {
             ItemStatus::Unable => "unable",
             ItemStatus::DeferredToPostMortem => "deferred to PM",
         }
+    }
+
+    /// Unable and deferred to the post-mortem need a note saying why.
+    pub fn needs_note(self) -> bool {
+        matches!(self, ItemStatus::Unable | ItemStatus::DeferredToPostMortem)
     }
 
     /// A symbol that still reads without colour, in ASCII.
@@ -246,6 +323,11 @@ pub struct ItemState {
     pub updated_by: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
     pub version: i64,
+    /// When the step was done, if said: for a timed sample, when it was taken (given in the
+    /// TUI, or the time of the timeline event that closed it), which is what a sample window
+    /// is judged by, not `updated_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<DateTime<Utc>>,
 }
 
 impl ItemState {
@@ -257,7 +339,13 @@ impl ItemState {
             updated_by: None,
             updated_at: None,
             version: 1,
+            taken_at: None,
         }
+    }
+
+    /// When the step happened: the sample's time if given, else when it was recorded.
+    pub fn done_at(&self) -> Option<DateTime<Utc>> {
+        self.taken_at.or(self.updated_at)
     }
 }
 
@@ -267,6 +355,38 @@ pub struct Progress {
     pub done: u32,
     pub total: u32,
     pub open_time_critical: u32,
+}
+
+impl Progress {
+    /// The board's CHECKS column in at most 8 columns: "18/45 !6", or "47/59!12" when the
+    /// space would not fit. Never cut: a cut "!22" read as "!2" (issue 14 §3).
+    pub fn short(self) -> String {
+        if self.total == 0 {
+            return "-".to_string();
+        }
+        let ratio = format!("{}/{}", self.done, self.total);
+        if self.open_time_critical == 0 {
+            return ratio;
+        }
+        let spaced = format!("{ratio} !{}", self.open_time_critical);
+        if spaced.chars().count() <= 8 {
+            spaced
+        } else {
+            format!("{ratio}!{}", self.open_time_critical)
+        }
+    }
+
+    /// The same count in words, for the Checklists tab and the case header.
+    pub fn words(self) -> String {
+        let mut s = format!("{}/{} done", self.done, self.total);
+        if self.open_time_critical > 0 {
+            s.push_str(&format!(
+                ", !{} time-critical open",
+                self.open_time_critical
+            ));
+        }
+        s
+    }
 }
 
 impl std::ops::Add for Progress {
@@ -280,7 +400,9 @@ impl std::ops::Add for Progress {
     }
 }
 
-/// Progress of a checklist instance.
+/// Progress of a checklist instance: the one count the board's CHECKS column and the
+/// Checklists tab both show (issue 14 §3). `done` counts closed items (done, n/a, deferred to
+/// PM); *unable* is not done and stays in `open_time_critical` when the item is time-critical.
 pub fn progress(template: &Template, states: &[ItemState]) -> Progress {
     let mut p = Progress {
         total: template.items.len() as u32,
@@ -294,11 +416,28 @@ pub fn progress(template: &Template, states: &[ItemState]) -> Progress {
             .unwrap_or(ItemStatus::Open);
         if status.is_closed() {
             p.done += 1;
-        } else if item.window.is_some() {
+        } else if item.is_time_critical() {
             p.open_time_critical += 1;
         }
     }
     p
+}
+
+/// Progress of every checklist started on a case, summed: the board's CHECKS column, the case
+/// header and the sum of the Checklists tab's headings are this one number. `checklists` are
+/// the (template id, version) pairs stored with the case; `items` the (template id, state) of
+/// every item written at least once.
+pub fn case_progress(checklists: &[(String, u32)], items: &[(String, ItemState)]) -> Progress {
+    started(checklists)
+        .map(|t| {
+            let states: Vec<ItemState> = items
+                .iter()
+                .filter(|(tid, _)| tid == &t.id)
+                .map(|(_, s)| s.clone())
+                .collect();
+            progress(t, &states)
+        })
+        .fold(Progress::default(), |a, b| a + b)
 }
 
 #[cfg(test)]
@@ -315,9 +454,13 @@ mod tests {
 
     #[test]
     fn templates_meet_the_minimum_sizes() {
-        assert!(template("sudi").expect("sudi").items.len() >= 40);
+        // Version 2 of the SUDI supplement leaves to the core what the core now holds: the two
+        // together are what a SUDI case works through.
+        let core = template("core").expect("core").items.len();
+        assert!(core + template("sudi").expect("sudi").items.len() >= 40);
         assert!(template("asthma").expect("asthma").items.len() >= 15);
         assert!(template("suicide").expect("suicide").items.len() >= 15);
+        assert!(template_version("sudi", 1).expect("sudi v1").items.len() >= 40);
     }
 
     #[test]

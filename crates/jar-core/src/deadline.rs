@@ -689,7 +689,8 @@ fn met_time(met_by: &MetBy, facts: &CaseFacts<'_>, extras: &Extras<'_>) -> Optio
             .find(|s| {
                 &s.item_id == id && matches!(s.status, ItemStatus::Done | ItemStatus::NotApplicable)
             })
-            .map(|s| s.updated_at.unwrap_or(facts.case.times.notified_at)),
+            // A sample is judged by when it was taken, not when it was ticked (issue 14 §2).
+            .map(|s| s.done_at().unwrap_or(facts.case.times.notified_at)),
         MetBy::FamilyContact => facts.first_family_contact,
         MetBy::FamilyReached => extras
             .first_family_reached

@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod contact;
 pub mod correction;
 pub mod deadline;
+pub mod deadline_titles;
 pub mod handover;
 pub mod identity;
 pub mod people;

@@ -109,6 +109,41 @@ pub fn item_lock_reason(role: Role, item: &TemplateItem) -> Option<String> {
     Some(format!("owned by {}", owners.join(" + ")))
 }
 
+/// Why a person may not record a timeline event of this kind, or `None` if they may: only the
+/// roles whose agency owns the step ([`EventKind::owners`]), and managers for the CDR office.
+/// A correction is judged by the event it corrects (`corrected`): withdrawing "CDOP review
+/// completed" reopens a case, which is the CDR office's alone (issue 14 §3).
+pub fn event_lock_reason(
+    role: Role,
+    kind: EventKind,
+    corrected: Option<EventKind>,
+) -> Option<String> {
+    if !allows(role, P::WriteTimeline) {
+        return Some("your role does not write to the timeline".to_string());
+    }
+    let judged = match (kind, corrected) {
+        (EventKind::Correction, Some(target)) => target,
+        _ => kind,
+    };
+    if judged.is_system() {
+        return Some("recorded by the server".to_string());
+    }
+    if role == Role::Manager || judged.owners().contains(&role.agency()) {
+        return None;
+    }
+    let owners: Vec<&str> = judged.owners().iter().map(|a| a.label()).collect();
+    let what = if judged.closes_case() {
+        "closing the case is for the CDR manager".to_string()
+    } else {
+        format!(
+            "\"{}\" is recorded by {}",
+            judged.label(),
+            owners.join(" or ")
+        )
+    };
+    Some(what)
+}
+
 /// Whether this person may read a handover from `outgoing` to `incoming` covering cases in
 /// `areas`: the two people, and managers of one of those areas (issue 17 §1).
 pub fn may_read_handover(

@@ -2,6 +2,7 @@
 //! right by a new event that points at the one it corrects.
 
 use crate::case::Stage;
+use crate::role::Agency;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -153,6 +154,75 @@ impl EventKind {
             EventKind::Withdrawn | EventKind::ClosedAsDuplicate => Some(Stage::Closed),
             _ => None,
         }
+    }
+
+    /// The agencies whose people record this step (issue 14 §3: only the roles that own a
+    /// step may record it; a social worker cannot log "samples taken", police cannot close a
+    /// case). The CDR office (managers) may record any step, on behalf of an agency that does
+    /// not sign in. A note is anyone's; a correction belongs to whoever may record what it
+    /// corrects. Source: the JAR roles of the child death review statutory and operational
+    /// guidance 2018 (who informs whom, who leads each meeting), as the domain brief sets them
+    /// out (domain.md §2-4); local practice may differ and is a change to this table.
+    pub fn owners(self) -> &'static [Agency] {
+        use Agency::*;
+        match self {
+            EventKind::DeathConfirmed
+            | EventKind::EdResponseCompleted
+            | EventKind::SamplesTaken => &[Health],
+            EventKind::PoliceInformed => &[Health, Police],
+            EventKind::CoronerInformed => &[Health, Police, Coroner],
+            EventKind::SocialCareInformed => &[Health, Police, SocialCare],
+            // The mortuary path: police and the coroner's officer inform the designated doctor.
+            EventKind::DesignatedDoctorInformed => &[Health, Police, CdrOffice],
+            EventKind::InformationSharingHeld | EventKind::InformationSharingMeetingHeld => {
+                &[Health, Police, SocialCare]
+            }
+            EventKind::StrategyDiscussionHeld => &[SocialCare, Police],
+            EventKind::HomeVisitDone => &[Police, Health],
+            EventKind::CdopNotified => &[Health, CdrOffice],
+            EventKind::GpAndSchoolInformed => &[Health, CdrOffice, PrimaryCare, Education],
+            EventKind::PostMortemOrdered | EventKind::PostMortemPreliminaryResults => {
+                &[Coroner, Police, Health]
+            }
+            EventKind::FinalPmReportReceived => &[Coroner, Police, Health, CdrOffice],
+            EventKind::PostPmDiscussionHeld => &[Health, Police, CdrOffice],
+            EventKind::CdrmHeld => &[CdrOffice, Health],
+            // Closing the case: the CDR office only (issue 14 §3).
+            EventKind::CdopReviewCompleted | EventKind::NcmdNotified => &[CdrOffice],
+            EventKind::KeyWorkerNamed => &[CdrOffice, KeyWorker, Health],
+            EventKind::OfstedDfeNotified | EventKind::CsprPanelNotified => &[SocialCare],
+            EventKind::AbuseOrNeglectSuspected | EventKind::RapidReviewCompleted => {
+                &[Police, SocialCare, Health]
+            }
+            EventKind::InquestOpened | EventKind::InquestConcluded => &[Coroner, Police, CdrOffice],
+            EventKind::CriminalProceedingsOpened | EventKind::CriminalProceedingsConcluded => {
+                &[Police]
+            }
+            EventKind::Note | EventKind::Correction => &[
+                Health,
+                Police,
+                SocialCare,
+                KeyWorker,
+                CdrOffice,
+                Education,
+                Ambulance,
+                Coroner,
+                PrimaryCare,
+                PublicHealth,
+            ],
+            // Recorded by the server alone (`is_system`).
+            EventKind::IdentityCorrected
+            | EventKind::Assigned
+            | EventKind::Withdrawn
+            | EventKind::ClosedAsDuplicate
+            | EventKind::FactsCorrected
+            | EventKind::FlagsCorrected => &[],
+        }
+    }
+
+    /// Whether recording this event closes the case (the stage it opens is Closed).
+    pub fn closes_case(self) -> bool {
+        self.opens_stage() == Some(Stage::Closed)
     }
 
     /// Events only the server records (they are not in [`EventKind::ALL`], which lists what a

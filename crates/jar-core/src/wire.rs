@@ -454,9 +454,22 @@ pub struct ItemUpdate {
     pub status: ItemStatus,
     #[serde(default)]
     pub note: String,
+    /// For an item marked done: when the step was done; for a timed sample, when the sample was
+    /// taken (issue 14 §2), which its window is judged by. Refused with any status but done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<DateTime<Utc>>,
 }
 
 impl ItemUpdate {
+    /// A status and note, with no sample time.
+    pub fn new(status: ItemStatus, note: impl Into<String>) -> ItemUpdate {
+        ItemUpdate {
+            status,
+            note: note.into(),
+            taken_at: None,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), TextError> {
         text::check("note", &self.note, caps::NOTE)?;
         if self.status == ItemStatus::Unable && self.note.trim().is_empty() {
@@ -469,35 +482,61 @@ impl ItemUpdate {
                 field: "note (say what the pathologist is to take)",
             });
         }
+        if self.taken_at.is_some() && self.status != ItemStatus::Done {
+            return Err(TextError::Empty {
+                field: "taken_at (only a sample marked done has a time taken)",
+            });
+        }
         Ok(())
     }
 }
 
 impl utoipa::PartialSchema for ItemUpdate {
     fn schema() -> RefOr<Schema> {
-        let statuses = |unable: bool| {
-            let names = [
-                ItemStatus::Open,
-                ItemStatus::Done,
-                ItemStatus::NotApplicable,
-                ItemStatus::Unable,
-            ]
-            .into_iter()
-            .filter(move |s| (*s == ItemStatus::Unable) == unable)
-            .map(|s| serde_json::to_value(s).unwrap_or_default());
+        let statuses = |pick: &[ItemStatus]| {
+            let names = pick
+                .iter()
+                .map(|s| serde_json::to_value(s).unwrap_or_default())
+                .collect::<Vec<_>>();
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .enum_values(Some(names))
                 .build()
         };
+        let taken_at = ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::String,
+                Type::Null,
+            ]))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .description(Some(
+                "when the step was done (a sample: when it was taken), not when it was ticked",
+            ));
+        // Done may say when a sample was taken; open and n/a may not.
+        let done = ObjectBuilder::new()
+            .property("status", statuses(&[ItemStatus::Done]))
+            .required("status")
+            .property("note", text::schema::note())
+            .property("taken_at", taken_at)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         let other = ObjectBuilder::new()
-            .property("status", statuses(false))
+            .property(
+                "status",
+                statuses(&[ItemStatus::Open, ItemStatus::NotApplicable]),
+            )
             .required("status")
             .property("note", text::schema::note())
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         let unable = ObjectBuilder::new()
-            .description(Some("`unable` needs a note saying why."))
-            .property("status", statuses(true))
+            .description(Some(
+                "`unable` and `deferred_to_post_mortem` need a note saying why.",
+            ))
+            .property(
+                "status",
+                statuses(&[ItemStatus::Unable, ItemStatus::DeferredToPostMortem]),
+            )
             .required("status")
             .property(
                 "note",
@@ -509,7 +548,11 @@ impl utoipa::PartialSchema for ItemUpdate {
             )
             .required("note")
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
-        OneOfBuilder::new().item(other).item(unable).into()
+        OneOfBuilder::new()
+            .item(done)
+            .item(other)
+            .item(unable)
+            .into()
     }
 }
 

@@ -41,10 +41,12 @@ pub enum Action {
     DeadlineNotApplicable,
     /// A not-applicable mark taken back: the deadline counts again.
     DeadlineReinstated,
+    /// A closed checklist item set back to open (issue 14 §3: reopening is audited as such).
+    ChecklistReopen,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -71,6 +73,7 @@ impl Action {
         Action::NotificationExport,
         Action::DeadlineNotApplicable,
         Action::DeadlineReinstated,
+        Action::ChecklistReopen,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -102,13 +105,14 @@ impl Action {
             Action::NotificationExport => "export.notifications",
             Action::DeadlineNotApplicable => "deadline.not_applicable",
             Action::DeadlineReinstated => "deadline.reinstated",
+            Action::ChecklistReopen => "checklist.reopen",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 26] = {
-    let mut out = [""; 26];
+pub const ACTIONS: [&str; 27] = {
+    let mut out = [""; 27];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

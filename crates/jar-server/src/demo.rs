@@ -11,18 +11,19 @@ use crate::projection::Bundle;
 use crate::store::cases::Val;
 use crate::store::{Backend, Conn, Store, cases, ms};
 use chrono::{DateTime, Datelike, Duration, Utc};
+use jar_core::Role;
 use jar_core::case::{
     Assignments, Case, CaseTimes, CriteriaDecision, FamilyMember, Flags, Identity, JarCriterion,
     PlaceOfDeath, PresentingCategory, Sex, Stage,
 };
-use jar_core::checklist::{self, ItemState, ItemStatus};
 use jar_core::contact::{
     Contact, ContactMode, ContactPurpose, Direction, NewContact, Outcome, Support,
 };
 use jar_core::deadline::AreaOverrides;
 use jar_core::timeline::{EventKind, TimelineEvent};
-use jar_core::{Agency, Role};
 use std::collections::BTreeMap;
+
+mod checklists;
 
 pub const DEMO_PASSWORD: &str = "demo";
 pub const DEMO_USERS: [(&str, Role); 5] = [
@@ -90,8 +91,10 @@ pub async fn seed_at(
 /// `MILESTONES`; the first, death confirmed, uses the case's own time).
 const MILESTONE_AFTER_MIN: [i64; 8] = [
     0,
-    170,
-    10 * 60,
+    // The ED phase and its information-sharing discussion inside the first 4 hours from
+    // the death (found 90 minutes before notification), as the default rules expect.
+    95,
+    145,
     21 * 60,
     3 * 1440,
     6 * 1440,
@@ -99,11 +102,12 @@ const MILESTONE_AFTER_MIN: [i64; 8] = [
     120 * 1440,
 ];
 
-/// How long ago a case at each stage was notified.
+/// How long ago a case at each stage was notified: a case waiting for its ED response or
+/// information-sharing discussion is hours old, not days.
 const AGE_BY_STAGE_MIN: [i64; 9] = [
-    50,
-    200,
-    14 * 60,
+    40,
+    100,
+    150,
     18 * 60,
     4 * 1440,
     6 * 1440 + 12 * 60,
@@ -233,8 +237,10 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
                 id: 0,
                 kind,
                 occurred_at: t,
-                recorded_at: t,
-                recorded_by: "demo-paed".into(),
+                // What happened before the case was notified is recorded at notification.
+                recorded_at: t.max(notified_at),
+                // Recorded by a role that owns the step (issue 14 §3).
+                recorded_by: checklists::recorder(kind.owners()).into(),
                 note: note.to_string(),
                 corrects: None,
             });
@@ -246,7 +252,8 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         push(EventKind::DeathConfirmed, death, "");
     }
     if detailed && (stage_idx >= 1 || i.is_multiple_of(2)) {
-        push(EventKind::PoliceInformed, after(10), "");
+        // The ambulance crew called the police from the scene.
+        push(EventKind::PoliceInformed, death - Duration::minutes(20), "");
     }
     if detailed && (stage_idx >= 2 || !i.is_multiple_of(3)) {
         push(EventKind::CoronerInformed, after(40), "");
@@ -256,21 +263,45 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         push(EventKind::DesignatedDoctorInformed, after(8 * 60), "");
         push(EventKind::CdopNotified, after(12 * 60), "");
     }
-    if detailed
-        && stage_idx >= 1
-        && matches!(
-            category,
-            PresentingCategory::Sudi | PresentingCategory::Sudic
-        )
-    {
-        push(
-            EventKind::SamplesTaken,
-            after(120),
-            "Demo: blood, urine, NPA and skin biopsy taken.",
-        );
+    let samples = match category {
+        PresentingCategory::Sudi | PresentingCategory::Sudic => {
+            Some("Demo: bloods, blood spot, CSF, NPA, urine, swabs and skin biopsy taken in ED.")
+        }
+        PresentingCategory::Asthma => Some("Demo: viral swab taken in ED."),
+        _ => None,
+    };
+    if let Some(note) = samples.filter(|_| detailed && stage_idx >= 1) {
+        push(EventKind::SamplesTaken, after(75), note);
     }
     for (k, kind) in MILESTONES.iter().take(stage_idx).enumerate().skip(1) {
-        push(*kind, after(MILESTONE_AFTER_MIN[k].min(span - 5)), "");
+        // Some ED phases ran over their 4 hours: met late, as in real life.
+        let late = if k == 1 && i.is_multiple_of(5) { 40 } else { 0 };
+        push(
+            *kind,
+            after((MILESTONE_AFTER_MIN[k] + late).min(span - 5)),
+            "",
+        );
+    }
+    if detailed && key_worker.is_some() && stage_idx >= 2 {
+        push(EventKind::KeyWorkerNamed, after(6 * 60), "");
+    }
+    if detailed && stage_idx >= 3 {
+        push(EventKind::PostMortemOrdered, after(5 * 60), "");
+        // The planning meeting within 3 working days; now and then later than that.
+        let meeting = if i % 4 == 1 { 6 * 1440 } else { 26 * 60 };
+        push(EventKind::InformationSharingMeetingHeld, after(meeting), "");
+    }
+    if detailed && stage_idx >= 2 {
+        // NCMD within 48 hours of the death; a few sent late.
+        let ncmd = if i.is_multiple_of(3) {
+            50 * 60
+        } else {
+            30 * 60
+        };
+        push(EventKind::NcmdNotified, after(ncmd), "");
+    }
+    if detailed && stage_idx >= 6 {
+        push(EventKind::FinalPmReportReceived, after(28 * 1440), "");
     }
     if criminal && stage_idx >= 2 {
         push(
@@ -279,60 +310,20 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             "Demo strategy discussion: s47 enquiries agreed.",
         );
     }
-    let mut checklists = Vec::new();
-    let mut items = Vec::new();
-    if let Some(t) = category.default_template().and_then(checklist::template) {
-        checklists.push((t.id.clone(), t.version));
-        let done = t.items.len() * stage_idx / 9;
-        let done = if detailed { done } else { done.min(1) };
-        // Past the ED, the clinical windows of the first hours were met (the NPA among them).
-        let first_hours = |item: &&checklist::TemplateItem| {
-            stage_idx >= 1
-                && detailed
-                && item
-                    .window
-                    .is_some_and(|w| w.from == checklist::WindowAnchor::Death && w.hours <= 8)
-        };
-        let chosen: Vec<_> = t
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(n, item)| *n < done || first_hours(item))
-            .map(|(_, item)| item)
-            .collect();
-        for item in chosen {
-            let by = match item.owners.first() {
-                Some(Agency::Police) => "demo-police",
-                Some(Agency::SocialCare) => "demo-social",
-                Some(Agency::KeyWorker) => "demo-keyworker",
-                Some(Agency::CdrOffice) => "demo-manager",
-                _ => "demo-paed",
-            };
-            items.push((
-                t.id.clone(),
-                ItemState {
-                    item_id: item.id.clone(),
-                    status: if (i + items.len()) % 11 == 5 {
-                        ItemStatus::NotApplicable
-                    } else {
-                        ItemStatus::Done
-                    },
-                    note: Some(if item.restricted {
-                        "Demo restricted note: no concerns noted.".into()
-                    } else {
-                        String::new()
-                    }),
-                    updated_by: Some(by.into()),
-                    updated_at: Some(if item.window.is_some_and(|w| w.hours <= 8) {
-                        after(150.min(span / 2))
-                    } else {
-                        at(1, 2)
-                    }),
-                    version: 2,
-                },
-            ));
-        }
-    }
+    let samples_at = events
+        .iter()
+        .find(|e| e.kind == EventKind::SamplesTaken)
+        .map(|e| e.occurred_at);
+    let (checklists, items) = checklists::seed(&checklists::Seed {
+        i,
+        stage_idx,
+        detailed,
+        category,
+        death: death - Duration::minutes(60),
+        notified_at,
+        now,
+        samples_at,
+    });
     let mut contacts = Vec::new();
     // Cases further on whose key worker is not a demo user (another team's) still have a
     // first contact logged, so their contact deadline reads as met.

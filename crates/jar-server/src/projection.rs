@@ -35,8 +35,9 @@ pub struct Projection {
 }
 
 impl Bundle {
-    /// A case as notified (`POST /cases`): stage Reported, version 1, its category's default
-    /// checklist started. Its `id` is 0 until stored.
+    /// A case as notified (`POST /cases`): stage Reported, version 1, the core JAR checklist
+    /// and its category's supplement started at their newest versions (issue 14 §3), which
+    /// the case keeps from then on. Its `id` is 0 until stored.
     pub fn notified(
         reference: String,
         new: jar_core::wire::NewCase,
@@ -73,10 +74,10 @@ impl Bundle {
         };
         let checklists = new
             .category
-            .default_template()
-            .and_then(checklist::template)
-            .map(|t| (t.id.clone(), t.version))
+            .templates()
             .into_iter()
+            .filter_map(checklist::template)
+            .map(|t| (t.id.clone(), t.version))
             .collect();
         Bundle {
             id: 0,
@@ -93,24 +94,9 @@ impl Bundle {
         timeline::current_stage(&self.events)
     }
 
+    /// The one count (`checklist::case_progress`), each checklist at its started version.
     pub fn progress(&self) -> Progress {
-        self.checklists
-            .iter()
-            .filter_map(|(id, _)| checklist::template(id))
-            .map(|t| {
-                let states: Vec<ItemState> = self
-                    .items
-                    .iter()
-                    .filter(|(tid, _)| tid == &t.id)
-                    .map(|(_, s)| s.clone())
-                    .collect();
-                checklist::progress(t, &states)
-            })
-            .fold(Progress::default(), |a, b| Progress {
-                done: a.done + b.done,
-                total: a.total + b.total,
-                open_time_critical: a.open_time_critical + b.open_time_critical,
-            })
+        checklist::case_progress(&self.checklists, &self.items)
     }
 
     pub fn deadlines(&self, overrides: &AreaOverrides, now: DateTime<Utc>) -> Vec<Deadline> {

@@ -807,14 +807,14 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                     [403, 403, 403, 200, 200],
                 ),
             ] {
-                let item = item_owned_by("sudi", owners);
-                let v = item_version(&f.mgr, a, "sudi", &item).await;
+                let (list, item) = owned_item(owners);
+                let v = item_version(&f.mgr, a, &list, &item).await;
                 push(
                     &format!("{route} ({owners:?})"),
                     w.call(
                         who,
                         Method::PUT,
-                        &format!("{p}/cases/{a}/checklists/sudi/items/{item}"),
+                        &format!("{p}/cases/{a}/checklists/{list}/items/{item}"),
                         Some(json!({"status": "done", "note": format!("walk {who}")})),
                         &if_match(v),
                     )
@@ -832,6 +832,22 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                     Method::PUT,
                     &format!("{p}/cases/{a}/checklists/sudi/items/SUDI-A13"),
                     Some(json!({"status": "done", "note": format!("{RESTRICTED_NOTE} {who}")})),
+                    &if_match(v),
+                )
+                .await,
+                authed([200, 200, 403, 403, 200]),
+                false,
+            );
+            // Reopening the item just closed: the owners and managers, audited as its own
+            // action (issue 14 §3).
+            let v = item_version(&f.mgr, a, "sudi", "SUDI-A13").await;
+            push(
+                &format!("{route} (reopen)"),
+                w.call(
+                    who,
+                    Method::PUT,
+                    &format!("{p}/cases/{a}/checklists/sudi/items/SUDI-A13"),
+                    Some(json!({"status": "open", "note": format!("{RESTRICTED_NOTE} {who}")})),
                     &if_match(v),
                 )
                 .await,

@@ -62,8 +62,9 @@ async fn closed_cases_come_after_every_open_case_and_show_nothing_due() {
     let f = fixture::build(&h).await;
     // The oldest case, with every deadline missed, is then closed.
     let closed = f.assigned.clone();
+    // Only the CDR manager closes a case (issue 14 §3).
     let r = f
-        .paed
+        .mgr
         .post(
             &format!("/cases/{closed}/timeline"),
             &json!({"kind": "cdop_review_completed"}),

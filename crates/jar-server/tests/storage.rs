@@ -31,7 +31,7 @@ async fn references_are_allocated_in_sequence_and_cases_round_trip(h: Harness) {
         assert_eq!(created["case"]["reference"], format!("JAR-{year}-{n:04}"));
         let read = mgr.get(&format!("/cases/JAR-{year}-{n:04}")).await.json();
         assert_eq!(read["case"], created["case"]);
-        assert_eq!(read["checklists"], json!(["sudi"]));
+        assert_eq!(read["checklists"], json!(["core", "sudi"]));
     }
     let r = mgr
         .post(
@@ -146,7 +146,7 @@ async fn checklist_items_keep_their_versions(h: Harness) {
         .get(&format!("/cases/{reference}/checklists"))
         .await
         .json();
-    let item = lists["checklists"][0]["items"]
+    let item = list_of(&lists, "sudi")["items"]
         .as_array()
         .expect("items")
         .iter()
@@ -157,7 +157,7 @@ async fn checklist_items_keep_their_versions(h: Harness) {
     assert_eq!(item["state"]["status"], "unable");
     assert_eq!(item["state"]["updated_by"], "mgr");
     // Issue 14: unable is not done, so the item went back into the open count.
-    assert_eq!(lists["checklists"][0]["progress"]["done"], 0);
+    assert_eq!(list_of(&lists, "sudi")["progress"]["done"], 0);
     let summary = mgr.get("/cases").await.json();
     assert_eq!(summary["items"][0]["progress"]["done"], 0);
 }
@@ -653,6 +653,183 @@ async fn changes_on_one_server_reach_streams_on_another(url: String) {
     );
 }
 
+/// The items of one started checklist, by template id.
+fn list_of<'a>(lists: &'a serde_json::Value, template: &str) -> &'a serde_json::Value {
+    lists["checklists"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["template"] == template))
+        .unwrap_or_else(|| panic!("no {template} checklist in {lists}"))
+}
+
+fn state_of(lists: &serde_json::Value, template: &str, item: &str) -> serde_json::Value {
+    list_of(lists, template)["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["item"]["id"] == item))
+        .map(|i| i["state"].clone())
+        .unwrap_or_else(|| panic!("no {item} in {template}"))
+}
+
+/// Issue 14 §3: only the roles that own a step record it; police cannot close a case; the
+/// timeline's "Samples taken" closes the sample items with its time; reopening is audited.
+async fn only_the_roles_that_own_a_step_record_it(h: Harness) {
+    let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
+    let paed = h.person("paed", Role::Paediatrician, &[NORTH]).await;
+    let police = h.person("police", Role::Police, &[NORTH]).await;
+    let social = h.person("social", Role::SocialWorker, &[NORTH]).await;
+    let reference = paed.notify(NORTH, "sudi").await;
+    let timeline = format!("/cases/{reference}/timeline");
+    // A social worker cannot log "samples taken"; police cannot close the case.
+    social
+        .post(&timeline, &json!({"kind": "samples_taken", "note": ""}))
+        .await
+        .assert_problem(403, "forbidden");
+    let refused = police
+        .post(
+            &timeline,
+            &json!({"kind": "cdop_review_completed", "note": ""}),
+        )
+        .await;
+    refused.assert_problem(403, "forbidden");
+    assert!(refused.body.contains("CDR manager"), "{}", refused.body);
+    assert_eq!(h.count("timeline").await, 0, "nothing was written");
+    // The paediatrician records the samples: every sample item that names the event closes,
+    // with the event's time as the time taken.
+    let taken = "2026-03-01T04:10:00Z";
+    let r = paed
+        .post(
+            &timeline,
+            &json!({"kind": "samples_taken", "occurred_at": taken, "note": "ED samples"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let lists = paed
+        .get(&format!("/cases/{reference}/checklists"))
+        .await
+        .json();
+    for id in ["SUDI-B02", "SUDI-B05", "SUDI-B08"] {
+        let st = state_of(&lists, "sudi", id);
+        assert_eq!(st["status"], "done", "{id}: {st}");
+        assert_eq!(st["taken_at"], taken, "{id}: {st}");
+    }
+    // The sample window is judged by when it was taken (04:10, inside 8 h of 03:00).
+    let detail = paed.get(&format!("/cases/{reference}")).await.json();
+    let npa = detail["deadlines"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["rule_id"] == "npa_window"))
+        .cloned()
+        .expect("npa deadline");
+    assert_eq!(npa["state"], "met", "{npa}");
+    assert_eq!(npa["met_at"], taken, "{npa}");
+    // A social worker cannot reopen a health item either.
+    let item = format!("/cases/{reference}/checklists/sudi/items/SUDI-B05");
+    let v = state_of(&lists, "sudi", "SUDI-B05")["version"]
+        .as_i64()
+        .expect("version");
+    social
+        .put(&item, &json!({"status": "open", "note": ""}), v)
+        .await
+        .assert_problem(403, "forbidden");
+    // Reopening by the owner is its own audited action.
+    let r = paed
+        .put(&item, &json!({"status": "open", "note": ""}), v)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["state"]["taken_at"], serde_json::Value::Null);
+    let audit = mgr
+        .get(&format!("/audit?action=checklist.reopen&case={reference}"))
+        .await
+        .json();
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(1), "{audit}");
+    assert_eq!(audit["items"][0]["username"], "paed");
+    // The CDR manager closes the case.
+    let r = mgr
+        .post(
+            &timeline,
+            &json!({"kind": "cdop_review_completed", "note": "reviewed"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let detail = mgr.get(&format!("/cases/{reference}")).await.json();
+    assert_eq!(detail["case"]["stage"], "closed");
+    // Withdrawing the closing event would reopen the case: not for the police either.
+    let closing = r.json()["id"].as_i64().expect("id");
+    police
+        .post(
+            &timeline,
+            &json!({"kind": "correction", "corrects": closing, "note": "wrong case"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+}
+
+/// Issue 14 §3: a case keeps the template version it started with; a new version applies to
+/// new cases; nothing is migrated silently.
+async fn a_case_keeps_the_template_version_it_started_with(h: Harness) {
+    let paed = h.person("paed", Role::Paediatrician, &[NORTH]).await;
+    let old = paed.notify(NORTH, "asthma").await;
+    // As if the case had been started before version 2 was published.
+    {
+        let store = h.server.store();
+        let mut tx = store.begin().await.expect("begin");
+        sqlx::query("UPDATE checklists SET template_version = 1 WHERE template = 'asthma'")
+            .execute(tx.conn())
+            .await
+            .expect("pin version 1");
+        store.commit(tx).await.expect("commit");
+    }
+    // Any write on the old case stores its projection again, counted at its own version.
+    let r = paed
+        .post(
+            &format!("/cases/{old}/timeline"),
+            &json!({"kind": "note", "note": "checked"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let new = paed.notify(NORTH, "asthma").await;
+    let old_lists = paed.get(&format!("/cases/{old}/checklists")).await.json();
+    let new_lists = paed.get(&format!("/cases/{new}/checklists")).await.json();
+    assert_eq!(list_of(&old_lists, "asthma")["version"], 1);
+    assert_eq!(list_of(&new_lists, "asthma")["version"], 2);
+    assert_eq!(list_of(&new_lists, "core")["version"], 1);
+    let ids = |l: &serde_json::Value| -> Vec<String> {
+        list_of(l, "asthma")["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["item"]["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    // AST-18 (steroid courses) came with version 2: the old case neither shows nor takes it.
+    assert!(!ids(&old_lists).contains(&"AST-18".to_string()));
+    assert!(ids(&new_lists).contains(&"AST-18".to_string()));
+    let path = |r: &str| format!("/cases/{r}/checklists/asthma/items/AST-18");
+    paed.put(&path(&old), &json!({"status": "done", "note": ""}), 1)
+        .await
+        .assert_problem(404, "not-found");
+    let r = paed
+        .put(&path(&new), &json!({"status": "done", "note": ""}), 1)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The board's count is each case's own version's count.
+    let total = |l: &serde_json::Value| {
+        l["checklists"]
+            .as_array()
+            .expect("lists")
+            .iter()
+            .map(|c| c["progress"]["total"].as_i64().unwrap_or(0))
+            .sum::<i64>()
+    };
+    let board = paed.get("/cases").await.json();
+    for (r, lists) in [(&old, &old_lists), (&new, &new_lists)] {
+        let row = board["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["reference"] == r.as_str()))
+            .cloned()
+            .expect("row");
+        assert_eq!(row["progress"]["total"].as_i64(), Some(total(lists)), "{r}");
+    }
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -690,6 +867,8 @@ suite!(
     tokens_expire_and_are_revoked,
     usernames_are_unique_and_disable_persists,
     control_characters_in_any_text_input_are_refused_before_the_database,
+    only_the_roles_that_own_a_step_record_it,
+    a_case_keeps_the_template_version_it_started_with,
 );
 
 /// Runs every scenario on PostgreSQL when `DATABASE_URL` is set; fails (never skips) if it is

@@ -248,9 +248,10 @@ async fn starting_a_checklist_twice_conflicts_and_an_unknown_template_is_refused
         .post(&path, &json!({"template": "gardening"}))
         .await
         .assert_problem(422, "unprocessable");
+    // A checklist started now is the newest version of its template.
     let r = f.paed.post(&path, &json!({"template": "asthma"})).await;
     assert_eq!(r.status, 201);
-    assert_eq!(r.json()["version"], 1);
+    assert_eq!(r.json()["version"], 2);
 }
 
 #[tokio::test]
@@ -267,10 +268,13 @@ async fn a_new_case_gets_a_sequential_reference_and_its_default_checklist() {
         Some(format!("/api/v1/cases/{reference}"))
     );
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
-    assert_eq!(r.json()["checklists"], json!(["sudi"]));
+    // Every death starts the core response and its category supplement (issue 14 §3).
+    assert_eq!(r.json()["checklists"], json!(["core", "sudi"]));
     let r2 = mgr.post("/cases", &new_case(NORTH, "trauma")).await.json();
     assert_eq!(r2["case"]["reference"], format!("JAR-{year}-0002"));
-    assert_eq!(r2["checklists"], json!([]));
+    assert_eq!(r2["checklists"], json!(["core", "trauma"]));
+    let r3 = mgr.post("/cases", &new_case(NORTH, "other")).await.json();
+    assert_eq!(r3["checklists"], json!(["core"]));
 }
 
 #[tokio::test]

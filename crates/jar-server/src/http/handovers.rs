@@ -108,7 +108,8 @@ pub async fn draft_handover(
     Ok(axum::Json(HandoverDraft { entries }))
 }
 
-/// The text of every open time-critical item (one with a window) of the case's checklists.
+/// The text of every open time-critical item (a window, or before transfer) of the case's
+/// checklists.
 fn open_time_critical(b: &crate::projection::Bundle) -> Vec<String> {
     b.checklists
         .iter()
@@ -116,7 +117,7 @@ fn open_time_critical(b: &crate::projection::Bundle) -> Vec<String> {
         .flat_map(|t| {
             t.items
                 .iter()
-                .filter(|item| item.window.is_some())
+                .filter(|item| item.is_time_critical())
                 .filter(|item| {
                     !b.items.iter().any(|(tid, s)| {
                         tid == &t.id && s.item_id == item.id && s.status.is_closed()

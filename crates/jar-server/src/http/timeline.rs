@@ -51,7 +51,7 @@ pub async fn list_events(
     params(super::openapi::params::CasePath, super::openapi::params::IdempotencyKey),
     responses((status = 201, body = TimelineEvent, description = "the event, recorded; `ETag` is the case's version after it"),
         (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
-        (status = 403, description = "your role may not add to the timeline"),
+        (status = 403, description = "your role may not add to the timeline, or does not own this step (only the CDR manager closes a case; a correction is judged by the event it corrects)"),
         (status = 409, description = "another server changed this case at the same moment; try again"),
         (status = 422, description = "the body breaks a rule: a correction must name an event of this case in `corrects`")))]
 pub async fn add_event(
@@ -95,6 +95,18 @@ pub async fn add_event(
         }
         _ => {}
     }
+    // Only the roles that own a step record it (issue 14 §3); a correction is judged by the
+    // event it corrects, so withdrawing "CDOP review completed" (reopening) is a manager's.
+    if let Some(reason) = permissions::event_lock_reason(
+        user.principal.role,
+        new.kind,
+        corrected.as_ref().map(|e| e.kind),
+    ) {
+        return Err(Error::Forbidden(format!(
+            "a {} cannot record this: {reason}",
+            user.principal.role.label()
+        )));
+    }
     let now = cw.w.now;
     let occurred_at = new.occurred_at.unwrap_or(now);
     super::error::refuse_implausible(event_implausible(&cw.b.case, new.kind, occurred_at, now))?;
@@ -109,6 +121,7 @@ pub async fn add_event(
     };
     event.id = records::insert_event(cw.w.tx.conn(), cw.b.id, &event).await?;
     cw.b.events.push(event.clone());
+    let closed = super::checklists::close_by_event(&mut cw, &event).await?;
     // A milestone (or a correction, which may withdraw one) can move the stage: new version.
     let new_version = new.kind.opens_stage().is_some() || new.kind == EventKind::Correction;
     cw.save(new_version).await?;
@@ -119,7 +132,16 @@ pub async fn add_event(
         item: Some(event.id.to_string()),
         restricted: permissions::restricted_timeline_change(new.kind, corrected.as_ref()),
     };
-    let detail = format!("event={} kind={:?}", event.id, event.kind);
+    let detail = if closed.is_empty() {
+        format!("event={} kind={:?}", event.id, event.kind)
+    } else {
+        format!(
+            "event={} kind={:?} closed_items={}",
+            event.id,
+            event.kind,
+            closed.join(",")
+        )
+    };
     let reply = Reply::json(StatusCode::CREATED, &event)?.etag(version);
     cw.commit(Some(change), (Action::TimelineAdd, &detail), reply)
         .await

@@ -31,16 +31,30 @@ impl Fixture {
     }
 }
 
-/// The first item of a template owned by exactly these agencies.
+/// The first item of a template owned by exactly these agencies (unrestricted first).
 pub fn item_owned_by(template: &str, owners: &[Agency]) -> String {
-    jar_core::checklist::template(template)
-        .expect("template")
-        .items
-        .iter()
-        .find(|i| i.owners == owners && !i.restricted)
+    let t = jar_core::checklist::template(template).expect("template");
+    let exact = || t.items.iter().filter(|i| i.owners == owners);
+    exact()
+        .find(|i| !i.restricted)
+        .or_else(|| exact().next())
         .expect("an item owned by that agency")
         .id
         .clone()
+}
+
+/// An item owned by exactly these agencies on a SUDI case, as (template, item): the SUDI
+/// supplement's, else the core response's (version 2 of the supplement left the key worker's
+/// item to the core).
+pub fn owned_item(owners: &[Agency]) -> (String, String) {
+    for template in ["sudi", "core"] {
+        let t = jar_core::checklist::template(template).expect("template");
+        let exact = || t.items.iter().filter(|i| i.owners == owners);
+        if let Some(i) = exact().find(|i| !i.restricted).or_else(|| exact().next()) {
+            return (template.to_string(), i.id.clone());
+        }
+    }
+    panic!("no item owned by {owners:?}")
 }
 
 pub async fn item_version(p: &Person, reference: &str, template: &str, item: &str) -> i64 {
