@@ -294,6 +294,9 @@ impl Client {
 
     /// Send one write with its idempotency key (reused on every retry).
     pub async fn send(&self, write: &Write, key: Uuid) -> Result<WriteOk, ApiError> {
+        if let Some(done) = self.send_desk(write, key).await {
+            return done;
+        }
         let idem = key.to_string();
         let post = |path: String| {
             self.request(Method::POST, &path)
@@ -365,6 +368,8 @@ impl Client {
                 .request(Method::PUT, &format!("/cases/{case_ref}/identity"))
                 .header("If-Match", format!("\"{version}\""))
                 .json(identity),
+            // Sent by `send_desk` above.
+            _ => return Err(ApiError::Decode("not a case write".into())),
         };
         let resp = rb.send().await.map_err(network)?;
         Ok(match write {
@@ -383,7 +388,7 @@ impl Client {
             Write::Reveal { .. } => {
                 WriteOk::Identity(Box::new(Self::read::<Identity>(resp).await?))
             }
-            Write::StartChecklist { .. } => {
+            _ => {
                 let _: serde_json::Value = Self::read(resp).await?;
                 WriteOk::Other
             }

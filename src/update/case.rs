@@ -71,6 +71,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::EditIdentity => crate::update::identity::edit(s, &case_ref),
         Action::Assign => crate::update::assign::start(s, &case_ref),
+        Action::Withdraw | Action::LinkDuplicate => {
+            crate::update::desk::case_form(s, &case_ref, action)
+        }
         Action::Add => add(s, &case_ref),
         Action::Correct => {
             let Some(ev) = s.case.as_ref().and_then(|c| c.selected_event()).cloned() else {
@@ -217,7 +220,7 @@ pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {
         return Vec::new();
     };
     match dialog {
-        Dialog::Error { .. } => {
+        Dialog::Error { .. } | Dialog::Notice { .. } => {
             if !matches!(action, Some(Action::Close)) {
                 s.dialog = Some(dialog);
             }

@@ -35,12 +35,14 @@ pub enum Action {
     /// Two cases linked as one death: written on both (issue 15 §3).
     CaseDuplicate,
     CoverSet,
+    /// A key worker's cover ended early (issue 15 §4, issue 17 §2).
+    CoverEnd,
     /// The notification export, with the count of records (issue 15 §2).
     NotificationExport,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -65,6 +67,7 @@ impl Action {
         Action::CaseDuplicate,
         Action::CoverSet,
         Action::NotificationExport,
+        Action::CoverEnd,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -93,14 +96,15 @@ impl Action {
             Action::CaseWithdraw => "case.withdraw",
             Action::CaseDuplicate => "case.duplicate",
             Action::CoverSet => "cover.set",
+            Action::CoverEnd => "cover.end",
             Action::NotificationExport => "export.notifications",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 24] = {
-    let mut out = [""; 24];
+pub const ACTIONS: [&str; 25] = {
+    let mut out = [""; 25];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

@@ -43,7 +43,7 @@ const HANDOVER_TEXT: &str = "HANDOVER-SYNTH-7719 ring the DD if the coroner call
 
 /// Every route (method and path template) the test knows how to exercise. Must equal the
 /// OpenAPI document's list.
-const KNOWN: [&str; 40] = [
+const KNOWN: [&str; 41] = [
     "POST /api/v1/session",
     "DELETE /api/v1/session",
     "GET /api/v1/me",
@@ -60,6 +60,7 @@ const KNOWN: [&str; 40] = [
     "POST /api/v1/cases/{reference}/duplicates",
     "GET /api/v1/covers",
     "POST /api/v1/covers",
+    "POST /api/v1/covers/end",
     "GET /api/v1/exports/notifications",
     "GET /api/v1/cases/{reference}/timeline",
     "POST /api/v1/cases/{reference}/timeline",
@@ -658,6 +659,22 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 )
                 .await,
                 authed([403, 403, 403, 403, 201]),
+                false,
+            );
+        }
+        "POST /api/v1/covers/end" => {
+            // The cover the manager set on the route before: ended early, by a manager only.
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/covers/end"),
+                    Some(json!({"covered": "kw", "cover": "kw-cover"})),
+                    &idem(),
+                )
+                .await,
+                authed([403, 403, 403, 403, 204]),
                 false,
             );
         }

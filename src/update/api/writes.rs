@@ -183,6 +183,17 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
 
 fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
     match (write, ok) {
+        (Write::SendHandover(_) | Write::AckHandover { .. }, WriteOk::Handover(h)) => {
+            crate::update::handover::confirmed(s, write, *h);
+        }
+        (
+            Write::AddUser { .. }
+            | Write::DisableUser { .. }
+            | Write::ResetPassword { .. }
+            | Write::SetCover(_)
+            | Write::EndCover(_),
+            ok,
+        ) => fx.extend(crate::update::desk::confirmed(s, write, ok)),
         (
             Write::ItemUpdate {
                 case_ref,
@@ -256,8 +267,10 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 | Write::ItemUpdate { case_ref, .. }
                 | Write::Reveal { case_ref, .. }
                 | Write::PutIdentity { case_ref, .. }
-                | Write::Assign { case_ref, .. } => Some(case_ref.clone()),
-                Write::Notify(_) => None,
+                | Write::Assign { case_ref, .. }
+                | Write::Withdraw { case_ref, .. }
+                | Write::LinkDuplicate { case_ref, .. } => Some(case_ref.clone()),
+                _ => None,
             };
             match &case_ref {
                 Some(r) => s.case_banner(BannerKind::Info, r, format!("Saved: {}.", w.what())),

@@ -39,6 +39,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::identity::reveal, super::identity::put_identity, super::identity::family_contacts,
         super::people::candidates, super::people::assign, super::people::withdraw,
         super::people::link_duplicate, super::people::list_covers, super::people::set_cover,
+        super::people::end_cover,
         super::exports::notifications,
         super::timeline::list_events, super::timeline::add_event,
         super::checklists::list_checklists, super::checklists::start_checklist, super::checklists::update_item,

@@ -57,6 +57,7 @@ bodies!(
     jar_core::people::Withdraw,
     jar_core::people::LinkDuplicate,
     jar_core::people::Cover,
+    jar_core::people::EndCover,
 );
 
 impl Body for jar_core::case::Identity {
