@@ -40,7 +40,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::people::candidates, super::people::assign, super::people::withdraw,
         super::people::link_duplicate, super::people::list_covers, super::people::set_cover,
         super::people::end_cover,
-        super::exports::notifications,
+        super::exports::notifications, super::exports::one_notification,
         super::timeline::list_events, super::timeline::add_event,
         super::checklists::list_checklists, super::checklists::start_checklist, super::checklists::update_item,
         super::contacts::list_contacts, super::contacts::add_contact, super::contacts::amend_contact,
