@@ -64,10 +64,7 @@ pub fn render_audit(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let rows = usize::from(area.height.saturating_sub(2)).max(1);
     let start = window_start(a.selected, rows);
     for (i, e) in a.items.iter().enumerate().skip(start).take(rows) {
-        let who = match e.role {
-            Some(r) => format!("{} ({})", e.username, r.label()),
-            None => e.username.clone(),
-        };
+        let who = e.username.clone();
         let text = format!(
             " {} {} {} {} {}",
             fit(&uk_datetime(e.at), 17),
@@ -85,12 +82,17 @@ pub fn render_audit(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     // The selected entry in full: a long reason or detail is never cut off.
     if let Some(e) = a.items.get(a.selected) {
-        out.push(Line::from(styled(
-            fit(&format!(" {} · from {}", e.detail, e.remote), w),
-            theme.muted,
-        )));
+        let role = e.role.map(|r| r.label()).unwrap_or("no such user");
+        let text = format!(
+            " {} ({role}) · {} · {} · from {}",
+            e.username,
+            e.action,
+            if e.detail.is_empty() { "-" } else { &e.detail },
+            e.remote
+        );
+        out.push(Line::from(styled(text, theme.accent)));
     }
-    f.render_widget(Paragraph::new(out), area);
+    f.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), area);
 }
 
 pub fn render_users_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
