@@ -94,7 +94,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let max = all.len().saturating_sub(usize::from(area.height));
     let scroll = s.help_scroll.min(max);
     let mut out = vec![Line::from(styled(
-        " Help: the keys for this screen and your role — Up/Down scroll · Esc, q or ? closes",
+        " Help for this screen and your role — Up/Down scroll · Esc, q or ? closes",
         theme.accent,
     ))];
     out.extend(all.into_iter().skip(scroll));
