@@ -77,7 +77,15 @@ pub enum ApiMsg {
     /// One page of the audit log (issue 17 §2).
     Audit(Result<jar_core::wire::AuditList, ApiError>),
     /// The users and the cover periods (issue 17 §2).
-    Users(Result<(Vec<jar_core::wire::UserSummary>, Vec<jar_core::people::Cover>), ApiError>),
+    Users(
+        Result<
+            (
+                Vec<jar_core::wire::UserSummary>,
+                Vec<jar_core::people::Cover>,
+            ),
+            ApiError,
+        >,
+    ),
     WriteDone {
         key: Uuid,
         result: Result<WriteOk, ApiError>,

@@ -102,11 +102,11 @@ async fn a_manager_adds_a_paediatrician_who_receives_a_handover_and_acknowledges
         .expect("the one-time password signs in");
     night.set_token(Some(login.token));
     // The day paediatrician drafts: the night paediatrician may receive it.
-    let (entries, candidates) = paed
-        .handover_draft_with_candidates()
-        .await
-        .expect("draft");
-    assert!(candidates.contains(&"night-paed".to_string()), "{candidates:?}");
+    let (entries, candidates) = paed.handover_draft_with_candidates().await.expect("draft");
+    assert!(
+        candidates.contains(&"night-paed".to_string()),
+        "{candidates:?}"
+    );
     let two: Vec<_> = entries.into_iter().take(2).collect();
     assert_eq!(two.len(), 2, "demo-paed leads several cases");
     let refs: Vec<String> = two.iter().map(|e| e.reference.clone()).collect();
@@ -152,7 +152,10 @@ async fn a_manager_adds_a_paediatrician_who_receives_a_handover_and_acknowledges
         .await
         .expect("audit");
     let actions: Vec<&str> = audit.items.iter().map(|e| e.action.as_str()).collect();
-    assert!(actions.contains(&"handover.send") && actions.contains(&"handover.ack"), "{actions:?}");
+    assert!(
+        actions.contains(&"handover.send") && actions.contains(&"handover.ack"),
+        "{actions:?}"
+    );
     server.shutdown().await;
 }
 
@@ -181,7 +184,9 @@ async fn a_manager_sets_and_ends_a_key_workers_cover_and_disables_and_resets_use
         from: now - chrono::Duration::minutes(1),
         to: now + chrono::Duration::days(7),
     };
-    sent_by(&mgr, Write::SetCover(cover)).await.expect("cover set");
+    sent_by(&mgr, Write::SetCover(cover))
+        .await
+        .expect("cover set");
     let (_, covers) = mgr.users_and_covers().await.expect("covers");
     assert_eq!(covers.len(), 1);
     let end = jar_core::people::EndCover {
@@ -194,7 +199,11 @@ async fn a_manager_sets_and_ends_a_key_workers_cover_and_disables_and_resets_use
     let (_, covers) = mgr.users_and_covers().await.expect("covers");
     assert!(covers.is_empty(), "{covers:?}");
     let again = sent_by(&mgr, Write::EndCover(end)).await;
-    assert_eq!(again.err().and_then(|e| e.status()), Some(404), "nothing left to end");
+    assert_eq!(
+        again.err().and_then(|e| e.status()),
+        Some(404),
+        "nothing left to end"
+    );
     // A key worker may not end cover.
     let refused = sent_by(
         &kw,
@@ -213,7 +222,9 @@ async fn a_manager_sets_and_ends_a_key_workers_cover_and_disables_and_resets_use
     )
     .await
     .expect("reset");
-    assert!(matches!(reset, WriteOk::Password(p) if p.username == "kw-cover" && p.password.len() >= 12));
+    assert!(
+        matches!(reset, WriteOk::Password(p) if p.username == "kw-cover" && p.password.len() >= 12)
+    );
     sent_by(
         &mgr,
         Write::DisableUser {

@@ -76,7 +76,10 @@ fn the_outgoing_paediatrician_writes_a_synthesis_per_case_picks_the_colleague_an
     assert!(s.form.is_some(), "the drafted handover opens as a form");
     type_text(&mut s, "nig");
     press(&mut s, key(KeyCode::Down));
-    type_text(&mut s, "If the coroner's officer calls about the PM, ring the DD.");
+    type_text(
+        &mut s,
+        "If the coroner's officer calls about the PM, ring the DD.",
+    );
     insta::assert_snapshot!("handover_compose_80x24", draw(&s, 80, 24).backend());
     // Put away and opened again (a new draft from the server): what was typed comes back.
     press(&mut s, key(KeyCode::Esc));
@@ -84,7 +87,10 @@ fn the_outgoing_paediatrician_writes_a_synthesis_per_case_picks_the_colleague_an
     press(&mut s, ch('H'));
     api(
         &mut s,
-        ApiMsg::HandoverDraft(Ok((drafted(), vec!["night-paed".into(), "nina-paed".into()]))),
+        ApiMsg::HandoverDraft(Ok((
+            drafted(),
+            vec!["night-paed".into(), "nina-paed".into()],
+        ))),
     );
     assert_eq!(
         s.form.as_ref().map(|f| f.text("syn-00")).as_deref(),
@@ -176,7 +182,10 @@ fn the_incoming_paediatrician_is_told_and_acknowledges_one_case_becoming_its_lea
         Some("Handover from day-paed — 2 of 2 cases to acknowledge (press H)")
     );
     let fx = press(&mut s, ch('H'));
-    assert!(fx.is_empty(), "a handover waiting opens, nothing is drafted");
+    assert!(
+        fx.is_empty(),
+        "a handover waiting opens, nothing is drafted"
+    );
     assert_eq!(s.screen, Screen::Handover);
     press(&mut s, ch(' '));
     press(&mut s, ch('l'));
@@ -214,15 +223,20 @@ fn a_manager_sees_an_overdue_handover_of_their_area_and_cannot_hand_over() {
     );
     let fx = press(&mut s, ch('H'));
     assert!(fx.is_empty());
-    assert!(
-        s.banner
-            .as_ref()
-            .is_some_and(|b| b.text.starts_with("Only the on-call paediatricians hand over"))
-    );
+    assert!(s.banner.as_ref().is_some_and(|b| {
+        b.text
+            .starts_with("Only the on-call paediatricians hand over")
+    }));
 }
 
 fn audit_entries() -> Vec<AuditEntry> {
-    let e = |id: i64, mins: i64, who: &str, role: Role, action: &str, case: Option<&str>, detail: &str| {
+    let e = |id: i64,
+             mins: i64,
+             who: &str,
+             role: Role,
+             action: &str,
+             case: Option<&str>,
+             detail: &str| {
         AuditEntry {
             id,
             at: now() - Duration::minutes(mins),
@@ -244,8 +258,24 @@ fn audit_entries() -> Vec<AuditEntry> {
             Some("JAR-2026-0042"),
             "reason: strategy meeting at 10, need the address",
         ),
-        e(40, 9, "demo-paed", Role::Paediatrician, "case.assign", Some("JAR-2026-0042"), "key_worker=demo-keyworker"),
-        e(39, 30, "demo-paed", Role::Paediatrician, "session.create", None, ""),
+        e(
+            40,
+            9,
+            "demo-paed",
+            Role::Paediatrician,
+            "case.assign",
+            Some("JAR-2026-0042"),
+            "key_worker=demo-keyworker",
+        ),
+        e(
+            39,
+            30,
+            "demo-paed",
+            Role::Paediatrician,
+            "session.create",
+            None,
+            "",
+        ),
     ]
 }
 
@@ -370,10 +400,15 @@ fn the_manager_lists_the_users_of_their_areas_adds_one_and_sees_the_password_onc
         }),
     );
     assert!(fx.iter().any(|e| matches!(e, Effect::FetchUsers)));
-    assert!(matches!(&s.dialog, Some(Dialog::Notice { detail, .. }) if detail.contains("tulip-orbit-anchor-71")));
+    assert!(
+        matches!(&s.dialog, Some(Dialog::Notice { detail, .. }) if detail.contains("tulip-orbit-anchor-71"))
+    );
     press(&mut s, key(KeyCode::Enter));
     assert!(s.dialog.is_none());
-    assert!(!screen(&s, 80, 24).contains("tulip-orbit-anchor-71"), "shown once");
+    assert!(
+        !screen(&s, 80, 24).contains("tulip-orbit-anchor-71"),
+        "shown once"
+    );
 }
 
 #[test]
@@ -396,12 +431,18 @@ fn the_manager_disables_resets_and_ends_a_key_workers_cover_only_once_confirmed(
     let fx = press(&mut s, ctrl('s'));
     assert!(sent(&fx).is_empty(), "one write on its way at a time");
     assert_eq!(s.outbox.len(), 2);
-    assert!(matches!(&s.outbox[1].write, Write::DisableUser { username } if username == "demo-keyworker"));
+    assert!(
+        matches!(&s.outbox[1].write, Write::DisableUser { username } if username == "demo-keyworker")
+    );
     // Cover for a paediatrician (next in the list) is refused with words.
     press(&mut s, key(KeyCode::Down));
     press(&mut s, ch('c'));
     assert!(s.form.is_none());
-    assert!(s.banner.as_ref().is_some_and(|b| b.text.starts_with("Cover is for key workers")));
+    assert!(
+        s.banner
+            .as_ref()
+            .is_some_and(|b| b.text.starts_with("Cover is for key workers"))
+    );
 }
 
 #[test]
@@ -410,10 +451,16 @@ fn help_offers_only_what_the_role_can_do_on_the_screen_shown() {
     press(&mut kw, ch('?'));
     let help = screen(&kw, 100, 60);
     assert!(help.contains("Board"), "{help}");
-    assert!(!help.contains("notify"), "a key worker's help does not offer notify:\n{help}");
+    assert!(
+        !help.contains("notify"),
+        "a key worker's help does not offer notify:\n{help}"
+    );
     assert!(!help.contains("handover"), "{help}");
     assert!(!help.contains("audit log"), "{help}");
-    assert!(!help.contains("Case: Timeline"), "only the screen shown: {help}");
+    assert!(
+        !help.contains("Case: Timeline"),
+        "only the screen shown: {help}"
+    );
     let mut paed = board_state(Role::Paediatrician);
     press(&mut paed, ch('?'));
     let help = screen(&paed, 100, 60);

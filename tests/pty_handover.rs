@@ -16,8 +16,7 @@ use support::pty::Pty;
 const STEP: Duration = Duration::from_secs(20);
 
 #[test]
-fn a_paediatrician_hands_over_two_cases_and_the_colleague_acknowledges_one_in_another_terminal()
-{
+fn a_paediatrician_hands_over_two_cases_and_the_colleague_acknowledges_one_in_another_terminal() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -49,11 +48,7 @@ fn a_paediatrician_hands_over_two_cases_and_the_colleague_acknowledges_one_in_an
             panic!("the manager adds night-paed");
         };
         let b = Client::new(&base).expect("client");
-        let token_b = b
-            .login("night-paed", &otp.password)
-            .await
-            .expect("b")
-            .token;
+        let token_b = b.login("night-paed", &otp.password).await.expect("b").token;
         let drafted = a.handover_draft().await.expect("draft").entries.len();
         (a.token().expect("token"), token_b, drafted)
     });
@@ -74,7 +69,9 @@ fn a_paediatrician_hands_over_two_cases_and_the_colleague_acknowledges_one_in_an
     );
     for (p, who) in [(&a, "demo-paed"), (&b, "night-paed")] {
         p.wait_for("the board", STEP, |s| {
-            s.contains("JAR-") && s.contains("live") && s.contains(who)
+            s.contains("JAR-")
+                && s.contains("live")
+                && s.contains(who)
                 && !s.contains("journal opening")
         });
     }
@@ -88,7 +85,10 @@ fn a_paediatrician_hands_over_two_cases_and_the_colleague_acknowledges_one_in_an
     a.send(b"\x13"); // Ctrl-S
     a.wait_for_text("Handover sent to night-paed", STEP);
     // B is told by the change stream, without doing anything.
-    b.wait_for_text("Handover from demo-paed — 2 of 2 cases to acknowledge", STEP);
+    b.wait_for_text(
+        "Handover from demo-paed — 2 of 2 cases to acknowledge",
+        STEP,
+    );
     b.send(b"H");
     b.wait_for_text("Handover from demo-paed — 2 cases", STEP);
     b.wait_for_text("Ring the DD if the coroner calls", STEP);

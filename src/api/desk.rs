@@ -175,12 +175,12 @@ impl Client {
                 version,
                 duplicate,
                 reason,
-            } => if_match(&format!("/cases/{case_ref}/duplicates"), *version).json(
-                &LinkDuplicate {
+            } => {
+                if_match(&format!("/cases/{case_ref}/duplicates"), *version).json(&LinkDuplicate {
                     duplicate: duplicate.clone(),
                     reason: reason.clone(),
-                },
-            ),
+                })
+            }
             _ => return None,
         };
         Some(self.finish_desk(write, rb).await)

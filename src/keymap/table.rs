@@ -645,7 +645,10 @@ pub const KEYMAP: &[Binding] = &[
         "become lead of the cases acknowledged (on/off)",
         Some("become lead"),
     )
-    .only(P::HandOver, "Only the incoming paediatrician becomes lead here."),
+    .only(
+        P::HandOver,
+        "Only the incoming paediatrician becomes lead here.",
+    ),
     b(
         "handover.refresh",
         C::Handover,

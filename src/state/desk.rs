@@ -159,9 +159,8 @@ fn blank_form(kind: FormKind, title: String, fields: Vec<Field>) -> Form {
 
 /// `/` on the audit screen: the filters, empty for "any".
 pub fn audit_filter_form(q: &AuditQuery) -> Form {
-    let time = |t: &Option<DateTime<Utc>>| {
-        t.map(crate::timeparse::format_local).unwrap_or_default()
-    };
+    let time =
+        |t: &Option<DateTime<Utc>>| t.map(crate::timeparse::format_local).unwrap_or_default();
     blank_form(
         FormKind::AuditFilter,
         "Filter the audit log (empty: any)".to_string(),
@@ -172,7 +171,12 @@ pub fn audit_filter_form(q: &AuditQuery) -> Form {
                 "a reference, e.g. JAR-2026-0042",
                 q.case_ref.as_deref().unwrap_or(""),
             ),
-            line("user", "User", "a username", q.user.as_deref().unwrap_or("")),
+            line(
+                "user",
+                "User",
+                "a username",
+                q.user.as_deref().unwrap_or(""),
+            ),
             line(
                 "action",
                 "Action",
@@ -185,12 +189,7 @@ pub fn audit_filter_form(q: &AuditQuery) -> Form {
                 "UK time: yesterday 08:00, -24h, 1 Dec",
                 &time(&q.since),
             ),
-            line(
-                "until",
-                "Before",
-                "UK time; empty for now",
-                &time(&q.until),
-            ),
+            line("until", "Before", "UK time; empty for now", &time(&q.until)),
         ],
     )
 }

@@ -28,19 +28,14 @@ pub fn form(entries: Vec<HandoverEntry>, candidates: Vec<String>) -> Form {
         follows_now: false,
         edited: false,
     }];
-    fields.extend(
-        entries
-            .iter()
-            .zip(SYNTHESIS_KEYS)
-            .map(|(e, key)| Field {
-                key,
-                label: "Synthesis",
-                hint: "one line for the incoming colleague, e.g. if the coroner calls, ring the DD",
-                value: Value::Line(e.synthesis.clone()),
-                follows_now: false,
-                edited: false,
-            }),
-    );
+    fields.extend(entries.iter().zip(SYNTHESIS_KEYS).map(|(e, key)| Field {
+        key,
+        label: "Synthesis",
+        hint: "one line for the incoming colleague, e.g. if the coroner calls, ring the DD",
+        value: Value::Line(e.synthesis.clone()),
+        follows_now: false,
+        edited: false,
+    }));
     let n = entries.len().min(MAX_CASES);
     Form {
         kind: FormKind::Handover {

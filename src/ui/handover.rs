@@ -79,7 +79,10 @@ pub fn render(v: &HandoverView, theme: &Theme, f: &mut Frame, area: Rect) {
     if let Some(c) = v.current() {
         let e = &c.entry;
         let mut lines = vec![
-            Line::from(styled(e.severity.clone(), severity_style(&e.severity, theme))),
+            Line::from(styled(
+                e.severity.clone(),
+                severity_style(&e.severity, theme),
+            )),
             Line::from(e.summary.clone()),
             Line::from(styled("Actions", theme.title)),
         ];
@@ -136,7 +139,10 @@ pub fn render_compose(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     };
     let w = usize::from(area.width);
-    let mut out = vec![Line::from(styled(fit(&format!(" {}", form.title), w), theme.title))];
+    let mut out = vec![Line::from(styled(
+        fit(&format!(" {}", form.title), w),
+        theme.title,
+    ))];
     if let Some(e) = &form.error {
         out.push(Line::from(styled(format!(" Not sent: {e}"), theme.error)));
     }
@@ -175,7 +181,11 @@ pub fn render_compose(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
             format!("{typed}{}", cursor(i + 1))
         };
         let row = format!("{}{} {} {}", marker(i + 1), e.reference, fit(word, 8), text);
-        let style = if typed.is_empty() { theme.muted } else { theme.text };
+        let style = if typed.is_empty() {
+            theme.muted
+        } else {
+            theme.text
+        };
         let line = Line::from(styled(fit(&row, w), style));
         out.push(if form.focus == i + 1 {
             line.style(theme.selection)
@@ -191,12 +201,22 @@ pub fn render_compose(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
         fit(&format!(" {} ", e.reference), w),
         theme.accent,
     )));
-    out.push(Line::from(styled(format!(" {}", e.severity), severity_style(&e.severity, theme))));
+    out.push(Line::from(styled(
+        format!(" {}", e.severity),
+        severity_style(&e.severity, theme),
+    )));
     out.push(Line::from(format!(" {}", e.summary)));
     if e.actions.is_empty() {
-        out.push(Line::from(styled(" Actions: none in the next 24h", theme.muted)));
+        out.push(Line::from(styled(
+            " Actions: none in the next 24h",
+            theme.muted,
+        )));
     }
-    out.extend(e.actions.iter().map(|a| Line::from(format!(" Action: {a}"))));
+    out.extend(
+        e.actions
+            .iter()
+            .map(|a| Line::from(format!(" Action: {a}"))),
+    );
     out.extend(e.awareness.iter().map(|a| Line::from(format!(" {a}"))));
     let body = Rect {
         height: area.height.saturating_sub(1),

@@ -272,21 +272,23 @@ pub fn built(form: &Form, now: chrono::DateTime<chrono::Utc>) -> Option<Result<W
             }
         }
         FormKind::SetCover { .. } => desk::read_cover(form, now).map(Write::SetCover),
-        FormKind::Withdraw { case_ref, version } => crate::state::withdraw_form::reason(form)
-            .map(|reason| Write::Withdraw {
+        FormKind::Withdraw { case_ref, version } => {
+            crate::state::withdraw_form::reason(form).map(|reason| Write::Withdraw {
                 case_ref: case_ref.clone().into(),
                 version: *version,
                 reason,
-            }),
-        FormKind::LinkDuplicate { case_ref, version } => crate::state::withdraw_form::read_link(
-            form,
-        )
-        .map(|(duplicate, reason)| Write::LinkDuplicate {
-            case_ref: case_ref.clone().into(),
-            version: *version,
-            duplicate,
-            reason,
-        }),
+            })
+        }
+        FormKind::LinkDuplicate { case_ref, version } => {
+            crate::state::withdraw_form::read_link(form).map(|(duplicate, reason)| {
+                Write::LinkDuplicate {
+                    case_ref: case_ref.clone().into(),
+                    version: *version,
+                    duplicate,
+                    reason,
+                }
+            })
+        }
         FormKind::Handover { .. } => {
             crate::state::handover_form::read(form).map(Write::SendHandover)
         }
@@ -344,7 +346,11 @@ pub fn case_form(s: &mut State, case_ref: &str, action: Action) -> Vec<Effect> {
         )
     } else {
         if !jar_core::permissions::manager_only(who.role) {
-            s.case_banner(BannerKind::Notice, case_ref, "Only a manager links two cases.");
+            s.case_banner(
+                BannerKind::Notice,
+                case_ref,
+                "Only a manager links two cases.",
+            );
             return Vec::new();
         }
         (

@@ -61,7 +61,10 @@ pub fn drafted(
             let me = me(s);
             candidates.retain(|c| *c != me);
             let mut form = crate::state::handover_form::form(entries, candidates);
-            if s.banner.as_ref().is_some_and(|b| b.kind == BannerKind::Info) {
+            if s.banner
+                .as_ref()
+                .is_some_and(|b| b.kind == BannerKind::Info)
+            {
                 s.banner = None;
             }
             // A handover put away before: what was typed comes back, case by case (the
@@ -79,7 +82,8 @@ pub fn drafted(
                         format!(
                             "Draft from {} restored — {} to discard.",
                             at.with_timezone(&chrono_tz::Europe::London).format("%H:%M"),
-                            s.keymap.key_for(crate::keymap::Ctx::Form, Action::DiscardDraft)
+                            s.keymap
+                                .key_for(crate::keymap::Ctx::Form, Action::DiscardDraft)
                         ),
                     );
                     form.draft_from = Some(at);
@@ -134,7 +138,11 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Refresh => vec![Effect::FetchHandovers],
-        Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
         | Action::PageDown => {
             if let Some(v) = s.handover.as_mut() {
                 let n = v.handover.cases.len();

@@ -232,7 +232,9 @@ async fn a_manager_exports_one_cases_notification_the_same_record_as_the_range_a
         .assert_problem(400, "bad-request");
     // Audited against the case, with the count and never the content.
     let audit = mgr
-        .get(&format!("/audit?case={reference}&action=export.notifications"))
+        .get(&format!(
+            "/audit?case={reference}&action=export.notifications"
+        ))
         .await
         .json();
     let details: Vec<&str> = audit["items"]
@@ -241,7 +243,10 @@ async fn a_manager_exports_one_cases_notification_the_same_record_as_the_range_a
         .iter()
         .filter_map(|a| a["detail"].as_str())
         .collect();
-    assert_eq!(details, vec!["records=1 format=csv", "records=1 format=json"]);
+    assert_eq!(
+        details,
+        vec!["records=1 format=csv", "records=1 format=json"]
+    );
     // Another area's manager, and every other role, get nothing.
     let south = h.person("mgr-south", Role::Manager, &[SOUTH]).await;
     south
