@@ -480,3 +480,55 @@ fn help_offers_only_what_the_role_can_do_on_the_screen_shown() {
     assert!(help.contains("one-time password"), "{help}");
     assert!(!help.contains("cycle through areas"), "{help}");
 }
+
+#[test]
+fn the_notifier_withdraws_a_case_with_a_reason_and_a_manager_links_a_duplicate() {
+    // demo-paed notified the fixture case: the Summary's `W` asks a reason of ten characters.
+    let (mut s, _) = case_state(Role::Paediatrician);
+    press(&mut s, ch('W'));
+    assert!(s.form.is_some(), "{:?}", s.banner);
+    type_text(&mut s, "wrong");
+    let fx = press(&mut s, ctrl('s'));
+    assert!(sent(&fx).is_empty());
+    assert!(
+        s.form
+            .as_ref()
+            .and_then(|f| f.error.as_deref())
+            .is_some_and(|e| e.starts_with("Reason:")),
+        "{:?}",
+        s.form.as_ref().map(|f| &f.error)
+    );
+    type_text(&mut s, " record, notified twice by the ED");
+    let fx = press(&mut s, ctrl('s'));
+    assert!(
+        matches!(&sent(&fx)[0].write, Write::Withdraw { case_ref, reason, .. }
+            if &**case_ref == "JAR-2026-0042" && reason.starts_with("wrong record")),
+        "{fx:?}"
+    );
+    // A paediatrician does not link duplicates; a manager does.
+    press(&mut s, ch('D'));
+    assert!(s.form.is_none());
+    let (mut m, _) = case_state(Role::Manager);
+    press(&mut m, ch('D'));
+    type_text(&mut m, "JAR-2026-0042");
+    press(&mut m, key(KeyCode::Tab));
+    type_text(&mut m, "same NHS number and time of death");
+    press(&mut m, ctrl('s'));
+    assert!(
+        m.form
+            .as_ref()
+            .and_then(|f| f.error.as_deref())
+            .is_some_and(|e| e.contains("its own duplicate"))
+    );
+    press(&mut m, key(KeyCode::BackTab));
+    for _ in 0.."JAR-2026-0042".len() {
+        press(&mut m, key(KeyCode::Backspace));
+    }
+    type_text(&mut m, "jar-2026-0043");
+    let fx = press(&mut m, ctrl('s'));
+    assert!(
+        matches!(&sent(&fx)[0].write, Write::LinkDuplicate { case_ref, duplicate, .. }
+            if &**case_ref == "JAR-2026-0042" && duplicate == "JAR-2026-0043"),
+        "{fx:?}"
+    );
+}
