@@ -586,9 +586,28 @@ impl<B: Backend> App<B> {
                 }
             }
             Effect::Logout => {
-                tokio::spawn(async move {
-                    let _ = c.logout().await;
-                });
+                // Taken off the client first: nothing sends it after this.
+                let token = c.token();
+                c.set_token(None);
+                if let Some(t) = token {
+                    tokio::spawn(async move {
+                        if let Err(e) = c.revoke(&t).await {
+                            tracing::warn!(error_kind = ?e.kind(), "sign out: revoke failed");
+                        }
+                    });
+                }
+                if let Some(store) = self.token_store.clone() {
+                    let server = self.client.base().to_string();
+                    tokio::task::spawn_blocking(move || store.delete(&server));
+                }
+                self.offline.forget();
+                if let Some(dir) = self.drafts_dir.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = crate::journal::remove_caches(&dir) {
+                            tracing::warn!(error_kind = ?e.kind(), "sign out: offline copies not removed");
+                        }
+                    });
+                }
             }
             Effect::FetchMe => self.spawn_api(async move { ApiMsg::Me(c.me().await) }),
             Effect::FetchCases => {

@@ -123,7 +123,15 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             }
             let (s, key) = (store.clone(), client.base().to_string());
             tokio::task::spawn_blocking(move || s.delete(&key)).await?;
-            eprintln!("jarterm: signed out ({}).", store.label());
+            // Offline copies of cases must not outlive the sign-in (docs/offline.md).
+            let removed = match jarterm::journal::dir() {
+                Some(dir) => jarterm::journal::remove_caches(&dir)?,
+                None => 0,
+            };
+            eprintln!(
+                "jarterm: signed out ({}); offline copies removed: {removed}.",
+                store.label()
+            );
             Ok(())
         }
         #[cfg(feature = "demo")]

@@ -126,3 +126,34 @@ pub enum WriteOk {
     Password(jar_core::wire::OneTimePassword),
     Other,
 }
+
+impl ApiMsg {
+    /// Whether this answer shows the server reachable (`Some(true)`: it answered, even with a
+    /// refusal), unreachable (`Some(false)`: no answer, a gateway's 502–504), or says nothing
+    /// of it (`None`: not an answer from the server). The status bar follows it, so that
+    /// "live" and "offline" tell the truth between the event stream's own reports.
+    pub fn reached(&self) -> Option<bool> {
+        fn of<T>(r: &Result<T, ApiError>) -> Option<bool> {
+            match r {
+                Ok(_) => Some(true),
+                // A 401 ends the session: sign-in decides what happens next, not the status.
+                Err(e) if e.kind() == crate::api::ErrorKind::SignIn => None,
+                Err(e) => Some(!crate::offline::unreachable(e)),
+            }
+        }
+        match self {
+            ApiMsg::LoggedIn(r) => of(r),
+            ApiMsg::Me(r) => of(r),
+            ApiMsg::Cases(r) => of(r),
+            ApiMsg::CasesFirstPage(_) | ApiMsg::CasesSeq(_) => Some(true),
+            ApiMsg::Case { result, .. } => of(result),
+            ApiMsg::Timeline { result, .. } => of(result),
+            ApiMsg::Checklists { result, .. } => of(result),
+            ApiMsg::Contacts { result, .. } => of(result),
+            ApiMsg::FamilyContacts { result, .. } => of(result),
+            ApiMsg::Assignees { result, .. } => of(result),
+            ApiMsg::WriteDone { result, .. } => of(result),
+            _ => None,
+        }
+    }
+}

@@ -36,9 +36,9 @@ pub struct PendingWrite {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Write {
     ItemUpdate {
-        case_ref: CaseRef,
-        template: String,
-        item: String,
+        /// Flattened: the journal keeps the `case_ref`/`template`/`item` keys it always had.
+        #[serde(flatten)]
+        addr: ItemAddr,
         version: i64,
         update: ItemUpdate,
     },
@@ -148,12 +148,12 @@ impl Write {
             | Write::AddContact { case_ref, .. }
             | Write::Amend { case_ref, .. }
             | Write::StartChecklist { case_ref, .. }
-            | Write::ItemUpdate { case_ref, .. }
             | Write::Reveal { case_ref, .. }
             | Write::PutIdentity { case_ref, .. }
             | Write::Assign { case_ref, .. }
             | Write::Withdraw { case_ref, .. }
             | Write::LinkDuplicate { case_ref, .. } => Some(case_ref),
+            Write::ItemUpdate { addr, .. } => Some(&addr.case_ref),
             Write::Notify(_)
             | Write::SendHandover(_)
             | Write::AckHandover { .. }
@@ -342,6 +342,32 @@ mod tests {
             case_ref: format!("JAR-2026-000{n}").into(),
             template: "sudi".into(),
         }
+    }
+
+    #[test]
+    fn a_journal_written_before_item_addresses_still_reads() {
+        // The shape journals have held since v1: the address as three keys beside the rest.
+        let old = serde_json::json!({"ItemUpdate": {
+            "case_ref": "JAR-2026-0042", "template": "sudi", "item": "SUDI-A05",
+            "version": 3, "update": {"status": "done", "note": "Narrative taken"}
+        }});
+        let w: Write = serde_json::from_value(old.clone()).expect("reads");
+        match &w {
+            Write::ItemUpdate { addr, version, .. } => {
+                assert_eq!(addr.case_ref, "JAR-2026-0042");
+                assert_eq!(
+                    (addr.template.as_str(), addr.item.as_str()),
+                    ("sudi", "SUDI-A05")
+                );
+                assert_eq!(*version, 3);
+            }
+            other => panic!("read as {other:?}"),
+        }
+        assert_eq!(
+            serde_json::to_value(&w).expect("writes"),
+            old,
+            "and writes the same"
+        );
     }
 
     #[test]

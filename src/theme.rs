@@ -269,12 +269,25 @@ impl Theme {
 pub struct TermEnv {
     /// `NO_COLOR` is set and not empty.
     pub no_color: bool,
-    /// `TERM=dumb`.
+    /// `TERM=dumb`, or a DEC VT terminal without colour (`vt52`, `vt100`, `vt102`, `vt220`,
+    /// `vt320`, `vt420` and their variants such as `vt100-am`): mono, never colour codes the
+    /// terminal would print as garbage (issue 18 §1).
     pub term_dumb: bool,
     /// `COLORTERM` is `truecolor` or `24bit`.
     pub truecolor: bool,
     /// ASCII borders and marks: asked for, or the locale is not UTF-8.
     pub ascii: bool,
+}
+
+/// Terminals that show no colour: `dumb` and the DEC VT series (whose terminfo entries have
+/// no `colors`). `vt100` is what many serial consoles and old SSH clients still send.
+fn no_colour_term(term: &str) -> bool {
+    let base = term.split('-').next().unwrap_or_default();
+    base == "dumb"
+        || matches!(
+            base,
+            "vt52" | "vt100" | "vt102" | "vt125" | "vt220" | "vt320" | "vt420"
+        )
 }
 
 impl TermEnv {
@@ -291,7 +304,7 @@ impl TermEnv {
         let utf8 = locale.contains("UTF-8") || locale.contains("UTF8");
         TermEnv {
             no_color: set("NO_COLOR").is_some(),
-            term_dumb: set("TERM").is_some_and(|t| t == "dumb"),
+            term_dumb: set("TERM").is_some_and(|t| no_colour_term(&t)),
             truecolor: set("COLORTERM")
                 .is_some_and(|c| matches!(c.to_ascii_lowercase().as_str(), "truecolor" | "24bit")),
             ascii: ascii || !utf8,
@@ -372,6 +385,17 @@ mod tests {
         // NO_COLOR and TERM=dumb win over everything.
         let nc = env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")]);
         assert_eq!(Theme::select(Some("truecolor"), &nc, None).0.name, "mono");
+        for vt in ["vt100", "vt102", "vt220", "vt100-am"] {
+            let e = env(&[("TERM", vt)]);
+            assert_eq!(
+                Theme::select(None, &e, None).0.name,
+                "mono",
+                "{vt} has no colour"
+            );
+        }
+        for colour in ["xterm-256color", "xterm", "screen", "linux", "ansi"] {
+            assert!(!env(&[("TERM", colour)]).term_dumb, "{colour} shows colour");
+        }
         let dumb = env(&[("TERM", "dumb")]);
         assert_eq!(Theme::select(None, &dumb, None).0.name, "mono");
         assert!(

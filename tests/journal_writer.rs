@@ -76,11 +76,11 @@ fn a_conflict_is_kept_as_a_conflict_not_as_a_write_that_cannot_match() {
     let (mut s, _) = case_state(Role::Paediatrician);
     let fx = item_note_sent(&mut s);
     let key = sent_key(&fx).expect("sent");
-    let Write::ItemUpdate { item, version, .. } = &s.outbox[0].write else {
+    let Write::ItemUpdate { addr, version, .. } = &s.outbox[0].write else {
         panic!("an item update");
     };
     let theirs = ItemState {
-        item_id: item.clone(),
+        item_id: addr.item.clone(),
         status: ItemStatus::Done,
         note: Some("Done by the registrar".into()),
         updated_by: Some("demo-manager".into()),
@@ -132,11 +132,11 @@ async fn the_writer_thread_writes_the_newest_contents_and_brings_back_a_conflict
     let (mut s, _) = case_state(Role::Paediatrician);
     let fx = item_note_sent(&mut s);
     let key = sent_key(&fx).expect("sent");
-    let Write::ItemUpdate { item, version, .. } = &s.outbox[0].write else {
+    let Write::ItemUpdate { addr, version, .. } = &s.outbox[0].write else {
         panic!("an item update");
     };
     let theirs = ItemState {
-        item_id: item.clone(),
+        item_id: addr.item.clone(),
         status: ItemStatus::Done,
         note: None,
         updated_by: Some("demo-manager".into()),

@@ -37,8 +37,14 @@ struct Server {
 
 impl Server {
     async fn start(dir: &Path) -> Server {
+        Server::start_on(dir, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// The same database on a chosen address (a server coming back where it was).
+    async fn start_on(dir: &Path, listen: SocketAddr) -> Server {
         let db = format!("sqlite://{}", dir.join("jar.db").display());
         let mut config = jar_server::ServerConfig::loopback(db);
+        config.listen = listen;
         config.demo_cases = Some(4);
         let running = jar_server::start(config).await.expect("server starts");
         let addr = running
@@ -637,4 +643,117 @@ async fn a_second_jarterm_on_the_same_journal_waits_and_then_takes_the_first_one
             j.read().is_ok_and(|c| c.drafts.len() == 2)
         })
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_token_survives_a_start_with_no_server_and_signs_in_when_it_returns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path()).await;
+    let base = server.base();
+    let token = Client::new(&base)
+        .expect("client")
+        .login(PAED, PASSWORD)
+        .await
+        .expect("sign in")
+        .token;
+    let addr = server.addr;
+    server.stop().await;
+
+    // Started as with a stored token, the server away: no sign-in screen, the token kept.
+    let journal = dir.path().join("journal");
+    let mut state = State::new(chrono::Utc::now(), "test");
+    state.login = None; // as `main` starts with a stored token
+    let mut t = Tui::build(&base, &journal, KeySource::Fixed([3; 32]), state);
+    t.app.client.set_token(Some(token.clone()));
+    t.app.start();
+    t.until("the first try fails", |s| s.me_retry.waiting())
+        .await;
+    assert!(t.app.state.login.is_none(), "{}", t.screen());
+    assert_eq!(t.app.client.token().as_deref(), Some(token.as_str()));
+    let screen = t.screen();
+    assert!(screen.contains("offline"), "{screen}");
+    // Still no sign-in screen after several tries.
+    t.settle(Duration::from_secs(4)).await;
+    assert!(t.app.state.login.is_none(), "{}", t.screen());
+
+    // The server comes back where it was: the same token is who it was.
+    let _server = Server::start_on(dir.path(), addr).await;
+    t.until("signed in with the saved token", |s| {
+        s.session.as_ref().is_some_and(|p| p.username == PAED) && s.login.is_none()
+    })
+    .await;
+    t.until("live", |s| s.conn == Conn::Live).await;
+    assert!(!t.board().await.is_empty());
+}
+
+#[test]
+fn signing_out_removes_every_offline_copy_and_keeps_the_journals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("aa.cache"), b"sealed copy").expect("write");
+    std::fs::write(dir.path().join("bb.cache"), b"sealed copy").expect("write");
+    std::fs::write(dir.path().join("aa.journal"), b"unsent work").expect("write");
+    assert_eq!(
+        jarterm::journal::remove_caches(dir.path()).expect("remove"),
+        2
+    );
+    assert_eq!(files_ending(dir.path(), ".cache"), 0);
+    assert_eq!(
+        files_ending(dir.path(), ".journal"),
+        1,
+        "typed work is kept"
+    );
+    // Nothing there (never signed in here): nothing to do, no error.
+    assert_eq!(
+        jarterm::journal::remove_caches(&dir.path().join("none")).expect("ok"),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_from_the_board_asks_first_then_revokes_the_token_and_removes_the_copies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path()).await;
+    let base = server.base();
+    let journal = dir.path().join("journal");
+    let keys = KeySource::Fixed([5; 32]);
+    let mut t = Tui::with_token(&base, PAED, &journal, keys.clone()).await;
+    t.until("live", |s| s.conn == Conn::Live).await;
+    let token = t.app.client.token().expect("a token");
+    t.open(0).await;
+    t.back().await;
+    t.until_on_disk("a copy is on disk", || {
+        files_ending(&journal, ".cache") == 1
+    })
+    .await;
+
+    // Asked first: Esc keeps the person signed in.
+    t.press(KeyCode::Char('S'));
+    t.until("asked", |s| s.dialog.is_some()).await;
+    assert!(t.screen().contains("Sign out?"));
+    t.press(KeyCode::Esc);
+    t.until("still signed in", |s| s.dialog.is_none()).await;
+    assert!(t.app.state.session.is_some());
+
+    t.press(KeyCode::Char('S'));
+    t.press(KeyCode::Char('y'));
+    t.until("signed out", |s| s.login.is_some() && s.session.is_none())
+        .await;
+    assert!(t.screen().contains("Signed out."), "{}", t.screen());
+    assert!(t.app.client.token().is_none(), "forgotten here");
+    t.until_on_disk("the offline copy is removed", || {
+        files_ending(&journal, ".cache") == 0
+    })
+    .await;
+    // And revoked on the server: the old token no longer works.
+    let old = Client::new(&base).expect("client");
+    old.set_token(Some(token));
+    let mut refused = false;
+    for _ in 0..50 {
+        if old.me().await.is_err() {
+            refused = true;
+            break;
+        }
+        t.settle(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "the token was revoked");
 }

@@ -108,13 +108,12 @@ fn a_stale_checklist_edit_shows_a_conflict_and_keeps_the_note_typed() {
     assert_eq!(writes.len(), 1);
     let (item, version) = match &writes[0].write {
         Write::ItemUpdate {
-            item,
+            addr,
             version,
             update,
-            ..
         } => {
             assert_eq!(update.note, "Skeletal survey booked for 09:00");
-            (item.clone(), *version)
+            (addr.item.clone(), *version)
         }
         other => panic!("unexpected write {other:?}"),
     };
@@ -142,9 +141,9 @@ fn a_stale_checklist_edit_shows_a_conflict_and_keeps_the_note_typed() {
         },
     );
     match &s.dialog {
-        Some(Dialog::Conflict {
+        Some(Dialog::Conflict(jarterm::state::Conflict {
             mine, theirs: t, ..
-        }) => {
+        })) => {
             assert_eq!(mine.note, "Skeletal survey booked for 09:00");
             assert_eq!(t.version, version + 1);
         }

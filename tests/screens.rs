@@ -49,10 +49,12 @@ fn screens() -> Vec<(&'static str, State)> {
     out.push(("login", s));
     let (mut s, _) = case_state(Role::Paediatrician);
     press(&mut s, ch('3'));
-    s.dialog = Some(jarterm::state::Dialog::Conflict {
-        case_ref: "JAR-2026-0042".into(),
-        template: "sudi".into(),
-        item: "SUDI-A05".into(),
+    s.dialog = Some(jarterm::state::Dialog::Conflict(jarterm::state::Conflict {
+        addr: jarterm::state::ItemAddr {
+            case_ref: "JAR-2026-0042".into(),
+            template: "sudi".into(),
+            item: "SUDI-A05".into(),
+        },
         item_text: "Record a 24-hour narrative".into(),
         mine: jar_core::wire::ItemUpdate {
             status: jar_core::checklist::ItemStatus::Done,
@@ -66,7 +68,7 @@ fn screens() -> Vec<(&'static str, State)> {
             updated_at: Some(now()),
             version: 3,
         },
-    });
+    }));
     out.push(("conflict", s));
     out
 }

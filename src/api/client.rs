@@ -16,7 +16,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::ApiError;
+use super::{ApiError, ErrorKind};
 use crate::msg::WriteOk;
 use crate::sanitize;
 use crate::state::Write;
@@ -46,6 +46,13 @@ pub const FIRST_PAGE: usize = 100;
 pub const NEXT_PAGES: usize = 500;
 /// Pages followed before the list is reported as not ending (about 100,000 cases).
 pub const MAX_PAGES: usize = 200;
+/// Tries of a later page of the case list before the whole list is given up (then the
+/// board says it is incomplete and asks again with back-off: `update`).
+pub const PAGE_TRIES: u32 = 3;
+/// The event stream's read timeout: the server sends a heartbeat every 5 s
+/// (`jar_server::http::events::KEEP_ALIVE`), so a stream silent this long is dead, noticed
+/// within 15 s (issue 18 §1) rather than the minute a bare TCP read would wait.
+pub const STREAM_READ_TIMEOUT: Duration = Duration::from_secs(12);
 
 /// What the first page of the board brings, before the rest.
 #[derive(Debug)]
@@ -95,7 +102,7 @@ impl Client {
             .map_err(|e| ApiError::Network(e.to_string()))?;
         let stream = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(Duration::from_secs(60))
+            .read_timeout(STREAM_READ_TIMEOUT)
             .user_agent(concat!("jarterm/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -184,6 +191,19 @@ impl Client {
         Ok(())
     }
 
+    /// Revoke `token` (already taken off this client, so nothing else sends it meanwhile).
+    pub async fn revoke(&self, token: &str) -> Result<(), ApiError> {
+        let resp = self
+            .http
+            .delete(self.url("/session"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(network)?;
+        let _: serde_json::Value = Self::read(resp).await?;
+        Ok(())
+    }
+
     pub async fn me(&self) -> Result<Principal, ApiError> {
         self.get("/me").await
     }
@@ -219,12 +239,7 @@ impl Client {
             if let Some(c) = &cursor {
                 url.query_pairs_mut().append_pair("cursor", c);
             }
-            let resp = self
-                .authed(self.http.get(url))
-                .send()
-                .await
-                .map_err(network)?;
-            let page: CaseList = Self::read(resp).await?;
+            let page = self.list_page(url, cursor.is_some()).await?;
             out.extend(page.items.into_iter().map(&mut keep));
             let more = page.next_cursor.as_deref().is_some_and(|c| !c.is_empty());
             if let Some(hand_over) = first_page.take() {
@@ -243,6 +258,30 @@ impl Client {
         Err(ApiError::Decode(format!(
             "the case list did not end after {MAX_PAGES} pages"
         )))
+    }
+
+    /// One page of the case list. A later page that finds no server (or a server in
+    /// trouble) is asked for again, 1 s then 2 s then 4 s later, before the whole list is
+    /// given up: on a bad link one lost page must not cost the pages already here.
+    async fn list_page(&self, url: reqwest::Url, later: bool) -> Result<CaseList, ApiError> {
+        let tries = if later { PAGE_TRIES } else { 1 };
+        let mut wait = Duration::from_secs(1);
+        let mut attempt = 1;
+        loop {
+            let result = match self.authed(self.http.get(url.clone())).send().await {
+                Ok(resp) => Self::read::<CaseList>(resp).await,
+                Err(e) => Err(network(e)),
+            };
+            match result {
+                Err(e) if attempt < tries && e.kind() == ErrorKind::Retryable => {
+                    tracing::debug!(attempt, "case list: page failed; asking again");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     pub async fn case(&self, case_ref: &str) -> Result<CaseDetail, ApiError> {
@@ -304,15 +343,16 @@ impl Client {
         };
         let rb = match write {
             Write::ItemUpdate {
-                case_ref,
-                template,
-                item,
+                addr,
                 version,
                 update,
             } => self
                 .request(
                     Method::PUT,
-                    &format!("/cases/{case_ref}/checklists/{template}/items/{item}"),
+                    &format!(
+                        "/cases/{}/checklists/{}/items/{}",
+                        addr.case_ref, addr.template, addr.item
+                    ),
                 )
                 .header("If-Match", format!("\"{version}\""))
                 .json(update),

@@ -641,6 +641,29 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Signing out of this machine: delete every offline copy of cases (`*.cache`) in `dir`.
+/// They are copies of what the server holds, so nothing typed is lost; journals (unsent
+/// writes, drafts) are kept for their owner's next sign-in. Returns how many were removed.
+pub fn remove_caches(dir: &Path) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|x| x == "cache") && path.is_file() {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        let _ = sync_dir(dir);
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,11 @@ impl Ctx {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
+    /// Sign out here (asks first): revokes the token, forgets it and the offline copies.
+    /// Under an SSH ForceCommand there is no other way to sign out (issue 18 §1).
+    SignOut,
+    /// Dialogs: yes, do it.
+    Confirm,
     ForceQuit,
     /// Ctrl-Z: keep drafts and hand the terminal back until `fg`.
     Suspend,

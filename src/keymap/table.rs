@@ -126,6 +126,14 @@ pub const KEYMAP: &[Binding] = &[
     )
     .only(P::ManageUsers, "Only a manager manages users."),
     b(
+        "board.sign-out",
+        C::Board,
+        A::SignOut,
+        &[k('S')],
+        "sign out (asks first)",
+        None,
+    ),
+    b(
         "board.back",
         C::Board,
         A::Back,
@@ -541,6 +549,14 @@ pub const KEYMAP: &[Binding] = &[
         &[k('e')],
         "conflict: edit my note again",
         Some("edit mine"),
+    ),
+    b(
+        "dialog.confirm",
+        C::Dialog,
+        A::Confirm,
+        &[k('y')],
+        "yes: do what the dialog asks",
+        None,
     ),
     b(
         "dialog.close",

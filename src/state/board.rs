@@ -121,6 +121,11 @@ pub struct BoardState {
     pub selected: usize,
     /// Shown from the offline cache, as fetched at that time (issue 12 §3).
     pub offline_as_of: Option<DateTime<Utc>>,
+    /// Only the first page(s) are here: the rest is on its way or failed and will be asked
+    /// for again. Counts are then shown as "100+", never as the whole (issue 18 §1).
+    pub partial: bool,
+    /// When to ask again for a list that failed for lack of a server (back-off).
+    pub retry: super::retry::Retry,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1026,4 +1026,11 @@ mod tests {
         fill(&mut f, "next", "");
         assert_eq!(f.to_contact(now).expect("valid").next_contact_due, None);
     }
+
+    #[test]
+    fn a_restored_text_puts_the_cursor_after_the_last_word() {
+        // Typing on after a restored draft continues it, never starts before it (issue 18 §1).
+        let ta = text_area("Spoke to mother\nabout the PM");
+        assert_eq!(ta.cursor(), (1, "about the PM".chars().count()));
+    }
 }

@@ -9,12 +9,11 @@ pub mod handover;
 pub mod handover_form;
 pub mod identity_form;
 pub mod refs;
+pub mod retry;
 pub mod withdraw_form;
 
 use chrono::{DateTime, Utc};
-use jar_core::checklist::ItemState;
 use jar_core::permissions::{self, Permission, Principal};
-use jar_core::wire::ItemUpdate;
 
 pub use board::BoardState;
 pub use case::{CaseState, Tab};
@@ -35,6 +34,8 @@ pub enum Screen {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conn {
+    /// Nothing has answered yet (the first request is on its way).
+    Connecting,
     Live,
     Reconnecting,
     Offline,
@@ -43,6 +44,7 @@ pub enum Conn {
 impl Conn {
     pub fn label(self) -> &'static str {
         match self {
+            Conn::Connecting => "connecting…",
             Conn::Live => "live",
             Conn::Reconnecting => "reconnecting",
             Conn::Offline => "offline",
@@ -88,13 +90,10 @@ impl Overlay {
 #[derive(Debug, Clone)]
 pub enum Dialog {
     /// A stale checklist edit: both versions, and the note typed kept.
-    Conflict {
-        case_ref: String,
-        template: String,
-        item: String,
-        item_text: String,
-        mine: ItemUpdate,
-        theirs: ItemState,
+    Conflict(Conflict),
+    /// "Sign out?" with how many changes are still waiting (they stay in the journal).
+    SignOut {
+        waiting: usize,
     },
     Error {
         title: String,
@@ -146,6 +145,8 @@ pub struct State {
     pub journal_opening: bool,
     /// Who the saved token belongs to is being asked.
     pub me_loading: bool,
+    /// A start with a saved token that found no server: when to ask again who it is.
+    pub me_retry: retry::Retry,
     /// The case from the last "new notification" banner (`g` opens it).
     pub goto: Option<String>,
     pub size: (u16, u16),
@@ -173,38 +174,15 @@ impl Dialog {
     /// A stale checklist edit as its own type (kept in the journal until decided).
     pub fn conflict(&self) -> Option<Conflict> {
         match self {
-            Dialog::Conflict {
-                case_ref,
-                template,
-                item,
-                item_text,
-                mine,
-                theirs,
-            } => Some(Conflict {
-                addr: ItemAddr {
-                    case_ref: case_ref.as_str().into(),
-                    template: template.clone(),
-                    item: item.clone(),
-                },
-                item_text: item_text.clone(),
-                mine: mine.clone(),
-                theirs: theirs.clone(),
-            }),
-            Dialog::Error { .. } | Dialog::Notice { .. } => None,
+            Dialog::Conflict(c) => Some(c.clone()),
+            Dialog::Error { .. } | Dialog::SignOut { .. } | Dialog::Notice { .. } => None,
         }
     }
 }
 
 impl From<Conflict> for Dialog {
     fn from(c: Conflict) -> Dialog {
-        Dialog::Conflict {
-            case_ref: c.addr.case_ref.into(),
-            template: c.addr.template,
-            item: c.addr.item,
-            item_text: c.item_text,
-            mine: c.mine,
-            theirs: c.theirs,
-        }
+        Dialog::Conflict(c)
     }
 }
 
@@ -228,13 +206,14 @@ impl State {
             help: false,
             help_scroll: 0,
             banner: None,
-            conn: Conn::Offline,
+            conn: Conn::Connecting,
             was_live: false,
             outbox: Outbox::default(),
             journal_unencrypted: false,
             journal_note: None,
             journal_opening: false,
             me_loading: false,
+            me_retry: retry::Retry::default(),
             goto: None,
             size: (80, 24),
             idle_lock_minutes: None,

@@ -13,6 +13,8 @@ use crate::theme::Theme;
 
 pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let c = s.board.counts(s.now);
+    // A partial board's counts are lower bounds: "Active 100+", never the whole.
+    let plus = if s.board.partial { "+" } else { "" };
     let fl = &s.board.filter;
     let tag = |on: bool, text: String| {
         if on {
@@ -23,10 +25,10 @@ pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let mut left = vec![
         styled(" jarterm · Board ", theme.title),
-        tag(!fl.closed, format!("Active {}", c.active)),
-        tag(fl.mine, format!("Mine {}", c.mine)),
-        tag(fl.overdue, format!("Overdue {}", c.overdue)),
-        tag(fl.closed, format!("Closed {}", c.closed)),
+        tag(!fl.closed, format!("Active {}{plus}", c.active)),
+        tag(fl.mine, format!("Mine {}{plus}", c.mine)),
+        tag(fl.overdue, format!("Overdue {}{plus}", c.overdue)),
+        tag(fl.closed, format!("Closed {}{plus}", c.closed)),
     ];
     if let Some(a) = &fl.area {
         left.push(styled(format!(" area: {a}"), theme.accent));
@@ -42,6 +44,8 @@ pub fn render_header(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         )]
     } else if s.board.loading {
         vec![styled("loading… ", theme.muted)]
+    } else if s.board.partial {
+        vec![styled("incomplete ", theme.error)]
     } else {
         Vec::new()
     };

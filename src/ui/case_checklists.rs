@@ -97,13 +97,11 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
                 let locked = role.and_then(|r| item_lock_reason(r, item)).is_some();
                 // A change not yet confirmed shows at once, marked pending.
                 let pending = s.outbox.iter().rev().find_map(|w| match &w.write {
-                    crate::state::Write::ItemUpdate {
-                        case_ref,
-                        template,
-                        item: id,
-                        update,
-                        ..
-                    } if *case_ref == c.reference && template == it.template && *id == item.id => {
+                    crate::state::Write::ItemUpdate { addr, update, .. }
+                        if addr.case_ref == c.reference
+                            && addr.template == it.template
+                            && addr.item == item.id =>
+                    {
                         Some(update.status)
                     }
                     _ => None,

@@ -7,11 +7,30 @@ use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{block, centred, styled};
-use crate::state::Dialog;
+use crate::state::{Conflict, Dialog};
 use crate::theme::Theme;
 
 pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
     let (title, body): (&str, Vec<Line>) = match d {
+        Dialog::SignOut { waiting } => (
+            " Sign out? ",
+            vec![
+                Line::from("Sign out of jarterm on this computer?"),
+                Line::from("Your sign-in is revoked and offline copies of cases are removed."),
+                Line::from(if *waiting > 0 {
+                    styled(
+                        format!(
+                            "{waiting} change(s) not sent yet stay here for your next sign-in."
+                        ),
+                        theme.warn,
+                    )
+                } else {
+                    styled("Nothing is waiting to be sent.", theme.muted)
+                }),
+                Line::from(""),
+                Line::from(styled("y signs out · Esc or q stays", theme.muted)),
+            ],
+        ),
         Dialog::Error { title, detail } => (
             " Not done ",
             vec![
@@ -30,13 +49,13 @@ pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
                 Line::from(styled("Enter, Esc or q closes", theme.muted)),
             ],
         ),
-        Dialog::Conflict {
-            item,
+        Dialog::Conflict(Conflict {
+            addr,
             item_text,
             mine,
             theirs,
-            ..
-        } => {
+        }) => {
+            let item = &addr.item;
             let by = match (&theirs.updated_by, theirs.updated_at) {
                 (Some(b), Some(t)) => format!(" by {b} at {}", uk_clock(t)),
                 _ => String::new(),

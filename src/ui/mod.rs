@@ -13,7 +13,7 @@ mod form;
 pub mod handover;
 mod help;
 mod login;
-mod status_bar;
+pub mod status_bar;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

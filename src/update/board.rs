@@ -88,6 +88,12 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             None => Vec::new(),
         },
         Action::Refresh => super::api::fetch_cases(s),
+        Action::SignOut => {
+            s.dialog = Some(crate::state::Dialog::SignOut {
+                waiting: s.waiting(),
+            });
+            Vec::new()
+        }
         Action::Quit => {
             // Unsent changes: say so once; a second q quits (their text is kept as drafts).
             if !s.outbox.is_empty() && !s.quit_armed {

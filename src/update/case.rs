@@ -9,7 +9,7 @@ use super::{forms, moved};
 use crate::effect::Effect;
 use crate::keymap::Action;
 use crate::state::{
-    BannerKind, CaseRef, Dialog, Form, FormKind, ItemAddr, Screen, State, Tab, Write,
+    BannerKind, CaseRef, Conflict, Dialog, Form, FormKind, ItemAddr, Screen, State, Tab, Write,
 };
 
 fn ref_of(s: &State) -> Option<CaseRef> {
@@ -181,9 +181,11 @@ fn mark_item(s: &mut State, case_ref: &CaseRef, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     let write = Write::ItemUpdate {
-        case_ref: case_ref.clone(),
-        template,
-        item: item.id,
+        addr: ItemAddr {
+            case_ref: case_ref.clone(),
+            template,
+            item: item.id,
+        },
         version: state.version,
         update: ItemUpdate { status, note },
     };
@@ -220,27 +222,15 @@ pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {
         return Vec::new();
     };
     match dialog {
+        Dialog::SignOut { .. } if action == Some(Action::Confirm) => super::login::sign_out(s),
+        Dialog::SignOut { .. } => Vec::new(),
         Dialog::Error { .. } | Dialog::Notice { .. } => {
             if !matches!(action, Some(Action::Close)) {
                 s.dialog = Some(dialog);
             }
             Vec::new()
         }
-        Dialog::Conflict {
-            case_ref,
-            template,
-            item,
-            item_text,
-            mine,
-            theirs,
-        } => {
-            let addr = ItemAddr {
-                case_ref: case_ref.into(),
-                template,
-                item,
-            };
-            on_conflict(s, action, addr, item_text, mine, theirs)
-        }
+        Dialog::Conflict(c) => on_conflict(s, action, c.addr, c.item_text, c.mine, c.theirs),
     }
 }
 
@@ -256,9 +246,7 @@ fn on_conflict(
     match action {
         Some(Action::ReApply) => {
             let write = Write::ItemUpdate {
-                case_ref: addr.case_ref,
-                template: addr.template.clone(),
-                item: addr.item,
+                addr: addr.clone(),
                 version: theirs.version,
                 update: mine,
             };
@@ -293,14 +281,12 @@ fn on_conflict(
             Vec::new()
         }
         _ => {
-            s.dialog = Some(Dialog::Conflict {
-                case_ref: addr.case_ref.into(),
-                template: addr.template,
-                item: addr.item,
+            s.dialog = Some(Dialog::Conflict(Conflict {
+                addr,
                 item_text,
                 mine,
                 theirs,
-            });
+            }));
             Vec::new()
         }
     }

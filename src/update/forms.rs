@@ -355,9 +355,7 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
         }
         FormKind::ItemNote { addr, version, .. } => {
             form.to_item_update().map(|update| Write::ItemUpdate {
-                case_ref: addr.case_ref.clone(),
-                template: addr.template.clone(),
-                item: addr.item.clone(),
+                addr: addr.clone(),
                 version: *version,
                 update,
             })

@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::effect::Effect;
 use crate::keymap::Action;
-use crate::state::State;
+use crate::state::{Conn, LoginForm, State};
 
 pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effect> {
     let signed_in = s.session.is_some();
@@ -65,4 +65,24 @@ pub fn on_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Effec
             Vec::new()
         }
     }
+}
+
+/// The person confirmed "Sign out?": back to the sign-in screen. The app revokes the token,
+/// forgets it and removes the offline copies (`Effect::Logout`); what was typed is saved as
+/// drafts first, and changes still waiting stay in the journal for the next sign-in.
+pub fn sign_out(s: &mut State) -> Vec<Effect> {
+    let waiting = s.waiting();
+    s.session = None;
+    s.conn = Conn::Connecting;
+    s.login = Some(LoginForm {
+        reason: Some(if waiting > 0 {
+            format!(
+                "Signed out. {waiting} change(s) not sent yet are kept for your next sign-in here."
+            )
+        } else {
+            "Signed out.".to_string()
+        }),
+        ..LoginForm::default()
+    });
+    vec![Effect::SaveDrafts, Effect::StopEvents, Effect::Logout]
 }

@@ -75,6 +75,14 @@ fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
             }
             s.now = now;
             handover::tick(s);
+            if s.session.is_none() && s.login.is_none() && s.me_retry.take_due(now) {
+                s.me_loading = true;
+                s.board.loading = true;
+                return vec![Effect::FetchMe, Effect::FetchCases];
+            }
+            if s.session.is_some() && s.login.is_none() && s.board.retry.take_due(now) {
+                return api::fetch_cases(s);
+            }
             if s.outbox.retry_due(now) && s.login.is_none() {
                 return api::resend_unsent(s);
             }
@@ -87,7 +95,10 @@ fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
             if matches!(&m, crate::msg::ApiMsg::LoggedIn(Ok(_))) {
                 s.locked = false;
             }
-            api::on_api(s, m)
+            let reached = m.reached();
+            let mut fx = api::on_api(s, m);
+            fx.extend(api::note_reached(s, reached));
+            fx
         }
         // The app's own: it owns the journal writer and the offline cache (`App::dispatch`).
         Msg::Journal(_) | Msg::FromJournal(..) => Vec::new(),

@@ -12,7 +12,7 @@ mod writes;
 use crate::api::{ApiError, ErrorKind};
 use crate::effect::Effect;
 use crate::msg::ApiMsg;
-use crate::state::{BannerKind, State};
+use crate::state::{BannerKind, Conn, State};
 
 pub use reads::{fetch_case_parts, fetch_cases, refetch_case};
 pub use session::load_drafts;
@@ -36,6 +36,22 @@ fn read_failed(s: &mut State, e: &ApiError, effects: &mut Vec<Effect>) -> String
             s.banner(BannerKind::Error, text.clone());
             text
         }
+    }
+}
+
+/// An answer came (or did not): the status bar says so now, not when the event stream next
+/// reports. The first answer makes the status "live"; a request that finds no server while
+/// "live" makes it "reconnecting", and the first one of a run "offline".
+pub fn note_reached(s: &mut State, reached: Option<bool>) -> Vec<Effect> {
+    if s.login.is_some() {
+        // Signing in (again): the sign-in's own answer says how it went.
+        return Vec::new();
+    }
+    match reached {
+        Some(true) if s.conn != Conn::Live => events::conn(s, Conn::Live),
+        Some(false) if s.conn == Conn::Live => events::conn(s, Conn::Reconnecting),
+        Some(false) if s.conn == Conn::Connecting => events::conn(s, Conn::Offline),
+        _ => Vec::new(),
     }
 }
 

@@ -83,6 +83,7 @@ pub(super) fn first_page(s: &mut State, cases: Vec<BoardRow>) -> Vec<Effect> {
     if !s.board.loaded {
         s.board.cases = cases;
         s.board.loaded = true;
+        s.board.partial = true;
         let now = s.now;
         s.board.clamp(now);
     }
@@ -104,6 +105,8 @@ pub(super) fn cases(s: &mut State, result: Result<Vec<BoardRow>, ApiError>) -> V
     }
     match result {
         Ok(cases) => {
+            s.board.partial = false;
+            s.board.retry = Default::default();
             let before = std::mem::replace(&mut s.board.cases, cases);
             if s.board.loaded {
                 crate::update::assigned::announce(s, &before);
@@ -116,6 +119,10 @@ pub(super) fn cases(s: &mut State, result: Result<Vec<BoardRow>, ApiError>) -> V
             s.board.clamp(now);
         }
         Err(e) => {
+            if e.kind() == ErrorKind::Retryable {
+                // Never a silently short board: ask again (1 s doubling to 30 s) until whole.
+                s.board.retry.failed(s.now);
+            }
             read_failed(s, &e, &mut fx);
         }
     }

@@ -7,7 +7,7 @@ use super::reads::{fetch_cases, refetch_case};
 use super::writes::resend_unsent;
 use crate::api::{ApiError, ErrorKind};
 use crate::effect::Effect;
-use crate::state::{Conn, LoginForm, State};
+use crate::state::{BannerKind, Conn, LoginForm, State};
 
 /// A 401: bring sign-in back over whatever is on screen. Nothing is dropped.
 pub(super) fn expire_session(s: &mut State) -> Vec<Effect> {
@@ -103,6 +103,7 @@ pub(super) fn me(s: &mut State, result: Result<Principal, ApiError>) -> Vec<Effe
     let mut fx = Vec::new();
     match result {
         Ok(who) => {
+            s.me_retry = Default::default();
             fx.extend(load_drafts(s, &who.username));
             s.session = Some(who);
             s.login = None;
@@ -119,8 +120,18 @@ pub(super) fn me(s: &mut State, result: Result<Principal, ApiError>) -> Vec<Effe
                 ..LoginForm::default()
             });
         }
+        Err(e) if crate::offline::unreachable(&e) => {
+            // No answer is not a refusal: only a 401 may drop a saved token (issue 18 §1).
+            // Keep it, say so, and ask again with back-off until the server answers.
+            s.conn = Conn::Offline;
+            s.me_retry.failed(s.now);
+            s.banner(
+                BannerKind::Notice,
+                "Can't reach the server yet. Your sign-in is kept; trying again.",
+            );
+        }
         Err(e) => {
-            // Without knowing who this is, nothing can be shown: offer sign-in.
+            // The server answered with something other than who this is: offer sign-in.
             s.login = Some(LoginForm {
                 error: Some(e.describe()),
                 ..LoginForm::default()

@@ -10,7 +10,7 @@ use crate::api::{ApiError, ErrorKind};
 use crate::effect::Effect;
 use crate::msg::WriteOk;
 use crate::state::case::Part;
-use crate::state::{BannerKind, Dialog, State, Write};
+use crate::state::{BannerKind, Conflict, Dialog, State, Write};
 
 /// Send the oldest waiting write, one at a time and in order, with its own idempotency key.
 /// Nothing is sent while signed out, while a write is already on its way, or during a wait.
@@ -91,34 +91,25 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
             };
             let theirs: Option<ItemState> = current.and_then(|v| serde_json::from_value(v).ok());
             match (pending.write, theirs) {
-                (
-                    Write::ItemUpdate {
-                        case_ref,
-                        template,
-                        item,
-                        update,
-                        ..
-                    },
-                    Some(theirs),
-                ) => {
+                (Write::ItemUpdate { addr, update, .. }, Some(theirs)) => {
                     let item_text = s
                         .case
                         .as_ref()
                         .and_then(|c| {
                             c.items()
                                 .into_iter()
-                                .find(|i| i.template == template && i.view.item.id == item)
+                                .find(|i| {
+                                    i.template == addr.template && i.view.item.id == addr.item
+                                })
                                 .map(|i| i.view.item.text.clone())
                         })
                         .unwrap_or_default();
-                    s.dialog = Some(Dialog::Conflict {
-                        case_ref: case_ref.into(),
-                        template,
-                        item,
+                    s.dialog = Some(Dialog::Conflict(Conflict {
+                        addr,
                         item_text,
                         mine: update,
                         theirs,
-                    });
+                    }));
                 }
                 (write, _) => {
                     s.dialog = Some(Dialog::Error {
@@ -194,24 +185,16 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
             | Write::EndCover(_),
             ok,
         ) => fx.extend(crate::update::desk::confirmed(s, write, ok)),
-        (
-            Write::ItemUpdate {
-                case_ref,
-                template,
-                item,
-                ..
-            },
-            WriteOk::Item(view),
-        ) => {
-            if let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref) {
-                c.set_item_state(template, view.state.clone());
+        (Write::ItemUpdate { addr, .. }, WriteOk::Item(view)) => {
+            if let Some(c) = s.case.as_mut().filter(|c| c.reference == addr.case_ref) {
+                c.set_item_state(&addr.template, view.state.clone());
             }
             s.case_banner(
                 BannerKind::Info,
-                case_ref,
-                format!("Saved: {item} is {}.", view.state.status.label()),
+                &addr.case_ref,
+                format!("Saved: {} is {}.", addr.item, view.state.status.label()),
             );
-            fx.extend(fetch_case_parts(s, case_ref, &[Part::Detail]));
+            fx.extend(fetch_case_parts(s, &addr.case_ref, &[Part::Detail]));
         }
         (Write::Reveal { case_ref, .. }, WriteOk::Identity(id)) => {
             if let Some(c) = s.case.as_mut().filter(|c| &c.reference == case_ref) {
@@ -259,19 +242,7 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
             fx.extend(fetch_cases(s));
         }
         (w, _) => {
-            let case_ref = match w {
-                Write::AddEvent { case_ref, .. }
-                | Write::AddContact { case_ref, .. }
-                | Write::Amend { case_ref, .. }
-                | Write::StartChecklist { case_ref, .. }
-                | Write::ItemUpdate { case_ref, .. }
-                | Write::Reveal { case_ref, .. }
-                | Write::PutIdentity { case_ref, .. }
-                | Write::Assign { case_ref, .. }
-                | Write::Withdraw { case_ref, .. }
-                | Write::LinkDuplicate { case_ref, .. } => Some(case_ref.clone()),
-                _ => None,
-            };
+            let case_ref = w.case_ref().map(crate::state::CaseRef::from);
             match &case_ref {
                 Some(r) => s.case_banner(BannerKind::Info, r, format!("Saved: {}.", w.what())),
                 None => s.banner(BannerKind::Info, format!("Saved: {}.", w.what())),
