@@ -668,6 +668,18 @@ impl<B: Backend> App<B> {
                     result,
                 }
             }),
+            Effect::FetchHandoverDraft => self.spawn_api(async move {
+                ApiMsg::HandoverDraft(c.handover_draft_with_candidates().await)
+            }),
+            Effect::FetchHandovers => {
+                self.spawn_api(async move { ApiMsg::Handovers(c.handovers().await) })
+            }
+            Effect::FetchAudit(q) => {
+                self.spawn_api(async move { ApiMsg::Audit(c.audit(&q).await) })
+            }
+            Effect::FetchUsers => {
+                self.spawn_api(async move { ApiMsg::Users(c.users_and_covers().await) })
+            }
             Effect::Send(p) => {
                 // Sent only once the journal holds it.
                 let written = self.journal.as_ref().map(|w| w.until_written());

@@ -23,6 +23,13 @@ pub enum Effect {
     FetchAssignees(String),
     /// The family's contact details, for the key worker of the case (issue 15 §1).
     FetchFamilyContacts(String),
+    /// My handover as drafted from the data, and who may receive it (issue 17 §1).
+    FetchHandoverDraft,
+    FetchHandovers,
+    /// One page of the audit log (issue 17 §2).
+    FetchAudit(crate::api::desk::AuditQuery),
+    /// The users and the cover periods (issue 17 §2).
+    FetchUsers,
     Send(Box<PendingWrite>),
     StartEvents,
     /// Start listening for changes after `after` (the board list's sequence) unless already
@@ -58,6 +65,11 @@ impl Effect {
             Effect::FetchContacts(r) => format!("fetch contacts {r}"),
             Effect::FetchAssignees(r) => format!("fetch assignees {r}"),
             Effect::FetchFamilyContacts(r) => format!("fetch family contacts {r}"),
+            Effect::FetchHandoverDraft => "fetch handover draft".into(),
+            Effect::FetchHandovers => "fetch handovers".into(),
+            // The filters may name a person: only that there are some.
+            Effect::FetchAudit(_) => "fetch audit page".into(),
+            Effect::FetchUsers => "fetch users".into(),
             Effect::Send(p) => format!("send {} {}", p.write.what(), p.key),
             Effect::StartEvents => "start events".into(),
             Effect::EnsureEvents { after } => format!("ensure events after {after:?}"),

@@ -70,6 +70,22 @@ pub enum ApiMsg {
         case_ref: String,
         result: Result<Vec<(jar_core::people::Slot, Vec<String>)>, ApiError>,
     },
+    /// My handover as drafted by the server, and who may receive it (issue 17 §1).
+    HandoverDraft(Result<(Vec<jar_core::handover::HandoverEntry>, Vec<String>), ApiError>),
+    /// The handovers I sent, received or manage.
+    Handovers(Result<Vec<jar_core::handover::Handover>, ApiError>),
+    /// One page of the audit log (issue 17 §2).
+    Audit(Result<jar_core::wire::AuditList, ApiError>),
+    /// The users and the cover periods (issue 17 §2).
+    Users(
+        Result<
+            (
+                Vec<jar_core::wire::UserSummary>,
+                Vec<jar_core::people::Cover>,
+            ),
+            ApiError,
+        >,
+    ),
     WriteDone {
         key: Uuid,
         result: Result<WriteOk, ApiError>,
@@ -105,6 +121,9 @@ pub enum WriteOk {
     Contact(Box<Contact>),
     Case(Box<CaseDetail>),
     Identity(Box<Identity>),
+    Handover(Box<jar_core::handover::Handover>),
+    /// A one-time password, to show once (never logged, never journaled).
+    Password(jar_core::wire::OneTimePassword),
     Other,
 }
 

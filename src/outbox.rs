@@ -90,6 +90,44 @@ pub enum Write {
         rule: String,
         reason: Option<String>,
     },
+    /// Send the on-call handover (issue 17 §1).
+    SendHandover(jar_core::handover::NewHandover),
+    /// Acknowledge cases of a handover received, maybe becoming their lead.
+    AckHandover {
+        id: i64,
+        ack: jar_core::handover::HandoverAck,
+    },
+    /// Add a user (issue 17 §2). No password is kept here: the server gives a one-time
+    /// password, shown once (`crate::api::desk`).
+    AddUser {
+        username: String,
+        role: jar_core::Role,
+        areas: Vec<String>,
+    },
+    DisableUser {
+        username: String,
+    },
+    /// A new one-time password, shown once.
+    ResetPassword {
+        username: String,
+    },
+    /// A key worker's cover period (issue 15 §4).
+    SetCover(jar_core::people::Cover),
+    /// End a key worker's cover early (issue 15 §4).
+    EndCover(jar_core::people::EndCover),
+    /// Withdraw a notification made in error (issue 15 §3), If-Match on the case.
+    Withdraw {
+        case_ref: CaseRef,
+        version: i64,
+        reason: String,
+    },
+    /// Close `duplicate` as the same death as `case_ref` (issue 15 §3), If-Match on the case.
+    LinkDuplicate {
+        case_ref: CaseRef,
+        version: i64,
+        duplicate: String,
+        reason: String,
+    },
 }
 
 impl Write {
@@ -106,6 +144,15 @@ impl Write {
             Write::Assign { .. } => "assignment",
             Write::CorrectFacts { .. } => "case facts correction",
             Write::DeadlineNa { .. } => "deadline mark",
+            Write::SendHandover(_) => "handover",
+            Write::AckHandover { .. } => "handover acknowledgement",
+            Write::AddUser { .. } => "new user",
+            Write::DisableUser { .. } => "user disabled",
+            Write::ResetPassword { .. } => "password reset",
+            Write::SetCover(_) => "cover period",
+            Write::EndCover(_) => "end of cover",
+            Write::Withdraw { .. } => "withdrawal",
+            Write::LinkDuplicate { .. } => "duplicate link",
         }
     }
 
@@ -120,9 +167,18 @@ impl Write {
             | Write::PutIdentity { case_ref, .. }
             | Write::Assign { case_ref, .. }
             | Write::CorrectFacts { case_ref, .. }
-            | Write::DeadlineNa { case_ref, .. } => Some(case_ref),
+            | Write::DeadlineNa { case_ref, .. }
+            | Write::Withdraw { case_ref, .. }
+            | Write::LinkDuplicate { case_ref, .. } => Some(case_ref),
             Write::ItemUpdate { addr, .. } => Some(&addr.case_ref),
-            Write::Notify(_) => None,
+            Write::Notify(_)
+            | Write::SendHandover(_)
+            | Write::AckHandover { .. }
+            | Write::AddUser { .. }
+            | Write::DisableUser { .. }
+            | Write::ResetPassword { .. }
+            | Write::SetCover(_)
+            | Write::EndCover(_) => None,
         }
     }
 }

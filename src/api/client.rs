@@ -333,6 +333,9 @@ impl Client {
 
     /// Send one write with its idempotency key (reused on every retry).
     pub async fn send(&self, write: &Write, key: Uuid) -> Result<WriteOk, ApiError> {
+        if let Some(done) = self.send_desk(write, key).await {
+            return done;
+        }
         let idem = key.to_string();
         let post = |path: String| {
             self.request(Method::POST, &path)
@@ -430,6 +433,8 @@ impl Client {
                 };
                 rb.header("If-Match", format!("\"{version}\""))
             }
+            // Sent by `send_desk` above.
+            _ => return Err(ApiError::Decode("not a case write".into())),
         };
         let resp = rb.send().await.map_err(network)?;
         Ok(match write {
@@ -452,7 +457,7 @@ impl Client {
             Write::Reveal { .. } => {
                 WriteOk::Identity(Box::new(Self::read::<Identity>(resp).await?))
             }
-            Write::StartChecklist { .. } => {
+            _ => {
                 let _: serde_json::Value = Self::read(resp).await?;
                 WriteOk::Other
             }

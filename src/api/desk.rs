@@ -5,9 +5,13 @@
 
 use super::ApiError;
 use super::client::{Client, network};
-use jar_core::handover::{Handover, HandoverDraft, HandoverList};
-use jar_core::wire::{AuditList, UserSummary};
+use crate::msg::WriteOk;
+use crate::outbox::Write;
+use jar_core::handover::{Handover, HandoverDraft, HandoverEntry, HandoverList};
+use jar_core::people::{Candidate, Cover, LinkDuplicate, Slot, Withdraw};
+use jar_core::wire::{AuditList, NewUser, UserSummary};
 use reqwest::Method;
+use uuid::Uuid;
 
 /// The audit screen's filters (`GET /audit`); empty fields are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,6 +89,136 @@ impl Client {
     pub async fn users(&self) -> Result<Vec<UserSummary>, ApiError> {
         let list: jar_core::wire::UserList = self.get_query("/users", &[]).await?;
         Ok(list.items)
+    }
+
+    /// `GET /users` and `GET /covers`: the users screen.
+    pub async fn users_and_covers(&self) -> Result<(Vec<UserSummary>, Vec<Cover>), ApiError> {
+        let users = self.users().await?;
+        let covers: Vec<Cover> = self.get_query("/covers", &[]).await?;
+        Ok((users, covers))
+    }
+
+    /// The drafted handover and the paediatricians who may receive it: those who may lead
+    /// every one of its cases (`GET /cases/{ref}/assignments/lead_paediatrician`, which lists
+    /// the enabled paediatricians of the case's area).
+    pub async fn handover_draft_with_candidates(
+        &self,
+    ) -> Result<(Vec<HandoverEntry>, Vec<String>), ApiError> {
+        let draft = self.handover_draft().await?;
+        let slot = serde_json::to_value(Slot::LeadPaediatrician)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut candidates: Option<Vec<String>> = None;
+        for e in &draft.entries {
+            let people: Vec<Candidate> = self
+                .get_query(&format!("/cases/{}/assignments/{slot}", e.reference), &[])
+                .await?;
+            let names: Vec<String> = people.into_iter().map(|p| p.username).collect();
+            candidates = Some(match candidates {
+                None => names,
+                Some(before) => before.into_iter().filter(|n| names.contains(n)).collect(),
+            });
+        }
+        Ok((draft.entries, candidates.unwrap_or_default()))
+    }
+
+    /// The writes of the handover and the manager's desk (`None`: another kind of write).
+    /// A new user is added with a long random password nobody sees, then given a one-time
+    /// password by the server (shown once): no password is ever kept in the journal, and a
+    /// retry after a lost answer still ends with one password, the last one shown.
+    pub(crate) async fn send_desk(
+        &self,
+        write: &Write,
+        key: Uuid,
+    ) -> Option<Result<WriteOk, ApiError>> {
+        let idem = key.to_string();
+        let post = |path: &str| {
+            self.request(Method::POST, path)
+                .header("Idempotency-Key", idem.clone())
+        };
+        let if_match = |path: &str, version: i64| {
+            self.request(Method::POST, path)
+                .header("If-Match", format!("\"{version}\""))
+        };
+        let rb = match write {
+            Write::SendHandover(h) => post("/handovers").json(h),
+            Write::AckHandover { id, ack } => {
+                post(&format!("/handovers/{id}/acknowledgements")).json(ack)
+            }
+            Write::AddUser {
+                username,
+                role,
+                areas,
+            } => {
+                let new = NewUser {
+                    username: username.clone(),
+                    password: format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple()),
+                    role: *role,
+                    areas: areas.clone(),
+                };
+                post("/users").json(&new)
+            }
+            Write::DisableUser { username } => post(&format!("/users/{username}/disable")),
+            Write::ResetPassword { username } => post(&format!("/users/{username}/password")),
+            Write::SetCover(c) => post("/covers").json(c),
+            Write::EndCover(c) => post("/covers/end").json(c),
+            Write::Withdraw {
+                case_ref,
+                version,
+                reason,
+            } => if_match(&format!("/cases/{case_ref}/withdraw"), *version).json(&Withdraw {
+                reason: reason.clone(),
+            }),
+            Write::LinkDuplicate {
+                case_ref,
+                version,
+                duplicate,
+                reason,
+            } => {
+                if_match(&format!("/cases/{case_ref}/duplicates"), *version).json(&LinkDuplicate {
+                    duplicate: duplicate.clone(),
+                    reason: reason.clone(),
+                })
+            }
+            _ => return None,
+        };
+        Some(self.finish_desk(write, rb).await)
+    }
+
+    async fn finish_desk(
+        &self,
+        write: &Write,
+        rb: reqwest::RequestBuilder,
+    ) -> Result<WriteOk, ApiError> {
+        let resp = rb.send().await.map_err(network)?;
+        match write {
+            Write::SendHandover(_) | Write::AckHandover { .. } => Ok(WriteOk::Handover(Box::new(
+                Client::read::<Handover>(resp).await?,
+            ))),
+            Write::AddUser { username, .. } => {
+                let _: UserSummary = Client::read(resp).await?;
+                let resp = self
+                    .request(Method::POST, &format!("/users/{username}/password"))
+                    .send()
+                    .await
+                    .map_err(network)?;
+                Ok(WriteOk::Password(Client::read(resp).await?))
+            }
+            Write::ResetPassword { .. } => Ok(WriteOk::Password(Client::read(resp).await?)),
+            Write::Withdraw { .. } | Write::LinkDuplicate { .. } => Ok(WriteOk::Case(Box::new(
+                Client::read::<jar_core::wire::CaseDetail>(resp).await?,
+            ))),
+            Write::SetCover(_) => {
+                let _: Cover = Client::read(resp).await?;
+                Ok(WriteOk::Other)
+            }
+            _ => {
+                // 204: nothing to read.
+                let () = Client::read(resp).await?;
+                Ok(WriteOk::Other)
+            }
+        }
     }
 }
 

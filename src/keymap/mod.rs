@@ -41,6 +41,12 @@ pub enum Ctx {
     Login,
     /// Typing the board's text filter.
     Filter,
+    /// The incoming colleague's handover screen (issue 17 §1).
+    Handover,
+    /// The manager's audit screen (issue 17 §2).
+    Audit,
+    /// The manager's users screen (issue 17 §2).
+    Users,
 }
 
 impl Ctx {
@@ -60,6 +66,9 @@ impl Ctx {
             Ctx::Help => "Help",
             Ctx::Login => "Sign in",
             Ctx::Filter => "Board filter",
+            Ctx::Handover => "Handover received",
+            Ctx::Audit => "Audit log (managers)",
+            Ctx::Users => "Users (managers)",
         }
     }
 }
@@ -114,6 +123,36 @@ pub enum Action {
     CorrectFacts,
     /// Summary: mark a deadline not applicable for this case, or applicable again.
     DeadlineNotApplicable,
+    /// Board: the on-call handover (issue 17 §1): the one received, or draft one to send.
+    Handover,
+    /// Board: the audit log (managers, issue 17 §2).
+    AuditLog,
+    /// Board: the users of my areas (managers, issue 17 §2).
+    Users,
+    /// Handover: mark or unmark the selected case for acknowledgement.
+    Mark,
+    /// Handover: acknowledge the marked cases.
+    AckMarked,
+    /// Handover: acknowledge every case still open.
+    AckAll,
+    /// Handover: become lead of the cases acknowledged (on/off).
+    ToggleLead,
+    /// Audit: the next (older) page.
+    NextPage,
+    /// Audit: the page before (newer).
+    PrevPage,
+    /// Users: disable the selected user.
+    DisableUser,
+    /// Users: a new one-time password for the selected user.
+    ResetPassword,
+    /// Users: set a cover period for the selected key worker (issue 15 §4).
+    SetCover,
+    /// Users: end the selected key worker's cover early.
+    EndCover,
+    /// Case Summary: withdraw a notification made in error (issue 15 §3).
+    Withdraw,
+    /// Case Summary: link a duplicate of this death (managers, issue 15 §3).
+    LinkDuplicate,
     Submit,
     Cancel,
     NextField,

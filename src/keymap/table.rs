@@ -96,6 +96,36 @@ pub const KEYMAP: &[Binding] = &[
         Some("quit"),
     ),
     b(
+        "board.handover",
+        C::Board,
+        A::Handover,
+        &[k('H')],
+        "on-call handover: acknowledge the one you received, or draft yours to send",
+        Some("handover"),
+    )
+    .only(
+        P::HandOver,
+        "Only the on-call paediatricians hand over; managers see an overdue handover on the board.",
+    ),
+    b(
+        "board.audit",
+        C::Board,
+        A::AuditLog,
+        &[k('L')],
+        "the audit log: who did and read what (managers)",
+        Some("audit"),
+    )
+    .only(P::ReadAudit, "Only a manager reads the audit log."),
+    b(
+        "board.users",
+        C::Board,
+        A::Users,
+        &[k('U')],
+        "the users of your areas: add, disable, reset a password, cover (managers)",
+        Some("users"),
+    )
+    .only(P::ManageUsers, "Only a manager manages users."),
+    b(
         "board.sign-out",
         C::Board,
         A::SignOut,
@@ -235,6 +265,27 @@ pub const KEYMAP: &[Binding] = &[
         P::UpdateCase,
         "Your role cannot mark deadlines not applicable.",
     ),
+    b(
+        "summary.withdraw",
+        C::CaseSummary,
+        A::Withdraw,
+        &[k('W')],
+        "withdraw a notification made in error (the notifier or a manager; asks a reason)",
+        None,
+    )
+    .only(
+        P::NotifyDeath,
+        "Only the person who notified the death or a manager withdraws it.",
+    ),
+    b(
+        "summary.link-duplicate",
+        C::CaseSummary,
+        A::LinkDuplicate,
+        &[k('D')],
+        "link a case that is the same death: it is closed as this one's duplicate (managers)",
+        None,
+    )
+    .only(P::ManageUsers, "Only a manager links two cases."),
     b(
         "timeline.add",
         C::CaseTimeline,
@@ -620,13 +671,176 @@ pub const KEYMAP: &[Binding] = &[
         "clear the filter",
         Some("clear"),
     ),
+    // The handover received (issue 17 §1)
+    b(
+        "handover.mark",
+        C::Handover,
+        A::Mark,
+        &[k(' '), k('x')],
+        "mark or unmark the case to acknowledge",
+        Some("mark"),
+    )
+    .only(P::HandOver, "Only the incoming paediatrician acknowledges."),
+    b(
+        "handover.ack-marked",
+        C::Handover,
+        A::AckMarked,
+        &[k('a')],
+        "acknowledge the marked cases",
+        Some("acknowledge marked"),
+    )
+    .only(P::HandOver, "Only the incoming paediatrician acknowledges."),
+    b(
+        "handover.ack-all",
+        C::Handover,
+        A::AckAll,
+        &[k('A')],
+        "acknowledge every case still open",
+        Some("all"),
+    )
+    .only(P::HandOver, "Only the incoming paediatrician acknowledges."),
+    b(
+        "handover.toggle-lead",
+        C::Handover,
+        A::ToggleLead,
+        &[k('l')],
+        "become lead of the cases acknowledged (on/off)",
+        Some("become lead"),
+    )
+    .only(
+        P::HandOver,
+        "Only the incoming paediatrician becomes lead here.",
+    ),
+    b(
+        "handover.refresh",
+        C::Handover,
+        A::Refresh,
+        &[k('R')],
+        "refetch the handover",
+        None,
+    ),
+    b(
+        "handover.back",
+        C::Handover,
+        A::Back,
+        &[code(KeyCode::Esc), k('q'), k('h')],
+        "back to the board",
+        Some("back"),
+    ),
+    // The audit log (issue 17 §2)
+    b(
+        "audit.filter",
+        C::Audit,
+        A::Filter,
+        &[k('/'), k('f')],
+        "filter by case, user, action and dates",
+        Some("filter"),
+    )
+    .only(P::ReadAudit, "Only a manager reads the audit log."),
+    b(
+        "audit.next-page",
+        C::Audit,
+        A::NextPage,
+        &[k('n'), k(']')],
+        "the next, older page",
+        Some("older"),
+    )
+    .only(P::ReadAudit, "Only a manager reads the audit log."),
+    b(
+        "audit.prev-page",
+        C::Audit,
+        A::PrevPage,
+        &[k('p'), k('[')],
+        "the page before, newer",
+        Some("newer"),
+    )
+    .only(P::ReadAudit, "Only a manager reads the audit log."),
+    b(
+        "audit.refresh",
+        C::Audit,
+        A::Refresh,
+        &[k('R')],
+        "refetch from the newest",
+        None,
+    )
+    .only(P::ReadAudit, "Only a manager reads the audit log."),
+    b(
+        "audit.back",
+        C::Audit,
+        A::Back,
+        &[code(KeyCode::Esc), k('q'), k('h')],
+        "back to the board",
+        Some("back"),
+    ),
+    // Users (issue 17 §2)
+    b(
+        "users.add",
+        C::Users,
+        A::Add,
+        &[k('a')],
+        "add a user (a one-time password is shown once)",
+        Some("add"),
+    )
+    .only(P::ManageUsers, "Only a manager adds users."),
+    b(
+        "users.disable",
+        C::Users,
+        A::DisableUser,
+        &[k('d')],
+        "disable the selected user (asks to confirm)",
+        Some("disable"),
+    )
+    .only(P::ManageUsers, "Only a manager disables users."),
+    b(
+        "users.reset-password",
+        C::Users,
+        A::ResetPassword,
+        &[k('P')],
+        "a new one-time password for the selected user (shown once)",
+        Some("reset password"),
+    )
+    .only(P::ManageUsers, "Only a manager resets passwords."),
+    b(
+        "users.set-cover",
+        C::Users,
+        A::SetCover,
+        &[k('c')],
+        "set a cover period for the selected key worker",
+        Some("cover"),
+    )
+    .only(P::ManageUsers, "Only a manager sets key-worker cover."),
+    b(
+        "users.end-cover",
+        C::Users,
+        A::EndCover,
+        &[k('C')],
+        "end the selected key worker's cover early",
+        Some("end cover"),
+    )
+    .only(P::ManageUsers, "Only a manager ends key-worker cover."),
+    b(
+        "users.refresh",
+        C::Users,
+        A::Refresh,
+        &[k('R')],
+        "refetch the users and covers",
+        None,
+    ),
+    b(
+        "users.back",
+        C::Users,
+        A::Back,
+        &[code(KeyCode::Esc), k('q'), k('h')],
+        "back to the board",
+        Some("back"),
+    ),
     // Everywhere outside text entry
     b(
         "global.help",
         C::Global,
         A::Help,
         &[k('?')],
-        "help: every key",
+        "help: the keys you can use here",
         Some("help"),
     ),
     b(

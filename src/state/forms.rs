@@ -69,12 +69,47 @@ pub enum FormKind {
         version: i64,
         deadlines: Vec<super::facts_form::NaChoice>,
     },
+    /// The on-call handover (issue 17 §1): the drafted entries and who may receive it.
+    Handover {
+        entries: Vec<jar_core::handover::HandoverEntry>,
+        candidates: Vec<String>,
+    },
+    /// The audit screen's filters (issue 17 §2): read, not written.
+    AuditFilter,
+    /// A new user of some of the manager's areas (issue 17 §2).
+    AddUser {
+        areas: Vec<String>,
+    },
+    /// Disable, reset the password of, or end the cover of a user, once confirmed.
+    ConfirmUser {
+        username: String,
+        change: super::desk::UserChange,
+    },
+    /// A key worker's cover period (issue 15 §4).
+    SetCover {
+        covered: String,
+        candidates: Vec<String>,
+    },
+    /// Withdraw a notification made in error (issue 15 §3).
+    Withdraw {
+        case_ref: String,
+        version: i64,
+    },
+    /// Link a case that is the same death (issue 15 §3).
+    LinkDuplicate {
+        case_ref: String,
+        version: i64,
+    },
 }
 
 impl FormKind {
     /// Drafts are kept per kind: reopening the same form restores what was typed.
     pub fn same_draft(&self, other: &FormKind) -> bool {
-        self == other
+        match (self, other) {
+            // One handover draft at a time: its drafted parts move with the clock.
+            (FormKind::Handover { .. }, FormKind::Handover { .. }) => true,
+            _ => self == other,
+        }
     }
 }
 
@@ -589,6 +624,31 @@ impl Form {
                 version,
                 deadlines,
             } => super::facts_form::na_form(case_ref, *version, deadlines.clone()),
+            FormKind::Handover {
+                entries,
+                candidates,
+            } => super::handover_form::form(entries.clone(), candidates.clone()),
+            FormKind::AuditFilter => {
+                super::desk::audit_filter_form(&crate::api::desk::AuditQuery::default())
+            }
+            FormKind::AddUser { areas } => super::desk::add_user_form(areas),
+            FormKind::ConfirmUser { username, change } => {
+                super::desk::confirm_form(username, *change, &[])
+            }
+            FormKind::SetCover {
+                covered,
+                candidates,
+            } => {
+                let mut all = candidates.clone();
+                all.push(covered.clone());
+                super::desk::cover_form(covered, &all, now)
+            }
+            FormKind::Withdraw { case_ref, version } => {
+                super::withdraw_form::withdraw(case_ref, *version)
+            }
+            FormKind::LinkDuplicate { case_ref, version } => {
+                super::withdraw_form::link(case_ref, *version)
+            }
         }
     }
 
@@ -634,6 +694,9 @@ impl Form {
     /// will not parse; shown under the field before saving. `None` for other fields.
     pub fn time_preview(&self, key: &str, now: DateTime<Utc>) -> Option<Result<String, String>> {
         if let Some(matches) = super::assign_form::preview(self, key) {
+            return Some(matches);
+        }
+        if let Some(matches) = super::handover_form::preview(self, key) {
             return Some(matches);
         }
         self.time(key).map(|t| t.preview(self, now))

@@ -4,11 +4,14 @@ pub mod assign_form;
 pub mod board;
 pub mod case;
 pub mod facts_form;
+pub mod desk;
 pub mod forms;
 pub mod handover;
+pub mod handover_form;
 pub mod identity_form;
 pub mod refs;
 pub mod retry;
+pub mod withdraw_form;
 
 use chrono::{DateTime, Utc};
 use jar_core::permissions::{self, Permission, Principal};
@@ -22,6 +25,12 @@ pub use refs::{CaseRef, ItemAddr};
 pub enum Screen {
     Board,
     Case,
+    /// The handover received (issue 17 §1): `State::handover`.
+    Handover,
+    /// The manager's audit log (issue 17 §2): `State::desk.audit`.
+    Audit,
+    /// The manager's users (issue 17 §2): `State::desk.users`.
+    Users,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +115,11 @@ pub enum Dialog {
         lines: Vec<String>,
         form: Box<Form>,
     },
+    /// Done, with something to read once (a one-time password, issue 17 §2).
+    Notice {
+        title: String,
+        detail: String,
+    },
 }
 
 #[derive(Debug)]
@@ -163,6 +177,13 @@ pub struct State {
     /// `q` was pressed once with unsent changes.
     pub quit_armed: bool,
     pub dirty: bool,
+    /// The handovers I sent, received or manage (issue 17 §1), as the server last listed them;
+    /// `overdue` is recomputed on every tick.
+    pub handovers: Vec<jar_core::handover::Handover>,
+    /// The handover received, on its screen.
+    pub handover: Option<handover::HandoverView>,
+    /// The manager's desk: audit log and users (issue 17 §2).
+    pub desk: desk::DeskState,
 }
 
 impl Dialog {
@@ -172,6 +193,7 @@ impl Dialog {
             Dialog::Conflict(c) => Some(c.clone()),
             Dialog::Error { .. }
             | Dialog::SignOut { .. }
+            | Dialog::Notice { .. }
             | Dialog::Confirm { .. }
             | Dialog::ConfirmForm { .. } => None,
         }
@@ -221,6 +243,9 @@ impl State {
             quit: false,
             quit_armed: false,
             dirty: true,
+            handovers: Vec::new(),
+            handover: None,
+            desk: desk::DeskState::default(),
         }
     }
 
@@ -342,6 +367,7 @@ impl State {
             || self.me_loading
             || self.login.as_ref().is_some_and(|l| l.busy)
             || self.case.as_ref().is_some_and(|c| !c.fetching.is_empty())
+            || self.desk.loading
     }
 
     pub fn waiting(&self) -> usize {

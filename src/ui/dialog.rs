@@ -50,6 +50,15 @@ pub fn render(d: &Dialog, theme: &Theme, f: &mut Frame, area: Rect) {
                 Line::from(styled("Enter, Esc or q closes", theme.muted)),
             ],
         ),
+        Dialog::Notice { title, detail } => (
+            " Done ",
+            vec![
+                Line::from(styled(title.clone(), theme.title)),
+                Line::from(detail.clone()),
+                Line::from(""),
+                Line::from(styled("Enter, Esc or q closes", theme.muted)),
+            ],
+        ),
         Dialog::Conflict(Conflict {
             addr,
             item_text,

@@ -22,6 +22,7 @@ fn height(form: &Form, field: &Field, focused: bool) -> u16 {
         Value::Line(_) if form.time_field(field.key).is_some() => 2,
         // The assignment picker's matches (issue 15 §4).
         Value::Line(_) if crate::state::assign_form::has_preview(form, field.key) => 2,
+        Value::Line(_) if crate::state::handover_form::preview(form, field.key).is_some() => 2,
         Value::Text(_) => 6,
         Value::Multi { options, .. } if focused => 1 + options.len() as u16,
         _ => 1,

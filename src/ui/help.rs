@@ -12,8 +12,11 @@ use crate::keymap::{Ctx, KEYMAP, Keymap, binding_name, keys_label};
 use crate::state::State;
 use crate::theme::Theme;
 
-pub const ORDER: [Ctx; 14] = [
+pub const ORDER: [Ctx; 17] = [
     Ctx::Board,
+    Ctx::Handover,
+    Ctx::Audit,
+    Ctx::Users,
     Ctx::Case,
     Ctx::CaseSummary,
     Ctx::CaseTimeline,
@@ -29,26 +32,31 @@ pub const ORDER: [Ctx; 14] = [
     Ctx::Always,
 ];
 
-/// Every binding, by context; what the role may not do (`allows`) is said so.
+/// The bindings of `contexts` (in the help's order) that the role may use (`allows`): what
+/// it may not do is left out, so a key worker is never offered "notify" (issue 17 §2).
 pub fn help_lines(
     theme: &Theme,
     keymap: &Keymap,
     width: u16,
     allows: &dyn Fn(Permission) -> bool,
+    contexts: &[Ctx],
 ) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for ctx in ORDER {
+    for ctx in ORDER.into_iter().filter(|c| contexts.contains(c)) {
+        let usable: Vec<_> = KEYMAP
+            .iter()
+            .filter(|b| b.ctx == ctx && b.allowed(allows))
+            .collect();
+        if usable.is_empty() {
+            continue;
+        }
         out.push(Line::from(styled(format!(" {}", ctx.title()), theme.title)));
-        for b in KEYMAP.iter().filter(|b| b.ctx == ctx) {
+        for b in usable {
             let mut spans = vec![Span::styled(
                 format!("   {}", fit(&keys_label(keymap.keys(b)), 22)),
                 theme.key,
             )];
-            let (words, style) = if b.allowed(allows) {
-                (b.help.to_string(), theme.text)
-            } else {
-                (format!("{} (not for your role)", b.help), theme.muted)
-            };
+            let (words, style) = (b.help.to_string(), theme.text);
             // Wide screens also show the name to use in config.toml [keys].
             if width >= 100 {
                 let help_w = KEYMAP.iter().map(|b| b.help.len()).max().unwrap_or(40) + 20;
@@ -80,11 +88,13 @@ pub fn help_lines(
 }
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let all = help_lines(theme, &s.keymap, area.width, &|p| s.allows(p));
+    let mut contexts = crate::update::screen_contexts(s);
+    contexts.push(Ctx::Always);
+    let all = help_lines(theme, &s.keymap, area.width, &|p| s.allows(p), &contexts);
     let max = all.len().saturating_sub(usize::from(area.height));
     let scroll = s.help_scroll.min(max);
     let mut out = vec![Line::from(styled(
-        " Help — Up/Down scroll · Esc, q or ? closes",
+        " Help for this screen and your role — Up/Down scroll · Esc, q or ? closes",
         theme.accent,
     ))];
     out.extend(all.into_iter().skip(scroll));

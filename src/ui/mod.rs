@@ -7,6 +7,7 @@ mod case_checklists;
 mod case_contacts;
 mod case_summary;
 mod case_timeline;
+mod desk;
 mod dialog;
 mod form;
 pub mod handover;
@@ -37,13 +38,15 @@ pub const ASCII_BORDER: border::Set<'static> = border::Set {
     horizontal_bottom: "-",
 };
 
-/// The help screen's text, as the widest screen shows it (tests and docs read it).
+/// The help screen's text, as the widest screen shows it (tests and docs read it): every
+/// key of every screen.
 pub fn help_text() -> String {
     help::help_lines(
         &Theme::mono(),
         &crate::keymap::Keymap::default(),
         200,
         &|_| true,
+        &help::ORDER,
     )
     .iter()
     .map(|l| {
@@ -109,6 +112,8 @@ fn draw(s: &State, theme: &Theme, f: &mut Frame) {
     };
     match (s.screen, s.case.as_ref()) {
         (Screen::Case, Some(c)) => case::render_header(s, c, theme, f, header),
+        (Screen::Audit, _) => desk::render_audit_header(s, theme, f, header),
+        (Screen::Users, _) => desk::render_users_header(s, theme, f, header),
         _ => board::render_header(s, theme, f, header),
     }
     // The overlay stack, bottom first: the screen under the highest one that fills the
@@ -116,8 +121,11 @@ fn draw(s: &State, theme: &Theme, f: &mut Frame) {
     let stack = s.overlays();
     let from = stack.iter().rposition(|o| o.covers_body());
     if from.is_none() {
-        match (s.screen, s.case.as_ref()) {
-            (Screen::Case, Some(c)) => case::render_body(s, c, theme, f, body),
+        match (s.screen, s.case.as_ref(), s.handover.as_ref()) {
+            (Screen::Case, Some(c), _) => case::render_body(s, c, theme, f, body),
+            (Screen::Handover, _, Some(v)) => handover::render(v, theme, f, body),
+            (Screen::Audit, _, _) => desk::render_audit(s, theme, f, body),
+            (Screen::Users, _, _) => desk::render_users(s, theme, f, body),
             _ => board::render_body(s, theme, f, body),
         }
     }
@@ -125,11 +133,13 @@ fn draw(s: &State, theme: &Theme, f: &mut Frame) {
     for o in &stack[from.unwrap_or(0)..] {
         match o {
             Overlay::Help => help::render(s, theme, f, body),
-            Overlay::Form => {
-                if let Some(form) = &s.form {
-                    form::render(form, s.now, theme, f, body);
+            Overlay::Form => match &s.form {
+                Some(form) if matches!(form.kind, crate::state::FormKind::Handover { .. }) => {
+                    handover::render_compose(form, theme, f, body)
                 }
-            }
+                Some(form) => form::render(form, s.now, theme, f, body),
+                None => {}
+            },
             Overlay::Dialog => {
                 if let Some(d) = &s.dialog {
                     dialog::render(d, theme, f, body);

@@ -73,6 +73,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Assign => crate::update::assign::start(s, &case_ref),
         Action::CorrectFacts => crate::update::facts::correct(s, &case_ref),
         Action::DeadlineNotApplicable => crate::update::facts::not_applicable(s, &case_ref),
+        Action::Withdraw | Action::LinkDuplicate => {
+            crate::update::desk::case_form(s, &case_ref, action)
+        }
         Action::Add => add(s, &case_ref),
         Action::Correct => {
             let Some(ev) = s.case.as_ref().and_then(|c| c.selected_event()).cloned() else {
@@ -337,7 +340,7 @@ pub fn on_dialog(s: &mut State, action: Option<Action>) -> Vec<Effect> {
                 Vec::new()
             }
         },
-        Dialog::Error { .. } => {
+        Dialog::Error { .. } | Dialog::Notice { .. } => {
             if !matches!(action, Some(Action::Close)) {
                 s.dialog = Some(dialog);
             }

@@ -294,7 +294,20 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let now = s.now;
+    // The audit filters are read, not written.
+    if form.kind == FormKind::AuditFilter {
+        return super::desk::filtered(s, form);
+    }
     let built: Result<Write, String> = match &form.kind {
+        // The handover, the manager's desk, withdrawal and linking (issue 17, issue 15 §3).
+        FormKind::Handover { .. }
+        | FormKind::AddUser { .. }
+        | FormKind::ConfirmUser { .. }
+        | FormKind::SetCover { .. }
+        | FormKind::Withdraw { .. }
+        | FormKind::LinkDuplicate { .. }
+        | FormKind::AuditFilter => super::desk::built(&form, now)
+            .unwrap_or_else(|| Err("this form saves nothing".to_string())),
         FormKind::Contact { case_ref } => form.to_contact(now).map(|contact| Write::AddContact {
             case_ref: case_ref.clone(),
             contact,

@@ -8,7 +8,9 @@ mod board;
 mod case;
 mod close;
 mod facts;
+pub(crate) mod desk;
 mod forms;
+pub(crate) mod handover;
 mod identity;
 mod login;
 
@@ -74,6 +76,7 @@ fn update_inner(s: &mut State, msg: Msg) -> Vec<Effect> {
                 s.dirty = true;
             }
             s.now = now;
+            handover::tick(s);
             if s.session.is_none() && s.login.is_none() && s.me_retry.take_due(now) {
                 s.me_loading = true;
                 s.board.loading = true;
@@ -131,6 +134,17 @@ fn focus_contexts(s: &State) -> Vec<Ctx> {
     }
     if s.board.editing_filter && s.screen == Screen::Board {
         return vec![Ctx::Filter];
+    }
+    screen_contexts(s)
+}
+
+/// The contexts of the screen itself, under any overlay (the help shows these).
+pub fn screen_contexts(s: &State) -> Vec<Ctx> {
+    match s.screen {
+        Screen::Handover => return vec![Ctx::Handover, Ctx::Global],
+        Screen::Audit => return vec![Ctx::Audit, Ctx::Global],
+        Screen::Users => return vec![Ctx::Users, Ctx::Global],
+        Screen::Board | Screen::Case => {}
     }
     match (s.screen, s.case.as_ref()) {
         (Screen::Case, Some(c)) => {
@@ -207,8 +221,16 @@ fn on_key(s: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         action => match s.screen {
-            Screen::Board => board::on_action(s, action),
+            Screen::Board => match action {
+                Action::Handover => handover::start(s),
+                Action::AuditLog => desk::open_audit(s),
+                Action::Users => desk::open_users(s),
+                _ => board::on_action(s, action),
+            },
             Screen::Case => case::on_action(s, action),
+            Screen::Handover => handover::on_action(s, action),
+            Screen::Audit => desk::on_audit(s, action),
+            Screen::Users => desk::on_users(s, action),
         },
     }
 }

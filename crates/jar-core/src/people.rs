@@ -179,3 +179,23 @@ impl Cover {
         self.from <= now && now < self.to
     }
 }
+
+/// `POST /covers/end` (issue 15 §4, issue 17 §2): end early every cover period of `cover` for
+/// `covered` that has not ended yet; one still to come is ended before it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndCover {
+    #[schema(schema_with = crate::text::schema::required_line)]
+    pub covered: String,
+    #[schema(schema_with = crate::text::schema::required_line)]
+    pub cover: String,
+}
+
+impl EndCover {
+    pub fn validate(&self) -> Result<(), TextError> {
+        text::check_required("covered", &self.covered, caps::SHORT)?;
+        text::check_line("covered", &self.covered, caps::SHORT)?;
+        text::check_required("cover", &self.cover, caps::SHORT)?;
+        text::check_line("cover", &self.cover, caps::SHORT)
+    }
+}

@@ -35,6 +35,8 @@ pub enum Action {
     /// Two cases linked as one death: written on both (issue 15 §3).
     CaseDuplicate,
     CoverSet,
+    /// A key worker's cover ended early (issue 15 §4, issue 17 §2).
+    CoverEnd,
     /// The notification export, with the count of records (issue 15 §2).
     NotificationExport,
     /// A deadline marked not applicable for a case, with the reason (issue 14 §2).
@@ -46,7 +48,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -74,6 +76,7 @@ impl Action {
         Action::DeadlineNotApplicable,
         Action::DeadlineReinstated,
         Action::ChecklistReopen,
+        Action::CoverEnd,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -102,6 +105,7 @@ impl Action {
             Action::CaseWithdraw => "case.withdraw",
             Action::CaseDuplicate => "case.duplicate",
             Action::CoverSet => "cover.set",
+            Action::CoverEnd => "cover.end",
             Action::NotificationExport => "export.notifications",
             Action::DeadlineNotApplicable => "deadline.not_applicable",
             Action::DeadlineReinstated => "deadline.reinstated",
@@ -111,8 +115,8 @@ impl Action {
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 27] = {
-    let mut out = [""; 27];
+pub const ACTIONS: [&str; 28] = {
+    let mut out = [""; 28];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

@@ -217,6 +217,33 @@ pub async fn build(
     })
 }
 
+/// One case's notification (issue 15 §2, per case): the same document with one record,
+/// `from` and `to` the UK date it was notified. `None`: no such case in `areas`.
+pub async fn one(
+    conn: &mut Conn,
+    areas: &[String],
+    reference: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<NotificationExport>> {
+    let Some((id, case)) = crate::store::cases::find(conn, reference).await? else {
+        return Ok(None);
+    };
+    if !areas.contains(&case.area) {
+        return Ok(None);
+    }
+    let withdrawn = people::is_withdrawn(conn, id).await?;
+    let identity = records::identity(conn, id).await?;
+    let day = jar_core::timeparse::uk_date(case.times.notified_at);
+    Ok(Some(NotificationExport {
+        schema: SCHEMA.into(),
+        generated_at: now,
+        from: day,
+        to: day,
+        fields_not_held: NOT_HELD.iter().map(|s| s.to_string()).collect(),
+        records: vec![record(&case, identity.as_ref(), withdrawn)],
+    }))
+}
+
 /// The export as pretty JSON (one trailing newline).
 pub fn to_json(e: &NotificationExport) -> anyhow::Result<String> {
     Ok(serde_json::to_string_pretty(e)? + "\n")

@@ -43,7 +43,7 @@ const HANDOVER_TEXT: &str = "HANDOVER-SYNTH-7719 ring the DD if the coroner call
 
 /// Every route (method and path template) the test knows how to exercise. Must equal the
 /// OpenAPI document's list.
-const KNOWN: [&str; 42] = [
+const KNOWN: [&str; 44] = [
     "POST /api/v1/session",
     "DELETE /api/v1/session",
     "GET /api/v1/me",
@@ -62,7 +62,9 @@ const KNOWN: [&str; 42] = [
     "POST /api/v1/cases/{reference}/duplicates",
     "GET /api/v1/covers",
     "POST /api/v1/covers",
+    "POST /api/v1/covers/end",
     "GET /api/v1/exports/notifications",
+    "GET /api/v1/exports/notifications/{reference}",
     "GET /api/v1/cases/{reference}/timeline",
     "POST /api/v1/cases/{reference}/timeline",
     "GET /api/v1/cases/{reference}/checklists",
@@ -714,6 +716,22 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 false,
             );
         }
+        "POST /api/v1/covers/end" => {
+            // The cover the manager set on the route before: ended early, by a manager only.
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/covers/end"),
+                    Some(json!({"covered": "kw", "cover": "kw-cover"})),
+                    &idem(),
+                )
+                .await,
+                authed([403, 403, 403, 403, 204]),
+                false,
+            );
+        }
         "GET /api/v1/exports/notifications" => {
             // The export carries identities: a disclosure like a reveal, for managers only.
             push(
@@ -722,6 +740,22 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                     who,
                     Method::GET,
                     &format!("{p}/exports/notifications?from=2000-01-01&to=2100-12-31"),
+                    None,
+                    &[],
+                )
+                .await,
+                authed(MGR_ONLY),
+                true,
+            );
+        }
+        "GET /api/v1/exports/notifications/{reference}" => {
+            // One case's notification: a disclosure like a reveal, for managers only.
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::GET,
+                    &format!("{p}/exports/notifications/{a}"),
                     None,
                     &[],
                 )

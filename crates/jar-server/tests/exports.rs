@@ -201,3 +201,63 @@ async fn the_command_line_export_matches_the_golden_files_and_is_audited() {
         .expect("run");
     assert!(!r.status.success(), "a range ending before it starts");
 }
+
+#[tokio::test]
+async fn a_manager_exports_one_cases_notification_the_same_record_as_the_range_and_audited() {
+    let (h, _) = world().await;
+    let mgr = h.person("mgr", Role::Manager, &[NORTH]).await;
+    let range = mgr
+        .get("/exports/notifications?from=2026-03-01&to=2026-03-01")
+        .await
+        .json();
+    let first = &range["records"][0];
+    let reference = first["local_reference"].as_str().expect("reference");
+    let r = mgr
+        .get(&format!("/exports/notifications/{reference}"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    let one = r.json();
+    assert_eq!(one["records"].as_array().map(Vec::len), Some(1));
+    assert_eq!(&one["records"][0], first, "the same record as in the range");
+    assert_eq!(one["from"], "2026-03-01");
+    assert_eq!(one["to"], "2026-03-01");
+    let csv = mgr
+        .get(&format!("/exports/notifications/{reference}?format=csv"))
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert_eq!(csv.body.lines().count(), 2, "the header and one row");
+    mgr.get(&format!("/exports/notifications/{reference}?format=xml"))
+        .await
+        .assert_problem(400, "bad-request");
+    // Audited against the case, with the count and never the content.
+    let audit = mgr
+        .get(&format!(
+            "/audit?case={reference}&action=export.notifications"
+        ))
+        .await
+        .json();
+    let details: Vec<&str> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|a| a["detail"].as_str())
+        .collect();
+    assert_eq!(
+        details,
+        vec!["records=1 format=csv", "records=1 format=json"]
+    );
+    // Another area's manager, and every other role, get nothing.
+    let south = h.person("mgr-south", Role::Manager, &[SOUTH]).await;
+    south
+        .get(&format!("/exports/notifications/{reference}"))
+        .await
+        .assert_problem(404, "not-found");
+    let paed = h.person("p2", Role::Paediatrician, &[NORTH]).await;
+    paed.get(&format!("/exports/notifications/{reference}"))
+        .await
+        .assert_problem(403, "forbidden");
+    mgr.get("/exports/notifications/JAR-2099-9999")
+        .await
+        .assert_problem(404, "not-found");
+}

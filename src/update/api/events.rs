@@ -17,6 +17,13 @@ pub(super) fn change(s: &mut State, ev: ChangeEvent) -> Vec<Effect> {
     {
         return fx;
     }
+    if matches!(
+        ev.kind,
+        ChangeKind::HandoverSent | ChangeKind::HandoverAcknowledged
+    ) {
+        // Who it is for is in the handover, read again (`may_read_handover` on the server).
+        return vec![Effect::FetchHandovers];
+    }
     if ev.kind == ChangeKind::CaseCreated
         && let Some(r) = &ev.case_ref
     {
@@ -57,6 +64,9 @@ pub(super) fn change(s: &mut State, ev: ChangeEvent) -> Vec<Effect> {
 
 pub(super) fn resync(s: &mut State) -> Vec<Effect> {
     let mut fx = fetch_cases(s);
+    if crate::update::handover::watches(s) {
+        fx.push(Effect::FetchHandovers);
+    }
     if let Some(r) = s.case.as_ref().map(|c| c.reference.clone()) {
         fx.extend(refetch_case(s, &r));
     }

@@ -86,6 +86,22 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        ApiMsg::HandoverDraft(result) => {
+            crate::update::handover::drafted(s, result);
+            Vec::new()
+        }
+        ApiMsg::Handovers(result) => {
+            crate::update::handover::listed(s, result);
+            Vec::new()
+        }
+        ApiMsg::Audit(result) => {
+            crate::update::desk::audit_page(s, result);
+            Vec::new()
+        }
+        ApiMsg::Users(result) => {
+            crate::update::desk::users(s, result);
+            Vec::new()
+        }
         ApiMsg::WriteDone { key, result } => writes::write_done(s, key, result),
         ApiMsg::Change(ev) => events::change(s, ev),
         ApiMsg::Resync => events::resync(s),

@@ -110,6 +110,9 @@ pub(super) fn cases(s: &mut State, result: Result<Vec<BoardRow>, ApiError>) -> V
             let before = std::mem::replace(&mut s.board.cases, cases);
             if s.board.loaded {
                 crate::update::assigned::announce(s, &before);
+            } else if crate::update::handover::watches(s) {
+                // With the first board: a handover waiting or overdue (issue 17 §1).
+                fx.push(Effect::FetchHandovers);
             }
             s.board.loaded = true;
             let now = s.now;

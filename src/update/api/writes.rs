@@ -174,6 +174,17 @@ fn write_result(s: &mut State, key: uuid::Uuid, result: Result<WriteOk, ApiError
 
 fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
     match (write, ok) {
+        (Write::SendHandover(_) | Write::AckHandover { .. }, WriteOk::Handover(h)) => {
+            crate::update::handover::confirmed(s, write, *h);
+        }
+        (
+            Write::AddUser { .. }
+            | Write::DisableUser { .. }
+            | Write::ResetPassword { .. }
+            | Write::SetCover(_)
+            | Write::EndCover(_),
+            ok,
+        ) => fx.extend(crate::update::desk::confirmed(s, write, ok)),
         (Write::ItemUpdate { addr, .. }, WriteOk::Item(view)) => {
             if let Some(c) = s.case.as_mut().filter(|c| c.reference == addr.case_ref) {
                 c.set_item_state(&addr.template, view.state.clone());

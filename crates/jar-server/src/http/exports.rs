@@ -20,7 +20,9 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<ApiContext>> {
-    Router::new().route("/exports/notifications", get(notifications))
+    Router::new()
+        .route("/exports/notifications", get(notifications))
+        .route("/exports/notifications/{reference}", get(one_notification))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -46,6 +48,51 @@ fn format_schema() -> utoipa::openapi::schema::Object {
         .build()
 }
 
+/// `format` of the per-case export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OneParams {
+    /// `json` (the default) or `csv`.
+    #[param(schema_with = format_schema)]
+    format: Option<String>,
+}
+
+fn csv_wanted(format: Option<&str>) -> Result<bool> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(_) => Err(Error::BadRequest("format must be json or csv".into())),
+    }
+}
+
+fn require_manager(who: &jar_core::permissions::Principal) -> Result<()> {
+    require(who, (Permission::ListCases, "list cases"))?;
+    if !permissions::manager_only(who.role) {
+        return Err(Error::Forbidden(format!(
+            "a {} cannot export notifications; a manager does",
+            who.role.label()
+        )));
+    }
+    Ok(())
+}
+
+fn answer(e: &NotificationExport, csv: bool) -> Result<axum::response::Response> {
+    let (body, kind) = if csv {
+        (export::to_csv(e), "text/csv; charset=utf-8")
+    } else {
+        (export::to_json(e)?, "application/json")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 fn date(name: &str, v: &Option<String>) -> Result<NaiveDate> {
     let v = v
         .as_deref()
@@ -67,22 +114,12 @@ pub async fn notifications(
     Query(p): Query<ExportParams>,
 ) -> Result<axum::response::Response> {
     let who = &user.principal;
-    require(who, (Permission::ListCases, "list cases"))?;
-    if !permissions::manager_only(who.role) {
-        return Err(Error::Forbidden(format!(
-            "a {} cannot export notifications; a manager does",
-            who.role.label()
-        )));
-    }
+    require_manager(who)?;
     let (from, to) = (date("from", &p.from)?, date("to", &p.to)?);
     if to < from {
         return Err(Error::BadRequest("to must not be before from".into()));
     }
-    let csv = match p.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(Error::BadRequest("format must be json or csv".into())),
-    };
+    let csv = csv_wanted(p.format.as_deref())?;
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     let e = export::build(tx.conn(), &who.areas, from, to, now).await?;
@@ -94,17 +131,43 @@ pub async fn notifications(
     let record = AuditRecord::by(who, Action::NotificationExport, None, &detail, &user.remote);
     audit::record(tx.conn(), record, now).await?;
     ctx.store.commit(tx).await?;
-    let (body, kind) = if csv {
-        (export::to_csv(&e), "text/csv; charset=utf-8")
+    answer(&e, csv)
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/notifications/{reference}", tag = "exports",
+    params(super::openapi::params::CasePath, OneParams),
+    responses((status = 200, description = "one case's notification (the document of `GET /exports/notifications` with one record; `from` and `to` the day it was notified): JSON, or CSV with `format=csv`; audited against the case",
+            content((NotificationExport = "application/json"), (String = "text/csv")),
+            headers(("Cache-Control" = String, description = "`no-store`: the export is never cached"))),
+        (status = 400, description = "a `format` other than json or csv"),
+        (status = 403, description = "only a manager exports notifications"),
+        (status = 404, description = "no such case in your areas")))]
+pub async fn one_notification(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+    super::extract::Path(reference): super::extract::Path<String>,
+    Query(p): Query<OneParams>,
+) -> Result<axum::response::Response> {
+    let who = &user.principal;
+    require_manager(who)?;
+    let csv = csv_wanted(p.format.as_deref())?;
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    let e = if jar_core::case::is_case_ref(&reference) {
+        export::one(tx.conn(), &who.areas, &reference, now).await?
     } else {
-        (export::to_json(&e)?, "application/json")
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        body,
-    )
-        .into_response())
+        None
+    }
+    .ok_or_else(|| Error::NotFound("no such case in your areas".into()))?;
+    let detail = format!("records=1 format={}", if csv { "csv" } else { "json" });
+    let record = AuditRecord::by(
+        who,
+        Action::NotificationExport,
+        Some(&reference),
+        &detail,
+        &user.remote,
+    );
+    audit::record(tx.conn(), record, now).await?;
+    ctx.store.commit(tx).await?;
+    answer(&e, csv)
 }

@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use jar_core::Role;
-use jar_core::people::{Assign, Candidate, Cover, LinkDuplicate, Slot, Withdraw};
+use jar_core::people::{Assign, Candidate, Cover, EndCover, LinkDuplicate, Slot, Withdraw};
 use jar_core::permissions::{self, Permission};
 use jar_core::timeline::{EventKind, TimelineEvent};
 use jar_core::wire::{CaseDetail, ChangeKind};
@@ -33,6 +33,7 @@ pub fn router() -> Router<Arc<ApiContext>> {
         .route("/cases/{reference}/withdraw", post(withdraw))
         .route("/cases/{reference}/duplicates", post(link_duplicate))
         .route("/covers", get(list_covers).post(set_cover))
+        .route("/covers/end", post(end_cover))
 }
 
 /// Append a server-recorded event (see `EventKind::is_system`) to the case in `cw`, save the
@@ -407,4 +408,58 @@ pub async fn set_cover(
     w.audit(Action::CoverSet, None, &detail).await?;
     let reply = Reply::json(StatusCode::CREATED, &cover)?;
     w.commit(reply).await
+}
+
+#[utoipa::path(post, path = "/api/v1/covers/end", tag = "people", request_body = EndCover,
+    params(super::openapi::params::IdempotencyKey),
+    responses((status = 204, description = "every cover period of `cover` for `covered` not yet ended is ended now (one still to come never starts)"),
+        (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
+        (status = 403, description = "only a manager ends key-worker cover"),
+        (status = 404, description = "no cover period of these two key workers in one of your areas is in force or to come")))]
+pub async fn end_cover(
+    State(ctx): State<Arc<ApiContext>>,
+    user: AuthUser,
+    key: IdemKey,
+    body: RawBody,
+) -> Result<Reply> {
+    require_manager(&user)?;
+    let need = (Permission::ListCases, "list cases");
+    let mut w = match Write::begin(
+        &ctx,
+        &user,
+        need,
+        Idem::Required(key),
+        &body,
+        "POST /covers/end",
+    )
+    .await?
+    {
+        Begun::Replay(r, _) => return Ok(r),
+        Begun::Fresh(w) => w,
+    };
+    let end: EndCover = w.body(&body)?;
+    // The same rule as setting it: both key workers of one of the manager's areas.
+    let mut shared = false;
+    for area in &user.principal.areas {
+        let kws = people::people_in_area(w.tx.conn(), area, Role::KeyWorker).await?;
+        shared |= kws.contains(&end.cover) && kws.contains(&end.covered);
+    }
+    let ended = if shared {
+        people::end_cover(w.tx.conn(), &end.covered, &end.cover, w.now).await?
+    } else {
+        0
+    };
+    if ended == 0 {
+        return Err(Error::NotFound(
+            "no cover period of these two key workers in your areas is in force or to come".into(),
+        ));
+    }
+    let detail = format!(
+        "cover={} covered={} ended={ended} at={}",
+        end.cover,
+        end.covered,
+        w.now.to_rfc3339()
+    );
+    w.audit(Action::CoverEnd, None, &detail).await?;
+    w.commit(Reply::no_content()).await
 }

@@ -58,6 +58,7 @@ bodies!(
     jar_core::people::LinkDuplicate,
     jar_core::people::Cover,
     jar_core::correction::MarkNotApplicable,
+    jar_core::people::EndCover,
 );
 
 impl Body for jar_core::case::Identity {

@@ -98,6 +98,26 @@ pub async fn covering(
     .await?)
 }
 
+/// End early the cover periods of `cover` for `covered` not yet ended at `now`: one in force
+/// ends now, one still to come ends as it starts (so it never is in force). How many.
+pub async fn end_cover(
+    conn: &mut Conn,
+    covered: &str,
+    cover: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE covers SET ends_at = CASE WHEN starts_at > $3 THEN starts_at ELSE $3 END \
+         WHERE covered = $1 AND cover = $2 AND ends_at > $3",
+    )
+    .bind(covered)
+    .bind(cover)
+    .bind(ms(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Cover periods in force or to come, for the manager's view.
 pub async fn covers(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<Vec<Cover>> {
     let rows = sqlx::query(
