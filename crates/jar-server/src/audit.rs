@@ -37,10 +37,18 @@ pub enum Action {
     CoverSet,
     /// The notification export, with the count of records (issue 15 §2).
     NotificationExport,
+    /// Issue 16 §2: the family-question register read (a count, never the text).
+    QuestionsRead,
+    QuestionRaise,
+    QuestionAdvance,
+    /// Issue 16 §4: the review track changed (the names of the changed parts).
+    ReviewUpdate,
+    InvolvementAdd,
+    ReportStep,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 30] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -65,6 +73,12 @@ impl Action {
         Action::CaseDuplicate,
         Action::CoverSet,
         Action::NotificationExport,
+        Action::QuestionsRead,
+        Action::QuestionRaise,
+        Action::QuestionAdvance,
+        Action::ReviewUpdate,
+        Action::InvolvementAdd,
+        Action::ReportStep,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -94,13 +108,19 @@ impl Action {
             Action::CaseDuplicate => "case.duplicate",
             Action::CoverSet => "cover.set",
             Action::NotificationExport => "export.notifications",
+            Action::QuestionsRead => "questions.read",
+            Action::QuestionRaise => "questions.raise",
+            Action::QuestionAdvance => "questions.advance",
+            Action::ReviewUpdate => "review.update",
+            Action::InvolvementAdd => "involvements.add",
+            Action::ReportStep => "involvements.report",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 24] = {
-    let mut out = [""; 24];
+pub const ACTIONS: [&str; 30] = {
+    let mut out = [""; 30];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();
