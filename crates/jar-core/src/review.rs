@@ -104,7 +104,7 @@ pub struct Feedback {
     pub by: String,
 }
 
-/// The whole track of one case. Every part may be left out of a `PUT` (then it is empty).
+/// The whole track of one case.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReviewTrack {
@@ -113,6 +113,36 @@ pub struct ReviewTrack {
     pub proceedings: Proceedings,
     pub cdrm: Cdrm,
     pub feedback: Feedback,
+}
+
+/// A change to the track (`PATCH`): each part sent replaces that part whole; parts left out
+/// stay as they are (so a role that does not receive a part cannot clear it by omission).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewPatch {
+    pub post_mortem: Option<PostMortem>,
+    pub inquest: Option<Inquest>,
+    pub proceedings: Option<Proceedings>,
+    pub cdrm: Option<Cdrm>,
+    pub feedback: Option<Feedback>,
+}
+
+impl ReviewPatch {
+    /// The track after this patch.
+    pub fn apply(self, old: &ReviewTrack) -> ReviewTrack {
+        ReviewTrack {
+            post_mortem: self.post_mortem.unwrap_or_else(|| old.post_mortem.clone()),
+            inquest: self.inquest.unwrap_or_else(|| old.inquest.clone()),
+            proceedings: self.proceedings.unwrap_or_else(|| old.proceedings.clone()),
+            cdrm: self.cdrm.unwrap_or_else(|| old.cdrm.clone()),
+            feedback: self.feedback.unwrap_or_else(|| old.feedback.clone()),
+        }
+    }
+
+    /// Text rules of the parts sent (the order of steps is checked on the result).
+    pub fn validate(&self) -> Result<(), TextError> {
+        self.clone().apply(&ReviewTrack::default()).text_rules()
+    }
 }
 
 /// The parts of the track, each written by its own roles
@@ -216,6 +246,7 @@ impl ReviewTrack {
     /// Text rules and the order of steps (a report before its results, a conclusion before
     /// the opening, feedback without who gave it are refused, naming the field).
     pub fn validate(&self) -> Result<(), TextError> {
+        self.text_rules()?;
         let pm = &self.post_mortem;
         // A final report may come with no preliminary results recorded here: order only.
         if let (Some(a), Some(b)) = (pm.preliminary_results_at, pm.final_report_at)
@@ -243,17 +274,8 @@ impl ReviewTrack {
         let inq = &self.inquest;
         order("inquest.adjourned_at", inq.opened_at, inq.adjourned_at)?;
         order("inquest.concluded_at", inq.opened_at, inq.concluded_at)?;
-        text::check("inquest.outcome", &inq.outcome, caps::REASON)?;
         let pr = &self.proceedings;
         order("proceedings.closed_at", pr.opened_at, pr.closed_at)?;
-        text::check("cdrm.summary", &self.cdrm.summary, caps::NOTE)?;
-        if self.cdrm.invitees.len() > caps::LIST_ITEMS {
-            return Err(TextError::TooMany {
-                field: "cdrm.invitees",
-                cap: caps::LIST_ITEMS,
-            });
-        }
-        text::check_line("feedback.by", &self.feedback.by, caps::SHORT)?;
         order("feedback.at", self.cdrm.held_at, self.feedback.at)?;
         if self.feedback.at.is_some() && self.feedback.by.trim().is_empty() {
             return Err(TextError::Empty {
@@ -261,6 +283,18 @@ impl ReviewTrack {
             });
         }
         Ok(())
+    }
+
+    fn text_rules(&self) -> Result<(), TextError> {
+        text::check("inquest.outcome", &self.inquest.outcome, caps::REASON)?;
+        text::check("cdrm.summary", &self.cdrm.summary, caps::NOTE)?;
+        if self.cdrm.invitees.len() > caps::LIST_ITEMS {
+            return Err(TextError::TooMany {
+                field: "cdrm.invitees",
+                cap: caps::LIST_ITEMS,
+            });
+        }
+        text::check_line("feedback.by", &self.feedback.by, caps::SHORT)
     }
 
     /// Every time on the track with the field name the API uses, for plausibility (each

@@ -53,7 +53,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::handovers::get_handover, super::handovers::acknowledge,
         super::questions::list_questions, super::questions::raise_question,
         super::questions::advance_question,
-        super::review::get_review, super::review::put_review,
+        super::review::get_review, super::review::patch_review,
         super::involvements::list_involvements, super::involvements::add_involvement,
         super::involvements::report_step,
         super::health::healthz, super::health::readyz,
@@ -270,7 +270,7 @@ const NEVER_WAIT: [&str; 2] = ["healthz", "openapi_json"];
 /// Operations whose success carries `ETag: "<version>"` (`Reply::etag` in the handler).
 const ETAG: [&str; 7] = [
     "get_review",
-    "put_review",
+    "patch_review",
     "create_case",
     "get_case",
     "patch_case",

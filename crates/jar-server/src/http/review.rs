@@ -18,13 +18,16 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use jar_core::permissions;
-use jar_core::review::{ReviewTrack, Section, changed_sections, milestone_changes};
+use jar_core::review::{ReviewPatch, ReviewTrack, Section, changed_sections, milestone_changes};
 use jar_core::timeline::{self, EventKind, TimelineEvent};
 use jar_core::wire::ChangeKind;
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<ApiContext>> {
-    Router::new().route("/cases/{reference}/review", get(get_review).put(put_review))
+    Router::new().route(
+        "/cases/{reference}/review",
+        get(get_review).patch(patch_review),
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{reference}/review", tag = "review",
@@ -43,8 +46,8 @@ pub async fn get_review(
     Ok(Reply::json(StatusCode::OK, &track)?.etag(case.version))
 }
 
-#[utoipa::path(put, path = "/api/v1/cases/{reference}/review", tag = "review",
-    request_body = ReviewTrack,
+#[utoipa::path(patch, path = "/api/v1/cases/{reference}/review", tag = "review",
+    request_body = ReviewPatch,
     params(super::openapi::params::CasePath, super::openapi::params::IfMatch),
     responses((status = 200, body = ReviewTrack, description = "the track as stored; milestones recorded or changed are on the timeline; `ETag` is the case's version after it"),
         (status = 403, description = "your role may not change a part you changed (the CDRM is the CDR manager's, feedback the key worker's, proceedings police's)"),
@@ -53,7 +56,7 @@ pub async fn get_review(
         (status = 412, description = "`If-Match` names another version; `current` holds the track as it is now"),
         (status = 422, description = "a field breaks a rule (steps out of order, a time in the future, feedback without who gave it)"),
         (status = 428, description = "this write needs `If-Match` with the case's `ETag`")))]
-pub async fn put_review(
+pub async fn patch_review(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
     Path(reference): Path<String>,
@@ -72,11 +75,14 @@ pub async fn put_review(
             .map_err(anyhow::Error::from)?;
         return Err(Error::Stale(current));
     }
-    let mut new: ReviewTrack = cw.body(&body)?;
-    // What a role does not receive it cannot change: it sends the part empty.
+    let mut patch: ReviewPatch = cw.body(&body)?;
+    // A role that does not receive the proceedings cannot touch them, and a refusal would
+    // tell it that they exist (tipping off): what it sends there is ignored.
     if !permissions::allows(who.role, permissions::Permission::ReadCriminalDetail) {
-        new.proceedings = old.proceedings.clone();
+        patch.proceedings = None;
     }
+    let new = patch.apply(&old);
+    new.validate()?;
     for (field, t) in new.happened_times() {
         if let Some(bad) = jar_core::plausibility::happened(field, t, cw.w.now) {
             return Err(Error::Unprocessable(format!(

@@ -55,7 +55,7 @@ bodies!(
 bodies!(
     jar_core::questions::NewQuestion,
     jar_core::questions::QuestionAdvance,
-    jar_core::review::ReviewTrack,
+    jar_core::review::ReviewPatch,
     jar_core::reports::NewInvolvement,
     jar_core::reports::ReportStep,
 );
