@@ -55,6 +55,11 @@ pub enum Write {
         contact_id: i64,
         amendment: NewAmendment,
     },
+    /// A family question raised (issue 16 §2).
+    RaiseQuestion {
+        case_ref: CaseRef,
+        question: jar_core::questions::NewQuestion,
+    },
     Notify(NewCase),
     StartChecklist {
         case_ref: CaseRef,
@@ -86,6 +91,7 @@ impl Write {
             Write::AddEvent { .. } => "timeline event",
             Write::AddContact { .. } => "contact",
             Write::Amend { .. } => "amendment",
+            Write::RaiseQuestion { .. } => "family question",
             Write::Notify(_) => "notification",
             Write::StartChecklist { .. } => "checklist",
             Write::Reveal { .. } => "identity reveal",
@@ -100,6 +106,7 @@ impl Write {
             Write::AddEvent { case_ref, .. }
             | Write::AddContact { case_ref, .. }
             | Write::Amend { case_ref, .. }
+            | Write::RaiseQuestion { case_ref, .. }
             | Write::StartChecklist { case_ref, .. }
             | Write::ItemUpdate { case_ref, .. }
             | Write::Reveal { case_ref, .. }

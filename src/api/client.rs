@@ -287,6 +287,24 @@ impl Client {
         Ok(out)
     }
 
+    pub async fn questions(
+        &self,
+        case_ref: &str,
+    ) -> Result<Vec<jar_core::questions::FamilyQuestion>, ApiError> {
+        let l: jar_core::questions::QuestionList =
+            self.get(&format!("/cases/{case_ref}/questions")).await?;
+        Ok(l.items)
+    }
+
+    pub async fn involvements(
+        &self,
+        case_ref: &str,
+    ) -> Result<Vec<jar_core::reports::Involvement>, ApiError> {
+        let l: jar_core::reports::InvolvementList =
+            self.get(&format!("/cases/{case_ref}/involvements")).await?;
+        Ok(l.items)
+    }
+
     pub async fn contacts(&self, case_ref: &str) -> Result<Vec<Contact>, ApiError> {
         let l: ContactList = self.get(&format!("/cases/{case_ref}/contacts")).await?;
         Ok(l.items)
@@ -318,6 +336,9 @@ impl Client {
             }
             Write::AddContact { case_ref, contact } => {
                 post(format!("/cases/{case_ref}/contacts")).json(contact)
+            }
+            Write::RaiseQuestion { case_ref, question } => {
+                post(format!("/cases/{case_ref}/questions")).json(question)
             }
             Write::Amend {
                 case_ref,
@@ -383,7 +404,7 @@ impl Client {
             Write::Reveal { .. } => {
                 WriteOk::Identity(Box::new(Self::read::<Identity>(resp).await?))
             }
-            Write::StartChecklist { .. } => {
+            Write::StartChecklist { .. } | Write::RaiseQuestion { .. } => {
                 let _: serde_json::Value = Self::read(resp).await?;
                 WriteOk::Other
             }

@@ -153,6 +153,14 @@ pub const KEYMAP: &[Binding] = &[
         None,
     ),
     b(
+        "case.tab5",
+        C::Case,
+        A::Tab(5),
+        &[k('5')],
+        "Questions tab (the family's questions)",
+        None,
+    ),
+    b(
         "case.reveal",
         C::Case,
         A::Reveal,
@@ -304,6 +312,18 @@ pub const KEYMAP: &[Binding] = &[
         Some("amend"),
     )
     .only(P::WriteContacts, "Your role cannot amend contacts."),
+    b(
+        "questions.raise",
+        C::CaseQuestions,
+        A::Add,
+        &[k('a')],
+        "raise a question the family asked",
+        Some("raise question"),
+    )
+    .only(
+        P::RaiseFamilyQuestion,
+        "Questions are raised by the key worker, the CDR manager or the lead paediatrician.",
+    ),
     // Forms
     b(
         "form.submit",

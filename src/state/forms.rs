@@ -46,6 +46,10 @@ pub enum FormKind {
         case_ref: String,
         version: i64,
     },
+    /// Raise a family question (issue 16 §2).
+    Question {
+        case_ref: CaseRef,
+    },
     ItemNote {
         #[serde(flatten)]
         addr: ItemAddr,
@@ -535,6 +539,7 @@ impl Form {
                 contact_id,
             } => Form::amend(case_ref, *contact_id),
             FormKind::Reveal { case_ref } => Form::reveal(case_ref),
+            FormKind::Question { case_ref } => super::question_form::form(case_ref),
             FormKind::Assign {
                 case_ref,
                 version,
@@ -827,6 +832,10 @@ impl Form {
         };
         a.validate().map_err(|e| e.to_string())?;
         Ok(a)
+    }
+
+    pub fn question(case_ref: &str) -> Form {
+        super::question_form::form(case_ref)
     }
 
     pub fn reveal(case_ref: &str) -> Form {

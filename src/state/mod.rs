@@ -6,6 +6,7 @@ pub mod case;
 pub mod forms;
 pub mod handover;
 pub mod identity_form;
+pub mod question_form;
 pub mod refs;
 
 use chrono::{DateTime, Utc};

@@ -12,13 +12,14 @@ use crate::keymap::{Ctx, KEYMAP, Keymap, binding_name, keys_label};
 use crate::state::State;
 use crate::theme::Theme;
 
-pub const ORDER: [Ctx; 14] = [
+pub const ORDER: [Ctx; 15] = [
     Ctx::Board,
     Ctx::Case,
     Ctx::CaseSummary,
     Ctx::CaseTimeline,
     Ctx::CaseChecklists,
     Ctx::CaseContacts,
+    Ctx::CaseQuestions,
     Ctx::Form,
     Ctx::TextBox,
     Ctx::Dialog,

@@ -34,9 +34,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             if let Some(c) = s.case.as_mut() {
                 let i = c.tab.tab.index();
                 let next = match action {
-                    Action::NextTab => (i + 1) % 4,
-                    Action::PrevTab => (i + 3) % 4,
-                    Action::Tab(n) => usize::from(n.clamp(1, 4)) - 1,
+                    Action::NextTab => (i + 1) % Tab::ALL.len(),
+                    Action::PrevTab => (i + Tab::ALL.len() - 1) % Tab::ALL.len(),
+                    Action::Tab(n) => usize::from(n.clamp(1, 5)) - 1,
                     _ => i,
                 };
                 c.tab.tab = Tab::ALL[next];
@@ -121,6 +121,12 @@ fn add(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
                 case_ref: case_ref.clone(),
             };
             forms::open(s, kind, Form::contact(case_ref, s.now));
+        }
+        Some(Tab::Questions) => {
+            let kind = FormKind::Question {
+                case_ref: case_ref.clone(),
+            };
+            forms::open(s, kind, Form::question(case_ref));
         }
         _ => {}
     }

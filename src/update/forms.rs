@@ -329,6 +329,12 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
                 identity: Box::new(id.unwrap_or_default()),
             })
         }
+        FormKind::Question { case_ref } => {
+            crate::state::question_form::read(&form).map(|question| Write::RaiseQuestion {
+                case_ref: case_ref.clone(),
+                question,
+            })
+        }
         FormKind::Reveal { case_ref } => {
             let reason = form.reveal_reason();
             if reason.trim().is_empty() {

@@ -126,6 +126,7 @@ fn focus_contexts(s: &State) -> Vec<Ctx> {
                 Tab::Timeline => Ctx::CaseTimeline,
                 Tab::Checklists => Ctx::CaseChecklists,
                 Tab::Contacts => Ctx::CaseContacts,
+                Tab::Questions => Ctx::CaseQuestions,
             };
             vec![tab, Ctx::Case, Ctx::Global]
         }

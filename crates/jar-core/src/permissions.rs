@@ -37,13 +37,16 @@ pub enum Permission {
     ManageUsers,
     /// Send an on-call shift handover (issue 17 §1): the on-call rota is paediatricians'.
     HandOver,
+    /// Raise one of the family's questions (issue 16 §2); a paediatrician only as the case's
+    /// lead (`may_raise_question`).
+    RaiseFamilyQuestion,
 }
 
 use Permission as P;
 
 /// Rows: permission. Columns: paediatrician, police, social worker, key worker, manager.
 /// Read it as a table; the test in `tests/permissions.rs` prints it back.
-pub const MATRIX: [(Permission, [bool; 5]); 18] = [
+pub const MATRIX: [(Permission, [bool; 5]); 19] = [
     //                              paed   police social  keywk  mgr
     (P::ListCases, [true, true, true, true, true]),
     (P::ReadCase, [true, true, true, true, true]),
@@ -63,6 +66,7 @@ pub const MATRIX: [(Permission, [bool; 5]); 18] = [
     (P::ReadAudit, [false, false, false, false, true]),
     (P::ManageUsers, [false, false, false, false, true]),
     (P::HandOver, [true, false, false, false, false]),
+    (P::RaiseFamilyQuestion, [true, false, false, true, true]),
 ];
 
 fn column(role: Role) -> usize {
@@ -345,11 +349,8 @@ fn is_lead_paediatrician(who: &Principal, case: &Case) -> bool {
 
 /// Who may raise a family question: those who see the whole register.
 pub fn may_raise_question(who: &Principal, case: &Case) -> bool {
-    match who.role {
-        Role::KeyWorker | Role::Manager => true,
-        Role::Paediatrician => is_lead_paediatrician(who, case),
-        Role::Police | Role::SocialWorker => false,
-    }
+    allows(who.role, P::RaiseFamilyQuestion)
+        && (who.role != Role::Paediatrician || is_lead_paediatrician(who, case))
 }
 
 /// Who may move a question to `to`: an answer is drafted by the agency asked (health by the

@@ -252,6 +252,7 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 Write::AddEvent { case_ref, .. }
                 | Write::AddContact { case_ref, .. }
                 | Write::Amend { case_ref, .. }
+                | Write::RaiseQuestion { case_ref, .. }
                 | Write::StartChecklist { case_ref, .. }
                 | Write::ItemUpdate { case_ref, .. }
                 | Write::Reveal { case_ref, .. }
