@@ -60,6 +60,12 @@ pub enum Write {
         case_ref: CaseRef,
         question: jar_core::questions::NewQuestion,
     },
+    /// A family question moved to its next step.
+    AdvanceQuestion {
+        case_ref: CaseRef,
+        question_id: i64,
+        step: jar_core::questions::QuestionAdvance,
+    },
     Notify(NewCase),
     StartChecklist {
         case_ref: CaseRef,
@@ -92,6 +98,7 @@ impl Write {
             Write::AddContact { .. } => "contact",
             Write::Amend { .. } => "amendment",
             Write::RaiseQuestion { .. } => "family question",
+            Write::AdvanceQuestion { .. } => "question step",
             Write::Notify(_) => "notification",
             Write::StartChecklist { .. } => "checklist",
             Write::Reveal { .. } => "identity reveal",
@@ -107,6 +114,7 @@ impl Write {
             | Write::AddContact { case_ref, .. }
             | Write::Amend { case_ref, .. }
             | Write::RaiseQuestion { case_ref, .. }
+            | Write::AdvanceQuestion { case_ref, .. }
             | Write::StartChecklist { case_ref, .. }
             | Write::ItemUpdate { case_ref, .. }
             | Write::Reveal { case_ref, .. }

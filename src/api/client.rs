@@ -340,6 +340,11 @@ impl Client {
             Write::RaiseQuestion { case_ref, question } => {
                 post(format!("/cases/{case_ref}/questions")).json(question)
             }
+            Write::AdvanceQuestion {
+                case_ref,
+                question_id,
+                step,
+            } => post(format!("/cases/{case_ref}/questions/{question_id}/steps")).json(step),
             Write::Amend {
                 case_ref,
                 contact_id,
@@ -404,7 +409,9 @@ impl Client {
             Write::Reveal { .. } => {
                 WriteOk::Identity(Box::new(Self::read::<Identity>(resp).await?))
             }
-            Write::StartChecklist { .. } | Write::RaiseQuestion { .. } => {
+            Write::StartChecklist { .. }
+            | Write::RaiseQuestion { .. }
+            | Write::AdvanceQuestion { .. } => {
                 let _: serde_json::Value = Self::read(resp).await?;
                 WriteOk::Other
             }

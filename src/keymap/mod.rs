@@ -101,6 +101,8 @@ pub enum Action {
     ItemNote,
     StartChecklist,
     Amend,
+    /// Questions: move the selected family question to its next step (issue 16 §2).
+    NextStep,
     Reveal,
     /// Summary: add or correct the child's identity (issue 15 §1).
     EditIdentity,

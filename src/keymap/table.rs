@@ -324,6 +324,20 @@ pub const KEYMAP: &[Binding] = &[
         P::RaiseFamilyQuestion,
         "Questions are raised by the key worker, the CDR manager or the lead paediatrician.",
     ),
+    // Who may take a question to its next step depends on the question (the agency asked)
+    // and the step: `jar_core::permissions::may_advance_question`, checked in `update`.
+    b(
+        "questions.next-step",
+        C::CaseQuestions,
+        A::NextStep,
+        &[k('n')],
+        "move the selected question to its next step (with a note)",
+        Some("next step"),
+    )
+    .only(
+        P::AdvanceFamilyQuestion,
+        "Each step is taken by its own people: the agency asked, the CDR manager, the key worker.",
+    ),
     // Forms
     b(
         "form.submit",

@@ -213,6 +213,12 @@ impl CaseState {
             .and_then(|t| t.get(self.tab.rows[Tab::Timeline.index()]))
     }
 
+    pub fn selected_question(&self) -> Option<&jar_core::questions::FamilyQuestion> {
+        self.questions
+            .ready()
+            .and_then(|q| q.get(self.tab.rows[Tab::Questions.index()]))
+    }
+
     pub fn selected_contact(&self) -> Option<&Contact> {
         self.contacts
             .ready()

@@ -50,6 +50,12 @@ pub enum FormKind {
     Question {
         case_ref: CaseRef,
     },
+    /// Move a family question to its next step.
+    QuestionStep {
+        case_ref: CaseRef,
+        question_id: i64,
+        status: jar_core::questions::QuestionStatus,
+    },
     ItemNote {
         #[serde(flatten)]
         addr: ItemAddr,
@@ -540,6 +546,11 @@ impl Form {
             } => Form::amend(case_ref, *contact_id),
             FormKind::Reveal { case_ref } => Form::reveal(case_ref),
             FormKind::Question { case_ref } => super::question_form::form(case_ref),
+            FormKind::QuestionStep {
+                case_ref,
+                question_id,
+                status,
+            } => super::question_form::step_form(case_ref, *question_id, *status),
             FormKind::Assign {
                 case_ref,
                 version,

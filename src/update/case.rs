@@ -83,6 +83,7 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             forms::open(s, kind, Form::correction(&case_ref, ev.id, ev.kind.label()));
             Vec::new()
         }
+        Action::NextStep => next_step(s, &case_ref),
         Action::Amend => {
             let Some(id) = s
                 .case
@@ -130,6 +131,49 @@ fn add(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
         }
         _ => {}
     }
+    Vec::new()
+}
+
+/// Open the step form for the selected question, or say why this person may not take it on.
+fn next_step(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
+    let (Some(who), Some(c)) = (s.session.as_ref(), s.case.as_ref()) else {
+        return Vec::new();
+    };
+    let (Some(q), Some(d)) = (c.selected_question(), c.detail.ready()) else {
+        return Vec::new();
+    };
+    let Some(to) = q.status.next() else {
+        s.case_banner(
+            BannerKind::Info,
+            case_ref,
+            "This question has been fed back to the family already.",
+        );
+        return Vec::new();
+    };
+    if !permissions::may_advance_question(who, &d.case, q, to) {
+        let why = match to {
+            jar_core::questions::QuestionStatus::AnswerDrafted => {
+                format!("The answer is drafted by {}.", q.agency.label())
+            }
+            jar_core::questions::QuestionStatus::AnsweredAtCdrm => {
+                "The CDR manager records answers given at the meeting.".to_string()
+            }
+            _ => "The key worker records that the family was told.".to_string(),
+        };
+        s.case_banner(BannerKind::Info, case_ref, why);
+        return Vec::new();
+    }
+    let id = q.id;
+    let kind = FormKind::QuestionStep {
+        case_ref: case_ref.clone(),
+        question_id: id,
+        status: to,
+    };
+    forms::open(
+        s,
+        kind,
+        crate::state::question_form::step_form(case_ref, id, to),
+    );
     Vec::new()
 }
 

@@ -40,13 +40,16 @@ pub enum Permission {
     /// Raise one of the family's questions (issue 16 §2); a paediatrician only as the case's
     /// lead (`may_raise_question`).
     RaiseFamilyQuestion,
+    /// Take a family question to its next step: every role answers some (its agency's);
+    /// which question and which step is `may_advance_question`.
+    AdvanceFamilyQuestion,
 }
 
 use Permission as P;
 
 /// Rows: permission. Columns: paediatrician, police, social worker, key worker, manager.
 /// Read it as a table; the test in `tests/permissions.rs` prints it back.
-pub const MATRIX: [(Permission, [bool; 5]); 19] = [
+pub const MATRIX: [(Permission, [bool; 5]); 20] = [
     //                              paed   police social  keywk  mgr
     (P::ListCases, [true, true, true, true, true]),
     (P::ReadCase, [true, true, true, true, true]),
@@ -67,6 +70,7 @@ pub const MATRIX: [(Permission, [bool; 5]); 19] = [
     (P::ManageUsers, [false, false, false, false, true]),
     (P::HandOver, [true, false, false, false, false]),
     (P::RaiseFamilyQuestion, [true, false, false, true, true]),
+    (P::AdvanceFamilyQuestion, [true, true, true, true, true]),
 ];
 
 fn column(role: Role) -> usize {

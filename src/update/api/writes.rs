@@ -253,6 +253,7 @@ fn apply_ok(s: &mut State, write: &Write, ok: WriteOk, fx: &mut Vec<Effect>) {
                 | Write::AddContact { case_ref, .. }
                 | Write::Amend { case_ref, .. }
                 | Write::RaiseQuestion { case_ref, .. }
+                | Write::AdvanceQuestion { case_ref, .. }
                 | Write::StartChecklist { case_ref, .. }
                 | Write::ItemUpdate { case_ref, .. }
                 | Write::Reveal { case_ref, .. }
