@@ -2,7 +2,7 @@
 //! questions counted ("3 family questions, 1 open") and, for the CDR manager, agency reports
 //! overdue. Kept apart from `case_summary` so that other Summary additions merge cleanly.
 
-use jar_core::permissions::Permission;
+use jar_core::permissions;
 use jar_core::questions::QuestionCounts;
 use ratatui::style::Style;
 
@@ -26,7 +26,11 @@ pub fn rows(s: &State, c: &CaseState, theme: &Theme) -> Vec<(&'static str, Strin
     }
     // Chasing the agencies' reports is the CDR office's work (issue 16 §4): the manager sees
     // which are late.
-    if s.allows(Permission::ReadAudit)
+    let manager = s
+        .session
+        .as_ref()
+        .is_some_and(|p| permissions::manager_only(p.role));
+    if manager
         && let Remote::Ready(items) = &c.involvements
         && let Some(words) = jar_core::reports::overdue_words(items, s.now)
     {
