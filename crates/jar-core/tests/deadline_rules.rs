@@ -593,6 +593,14 @@ fn the_clinical_model_lists_every_rule() {
     }
 }
 
+/// One row of the review-track rule table: events, rule, expected state and due time.
+type TrackRow = (
+    Vec<TimelineEvent>,
+    &'static str,
+    DeadlineState,
+    Option<DateTime<Utc>>,
+);
+
 /// Issue 16 §4 (and issue 14 §2's last bullet): the review track's events as the rules read
 /// them, one row per anchor, wait or pause, with the rule's label.
 #[test]
@@ -604,12 +612,7 @@ fn the_review_tracks_events_anchor_pause_and_release_the_post_pm_and_cdrm_clocks
     // (events, rule, state, due) — post-PM discussion counts 5 working days from the
     // preliminary results (Monday 2 Feb 2026 → Monday 9 Feb, end of day, GMT).
     let prelim = uk(2026, 2, 2, 11, 0);
-    let rows: Vec<(
-        Vec<TimelineEvent>,
-        &str,
-        DeadlineState,
-        Option<DateTime<Utc>>,
-    )> = vec![
+    let rows: Vec<TrackRow> = vec![
         (
             vec![],
             "post_pm_discussion",

@@ -216,7 +216,6 @@ async fn the_pm_track_moves_the_post_pm_discussion_and_the_cdrm_through_the_time
     let h = Harness::sqlite().await;
     let f = fixture::build(&h).await;
     let a = &f.assigned;
-    let path = format!("/cases/{a}/review");
     let detail = f.paed.get(&format!("/cases/{a}")).await.json();
     assert_eq!(
         deadline(&detail, "post_pm_discussion")["state"],
