@@ -356,6 +356,10 @@ def before_call(context, case, **kwargs):
             body["at"] = (now - timedelta(days=1)).isoformat().replace("+00:00", "Z")
             if "due_by" in body:
                 body["due_by"] = (now + timedelta(days=27)).isoformat().replace("+00:00", "Z")
+        if path.endswith("/timeline") and body.get("kind") == "cdop_review_completed":
+            # Closing needs feedback to the family or a reason (issue 16 §4).
+            if not str(body.get("note", "")).strip():
+                body["note"] = "Closed without feedback: the family asked for no further contact."
         if path.endswith("/timeline") and body.get("kind") == "correction" and reference:
             events = _event_ids(reference)
             if events:

@@ -100,12 +100,8 @@ pub struct QuestionAdvance {
 impl QuestionAdvance {
     pub fn validate(&self) -> Result<(), TextError> {
         text::check("note", &self.note, caps::NOTE)?;
-        if self.status == QuestionStatus::Open {
-            return Err(TextError::Invalid {
-                field: "status",
-                why: "cannot go back to open",
-            });
-        }
+        // "open" is never a next step: `FamilyQuestion::advance` refuses it (409) with the
+        // step that would be.
         if self.status == QuestionStatus::AnswerDrafted && self.note.trim().is_empty() {
             return Err(TextError::Empty { field: "note" });
         }
@@ -283,6 +279,9 @@ mod tests {
         let mut s = step(QuestionStatus::AnswerDrafted);
         s.note = "  ".into();
         assert_eq!(s.validate(), Err(TextError::Empty { field: "note" }));
-        assert!(step(QuestionStatus::Open).validate().is_err());
+        let mut q = q();
+        q.advance(step(QuestionStatus::AnswerDrafted), "p", t())
+            .expect("drafted");
+        assert!(q.advance(step(QuestionStatus::Open), "p", t()).is_err());
     }
 }

@@ -135,8 +135,8 @@ pub async fn raise_question(
         (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
         (status = 403, description = "your role may not take this question to that step (answers are drafted by the agency asked, answered at the CDRM by the CDR manager, fed back by the key worker)"),
         (status = 404, description = "no such case that you can see, or no such question on it that you can see"),
-        (status = 409, description = "the step is not the question's next one"),
-        (status = 422, description = "a field breaks a rule (a drafted answer with no text; back to open)")))]
+        (status = 409, description = "the step is not the question's next one (nothing goes back to open)"),
+        (status = 422, description = "a field breaks a rule (a drafted answer with no text)")))]
 pub async fn advance_question(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -169,6 +169,19 @@ pub async fn advance_question(
         .find(|q| q.id == question_id && permissions::may_read_question(who, &cw.b.case, q))
         .ok_or_else(not_found)?;
     let step: QuestionAdvance = cw.body(&body)?;
+    // The order of steps first (409): saying which step comes next tells nothing new to
+    // someone who can already see the question.
+    if q.status.next() != Some(step.status) {
+        let why = match q.status.next() {
+            Some(next) => format!(
+                "this question is {}: its next step is {}",
+                q.status.label(),
+                next.label()
+            ),
+            None => "this question has already been fed back to the family".into(),
+        };
+        return Err(Error::Conflict(why));
+    }
     if !permissions::may_advance_question(who, &cw.b.case, &q, step.status) {
         return Err(Error::Forbidden(format!(
             "a {} cannot mark this question {}",
