@@ -195,7 +195,7 @@ def _review_body(body: dict) -> None:
         if not isinstance(part, dict):
             continue
         for key in list(part):
-            if key.endswith("_at") or key == "date":
+            if key.endswith("_at") or key in ("at", "date"):
                 part[key] = None
         if "tissue_decision" in part:
             part["tissue_decision"] = None
