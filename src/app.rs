@@ -654,6 +654,20 @@ impl<B: Backend> App<B> {
                     result,
                 }
             }),
+            Effect::FetchQuestions(r) => self.spawn_api(async move {
+                let result = c.questions(&r).await;
+                ApiMsg::Questions {
+                    case_ref: r.to_string(),
+                    result,
+                }
+            }),
+            Effect::FetchInvolvements(r) => self.spawn_api(async move {
+                let result = c.involvements(&r).await;
+                ApiMsg::Involvements {
+                    case_ref: r.to_string(),
+                    result,
+                }
+            }),
             Effect::FetchFamilyContacts(r) => self.spawn_api(async move {
                 let result = c.family_contacts(&r).await;
                 ApiMsg::FamilyContacts {

@@ -19,6 +19,10 @@ pub enum Effect {
     FetchTimeline(CaseRef),
     FetchChecklists(CaseRef),
     FetchContacts(CaseRef),
+    /// The family's questions the reader may see (issue 16 §2).
+    FetchQuestions(CaseRef),
+    /// The professionals involved and their agency reports (issue 16 §4).
+    FetchInvolvements(CaseRef),
     /// The people who may be assigned to each place on a case (issue 15 §4).
     FetchAssignees(String),
     /// The family's contact details, for the key worker of the case (issue 15 §1).
@@ -63,6 +67,8 @@ impl Effect {
             Effect::FetchTimeline(r) => format!("fetch timeline {r}"),
             Effect::FetchChecklists(r) => format!("fetch checklists {r}"),
             Effect::FetchContacts(r) => format!("fetch contacts {r}"),
+            Effect::FetchQuestions(r) => format!("fetch questions {r}"),
+            Effect::FetchInvolvements(r) => format!("fetch involvements {r}"),
             Effect::FetchAssignees(r) => format!("fetch assignees {r}"),
             Effect::FetchFamilyContacts(r) => format!("fetch family contacts {r}"),
             Effect::FetchHandoverDraft => "fetch handover draft".into(),

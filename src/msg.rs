@@ -61,6 +61,14 @@ pub enum ApiMsg {
         result: Result<Vec<Contact>, ApiError>,
     },
     /// The family's contact details for the key worker (issue 15 §1).
+    Questions {
+        case_ref: String,
+        result: Result<Vec<jar_core::questions::FamilyQuestion>, ApiError>,
+    },
+    Involvements {
+        case_ref: String,
+        result: Result<Vec<jar_core::reports::Involvement>, ApiError>,
+    },
     FamilyContacts {
         case_ref: String,
         result: Result<jar_core::identity::FamilyContacts, ApiError>,

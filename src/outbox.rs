@@ -55,6 +55,17 @@ pub enum Write {
         contact_id: i64,
         amendment: NewAmendment,
     },
+    /// A family question raised (issue 16 §2).
+    RaiseQuestion {
+        case_ref: CaseRef,
+        question: jar_core::questions::NewQuestion,
+    },
+    /// A family question moved to its next step.
+    AdvanceQuestion {
+        case_ref: CaseRef,
+        question_id: i64,
+        step: jar_core::questions::QuestionAdvance,
+    },
     Notify(NewCase),
     StartChecklist {
         case_ref: CaseRef,
@@ -137,6 +148,8 @@ impl Write {
             Write::AddEvent { .. } => "timeline event",
             Write::AddContact { .. } => "contact",
             Write::Amend { .. } => "amendment",
+            Write::RaiseQuestion { .. } => "family question",
+            Write::AdvanceQuestion { .. } => "question step",
             Write::Notify(_) => "notification",
             Write::StartChecklist { .. } => "checklist",
             Write::Reveal { .. } => "identity reveal",
@@ -162,6 +175,8 @@ impl Write {
             Write::AddEvent { case_ref, .. }
             | Write::AddContact { case_ref, .. }
             | Write::Amend { case_ref, .. }
+            | Write::RaiseQuestion { case_ref, .. }
+            | Write::AdvanceQuestion { case_ref, .. }
             | Write::StartChecklist { case_ref, .. }
             | Write::Reveal { case_ref, .. }
             | Write::PutIdentity { case_ref, .. }

@@ -137,6 +137,7 @@ fn every_action_that_writes_names_the_permission_it_needs() {
                 | Action::ItemNotApplicable
                 | Action::ItemUnable
                 | Action::ItemNote
+                | Action::NextStep
         );
         if writes {
             assert!(b.needs.is_some(), "{} names no permission", b.name);

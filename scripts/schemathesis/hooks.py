@@ -204,6 +204,26 @@ def _event_ids(reference: str) -> list[int]:
     return [e["id"] for e in response.json()["items"]] if response.ok else []
 
 
+def _ids(reference: str, what: str) -> list[int]:
+    response = _session.get(f"{API}/cases/{reference}/{what}", timeout=10)
+    return [c["id"] for c in response.json()["items"]] if response.ok else []
+
+
+def _review_body(body: dict) -> None:
+    """A review-track patch the server's order rules accept: its times cleared (steps out of
+    order and times in the future are 422 by design), a tissue decision only with tissue."""
+    for part in body.values():
+        if not isinstance(part, dict):
+            continue
+        for key in list(part):
+            if key.endswith("_at") or key in ("at", "date"):
+                part[key] = None
+        if "tissue_decision" in part:
+            part["tissue_decision"] = None
+        if "kind" in part and part.get("kind") == "none":
+            part["kind"] = None
+
+
 def _contact_ids(reference: str) -> list[int]:
     response = _session.get(f"{API}/cases/{reference}/contacts", timeout=10)
     return [c["id"] for c in response.json()["items"]] if response.ok else []
@@ -251,7 +271,13 @@ def before_call(context, case, **kwargs):
             )
             params["reference"] = random.choice(STATE["with_events"]) if correction else _reference()
         if "id" in params and "reference" in params:
-            ids = _contact_ids(params["reference"])
+            # Issue 16: question and involvement ids for their steps, else a contact's.
+            if "/questions/" in path:
+                ids = _ids(params["reference"], "questions")
+            elif "/involvements/" in path:
+                ids = _ids(params["reference"], "involvements")
+            else:
+                ids = _contact_ids(params["reference"])
             if ids:
                 params["id"] = random.choice(ids)
         if "id" in params and path.startswith("/api/v1/handovers/"):
@@ -361,6 +387,24 @@ def before_call(context, case, **kwargs):
             body["cases"] = random.sample(refs, min(len(body["cases"]), len(refs)))
         if method == "POST" and path.endswith("/users") and "areas" in body:
             body["areas"] = STATE["me"]["areas"][:1]
+        if method == "PATCH" and path.endswith("/review"):
+            _review_body(body)
+        if method == "POST" and path.endswith("/questions") and reference:
+            contacts = _contact_ids(reference)
+            if body.get("from_contact") is not None:
+                body["from_contact"] = random.choice(contacts) if contacts else None
+        if path.endswith("/steps") and "/questions/" in path:
+            if not str(body.get("note", "")).strip():
+                body["note"] = "Answer drafted for the family."
+        if path.endswith("/steps") and "/involvements/" in path:
+            now = datetime.now(timezone.utc)
+            body["at"] = (now - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+            if "due_by" in body:
+                body["due_by"] = (now + timedelta(days=27)).isoformat().replace("+00:00", "Z")
+        if path.endswith("/timeline") and body.get("kind") == "cdop_review_completed":
+            # Closing needs feedback to the family or a reason (issue 16 §4).
+            if not str(body.get("note", "")).strip():
+                body["note"] = "Closed without feedback: the family asked for no further contact."
         if path.endswith("/timeline") and body.get("kind") == "correction" and reference:
             events = _event_ids(reference)
             if events:

@@ -326,6 +326,24 @@ impl Client {
         Ok(out)
     }
 
+    pub async fn questions(
+        &self,
+        case_ref: &str,
+    ) -> Result<Vec<jar_core::questions::FamilyQuestion>, ApiError> {
+        let l: jar_core::questions::QuestionList =
+            self.get(&format!("/cases/{case_ref}/questions")).await?;
+        Ok(l.items)
+    }
+
+    pub async fn involvements(
+        &self,
+        case_ref: &str,
+    ) -> Result<Vec<jar_core::reports::Involvement>, ApiError> {
+        let l: jar_core::reports::InvolvementList =
+            self.get(&format!("/cases/{case_ref}/involvements")).await?;
+        Ok(l.items)
+    }
+
     pub async fn contacts(&self, case_ref: &str) -> Result<Vec<Contact>, ApiError> {
         let l: ContactList = self.get(&format!("/cases/{case_ref}/contacts")).await?;
         Ok(l.items)
@@ -362,6 +380,14 @@ impl Client {
             Write::AddContact { case_ref, contact } => {
                 post(format!("/cases/{case_ref}/contacts")).json(contact)
             }
+            Write::RaiseQuestion { case_ref, question } => {
+                post(format!("/cases/{case_ref}/questions")).json(question)
+            }
+            Write::AdvanceQuestion {
+                case_ref,
+                question_id,
+                step,
+            } => post(format!("/cases/{case_ref}/questions/{question_id}/steps")).json(step),
             Write::Amend {
                 case_ref,
                 contact_id,

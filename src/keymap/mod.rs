@@ -32,6 +32,8 @@ pub enum Ctx {
     CaseTimeline,
     CaseChecklists,
     CaseContacts,
+    /// The family's questions (issue 16 §2).
+    CaseQuestions,
     /// Forms: the focused field gets every other key.
     Form,
     /// A multi-line text box in a form (searched before `Form`): printable keys are text.
@@ -60,6 +62,7 @@ impl Ctx {
             Ctx::CaseTimeline => "Case: Timeline",
             Ctx::CaseChecklists => "Case: Checklists",
             Ctx::CaseContacts => "Case: Contacts",
+            Ctx::CaseQuestions => "Case: Questions",
             Ctx::Form => "Forms",
             Ctx::TextBox => "Text boxes (other keys type; Ctrl-U, Ctrl-K, Ctrl-W do nothing)",
             Ctx::Dialog => "Dialogs",
@@ -114,6 +117,8 @@ pub enum Action {
     ItemReopen,
     StartChecklist,
     Amend,
+    /// Questions: move the selected family question to its next step (issue 16 §2).
+    NextStep,
     Reveal,
     /// Summary: add or correct the child's identity (issue 15 §1).
     EditIdentity,

@@ -191,6 +191,14 @@ pub const KEYMAP: &[Binding] = &[
         None,
     ),
     b(
+        "case.tab5",
+        C::Case,
+        A::Tab(5),
+        &[k('5')],
+        "Questions tab (the family's questions)",
+        None,
+    ),
+    b(
         "case.reveal",
         C::Case,
         A::Reveal,
@@ -409,6 +417,32 @@ pub const KEYMAP: &[Binding] = &[
         Some("amend"),
     )
     .only(P::WriteContacts, "Your role cannot amend contacts."),
+    b(
+        "questions.raise",
+        C::CaseQuestions,
+        A::Add,
+        &[k('a')],
+        "raise a question the family asked",
+        Some("raise question"),
+    )
+    .only(
+        P::RaiseFamilyQuestion,
+        "Questions are raised by the key worker, the CDR manager or the lead paediatrician.",
+    ),
+    // Who may take a question to its next step depends on the question (the agency asked)
+    // and the step: `jar_core::permissions::may_advance_question`, checked in `update`.
+    b(
+        "questions.next-step",
+        C::CaseQuestions,
+        A::NextStep,
+        &[k('n')],
+        "move the selected question to its next step (with a note)",
+        Some("next step"),
+    )
+    .only(
+        P::AdvanceFamilyQuestion,
+        "Each step is taken by its own people: the agency asked, the CDR manager, the key worker.",
+    ),
     // Forms
     b(
         "form.submit",

@@ -14,10 +14,18 @@ pub enum Tab {
     Timeline,
     Checklists,
     Contacts,
+    /// The family's questions (issue 16 §2).
+    Questions,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Summary, Tab::Timeline, Tab::Checklists, Tab::Contacts];
+    pub const ALL: [Tab; 5] = [
+        Tab::Summary,
+        Tab::Timeline,
+        Tab::Checklists,
+        Tab::Contacts,
+        Tab::Questions,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -25,6 +33,7 @@ impl Tab {
             Tab::Timeline => "Timeline",
             Tab::Checklists => "Checklists",
             Tab::Contacts => "Contacts",
+            Tab::Questions => "Questions",
         }
     }
 
@@ -67,14 +76,20 @@ pub enum Part {
     Timeline,
     Checklists,
     Contacts,
+    /// The family's questions the reader may see (issue 16 §2).
+    Questions,
+    /// The professionals involved and their agency reports (issue 16 §4).
+    Involvements,
 }
 
 impl Part {
-    pub const ALL: [Part; 4] = [
+    pub const ALL: [Part; 6] = [
         Part::Detail,
         Part::Timeline,
         Part::Checklists,
         Part::Contacts,
+        Part::Questions,
+        Part::Involvements,
     ];
 
     fn bit(self) -> u8 {
@@ -116,6 +131,8 @@ pub struct CaseState {
     pub timeline: Remote<Vec<TimelineEvent>>,
     pub checklists: Remote<Vec<ChecklistView>>,
     pub contacts: Remote<Vec<Contact>>,
+    pub questions: Remote<Vec<jar_core::questions::FamilyQuestion>>,
+    pub involvements: Remote<Vec<jar_core::reports::Involvement>>,
     pub identity: Option<Identity>,
     /// A reveal found no identity recorded: one may be added from scratch (issue 15 §1).
     pub identity_absent: bool,
@@ -131,14 +148,14 @@ pub struct CaseState {
 pub struct TabState {
     pub tab: Tab,
     /// Selected row per tab (summary: scroll offset).
-    pub rows: [usize; 4],
+    pub rows: [usize; 5],
 }
 
 impl Default for TabState {
     fn default() -> Self {
         TabState {
             tab: Tab::Summary,
-            rows: [0; 4],
+            rows: [0; 5],
         }
     }
 }
@@ -196,6 +213,12 @@ impl CaseState {
             .and_then(|t| t.get(self.tab.rows[Tab::Timeline.index()]))
     }
 
+    pub fn selected_question(&self) -> Option<&jar_core::questions::FamilyQuestion> {
+        self.questions
+            .ready()
+            .and_then(|q| q.get(self.tab.rows[Tab::Questions.index()]))
+    }
+
     pub fn selected_contact(&self) -> Option<&Contact> {
         self.contacts
             .ready()
@@ -222,6 +245,7 @@ impl CaseState {
             Tab::Timeline => self.timeline.ready().map_or(0, Vec::len),
             Tab::Checklists => self.items().len(),
             Tab::Contacts => self.contacts.ready().map_or(0, Vec::len),
+            Tab::Questions => self.questions.ready().map_or(0, Vec::len),
         }
     }
 }

@@ -46,6 +46,16 @@ pub enum FormKind {
         case_ref: String,
         version: i64,
     },
+    /// Raise a family question (issue 16 §2).
+    Question {
+        case_ref: CaseRef,
+    },
+    /// Move a family question to its next step.
+    QuestionStep {
+        case_ref: CaseRef,
+        question_id: i64,
+        status: jar_core::questions::QuestionStatus,
+    },
     ItemNote {
         #[serde(flatten)]
         addr: ItemAddr,
@@ -594,6 +604,12 @@ impl Form {
                 contact_id,
             } => Form::amend(case_ref, *contact_id),
             FormKind::Reveal { case_ref } => Form::reveal(case_ref),
+            FormKind::Question { case_ref } => super::question_form::form(case_ref),
+            FormKind::QuestionStep {
+                case_ref,
+                question_id,
+                status,
+            } => super::question_form::step_form(case_ref, *question_id, *status),
             FormKind::Assign {
                 case_ref,
                 version,
@@ -933,6 +949,10 @@ impl Form {
         };
         a.validate().map_err(|e| e.to_string())?;
         Ok(a)
+    }
+
+    pub fn question(case_ref: &str) -> Form {
+        super::question_form::form(case_ref)
     }
 
     pub fn reveal(case_ref: &str) -> Form {

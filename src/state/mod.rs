@@ -9,6 +9,7 @@ pub mod forms;
 pub mod handover;
 pub mod handover_form;
 pub mod identity_form;
+pub mod question_form;
 pub mod refs;
 pub mod retry;
 pub mod withdraw_form;

@@ -5,7 +5,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{case_checklists, case_contacts, case_summary, case_timeline, lines, spread, styled};
+use super::{
+    case_checklists, case_contacts, case_questions, case_summary, case_timeline, lines, spread,
+    styled,
+};
 use crate::state::case::Remote;
 use crate::state::{CaseState, State, Tab};
 use crate::theme::Theme;
@@ -89,6 +92,10 @@ fn tab_label(c: &CaseState, tab: Tab) -> String {
             (_, Some(d)) => d.contact_count.map(|n| format!(" {n}")).unwrap_or_default(),
             _ => String::new(),
         },
+        Tab::Questions => match &c.questions {
+            Remote::Ready(v) => format!(" {}", v.len()),
+            _ => String::new(),
+        },
     };
     format!("{}{count}", tab.label())
 }
@@ -118,6 +125,7 @@ pub fn render_body(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area:
         Tab::Timeline => case_timeline::render(s, c, theme, f, body),
         Tab::Checklists => case_checklists::render(s, c, theme, f, body),
         Tab::Contacts => case_contacts::render(s, c, theme, f, body),
+        Tab::Questions => case_questions::render(s, c, theme, f, body),
     }
 }
 

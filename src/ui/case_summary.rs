@@ -148,6 +148,9 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     let mut field = |name: &str, text: String, style: ratatui::style::Style| {
         labelled(&mut out, name, &text, style, width, theme);
     };
+    for (name, text, style) in super::case_review_summary::rows(s, c, theme) {
+        field(name, text, style);
+    }
     field(
         "Criteria",
         format!(

@@ -12,7 +12,7 @@ use crate::keymap::{Ctx, KEYMAP, Keymap, binding_name, keys_label};
 use crate::state::State;
 use crate::theme::Theme;
 
-pub const ORDER: [Ctx; 17] = [
+pub const ORDER: [Ctx; 18] = [
     Ctx::Board,
     Ctx::Handover,
     Ctx::Audit,
@@ -22,6 +22,7 @@ pub const ORDER: [Ctx; 17] = [
     Ctx::CaseTimeline,
     Ctx::CaseChecklists,
     Ctx::CaseContacts,
+    Ctx::CaseQuestions,
     Ctx::Form,
     Ctx::TextBox,
     Ctx::Dialog,

@@ -5,6 +5,8 @@ mod board;
 mod case;
 mod case_checklists;
 mod case_contacts;
+mod case_questions;
+mod case_review_summary;
 mod case_summary;
 mod case_timeline;
 mod desk;

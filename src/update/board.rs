@@ -147,10 +147,20 @@ pub fn on_filter_key(s: &mut State, key: KeyEvent, action: Option<Action>) -> Ve
 pub fn open_case(s: &mut State, reference: &str) -> Vec<Effect> {
     use crate::state::case::{Part, Remote};
     let mut case = CaseState::new(reference);
-    let mut parts = vec![Part::Detail, Part::Timeline, Part::Checklists];
+    // The family's questions and the professionals involved (issue 16): every role in scope
+    // reads them (the server filters the questions by agency).
+    let mut parts = vec![
+        Part::Detail,
+        Part::Timeline,
+        Part::Checklists,
+        Part::Questions,
+        Part::Involvements,
+    ];
     case.detail = Remote::Loading;
     case.timeline = Remote::Loading;
     case.checklists = Remote::Loading;
+    case.questions = Remote::Loading;
+    case.involvements = Remote::Loading;
     if s.allows(Permission::ReadContacts) {
         case.contacts = Remote::Loading;
         parts.push(Part::Contacts);

@@ -34,9 +34,9 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             if let Some(c) = s.case.as_mut() {
                 let i = c.tab.tab.index();
                 let next = match action {
-                    Action::NextTab => (i + 1) % 4,
-                    Action::PrevTab => (i + 3) % 4,
-                    Action::Tab(n) => usize::from(n.clamp(1, 4)) - 1,
+                    Action::NextTab => (i + 1) % Tab::ALL.len(),
+                    Action::PrevTab => (i + Tab::ALL.len() - 1) % Tab::ALL.len(),
+                    Action::Tab(n) => usize::from(n.clamp(1, 5)) - 1,
                     _ => i,
                 };
                 c.tab.tab = Tab::ALL[next];
@@ -88,6 +88,7 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             forms::open(s, kind, Form::correction(&case_ref, ev.id, ev.kind.label()));
             Vec::new()
         }
+        Action::NextStep => next_step(s, &case_ref),
         Action::Amend => {
             let Some(id) = s
                 .case
@@ -130,8 +131,57 @@ fn add(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
             };
             forms::open(s, kind, Form::contact(case_ref, s.now));
         }
+        Some(Tab::Questions) => {
+            let kind = FormKind::Question {
+                case_ref: case_ref.clone(),
+            };
+            forms::open(s, kind, Form::question(case_ref));
+        }
         _ => {}
     }
+    Vec::new()
+}
+
+/// Open the step form for the selected question, or say why this person may not take it on.
+fn next_step(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
+    let (Some(who), Some(c)) = (s.session.as_ref(), s.case.as_ref()) else {
+        return Vec::new();
+    };
+    let (Some(q), Some(d)) = (c.selected_question(), c.detail.ready()) else {
+        return Vec::new();
+    };
+    let Some(to) = q.status.next() else {
+        s.case_banner(
+            BannerKind::Info,
+            case_ref,
+            "This question has been fed back to the family already.",
+        );
+        return Vec::new();
+    };
+    if !permissions::may_advance_question(who, &d.case, q, to) {
+        let why = match to {
+            jar_core::questions::QuestionStatus::AnswerDrafted => {
+                format!("The answer is drafted by {}.", q.agency.label())
+            }
+            jar_core::questions::QuestionStatus::AnsweredAtCdrm => {
+                "The CDR manager records answers given at the meeting.".to_string()
+            }
+            _ => "The key worker records that the family was told.".to_string(),
+        };
+        s.case_banner(BannerKind::Info, case_ref, why);
+        return Vec::new();
+    }
+    let id = q.id;
+    let kind = FormKind::QuestionStep {
+        case_ref: case_ref.clone(),
+        question_id: id,
+        status: to,
+    };
+    forms::open(
+        s,
+        kind,
+        crate::state::question_form::step_form(case_ref, id, to),
+    );
     Vec::new()
 }
 

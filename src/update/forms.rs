@@ -357,6 +357,23 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
             rule,
             reason,
         }),
+        FormKind::Question { case_ref } => {
+            crate::state::question_form::read(&form).map(|question| Write::RaiseQuestion {
+                case_ref: case_ref.clone(),
+                question,
+            })
+        }
+        FormKind::QuestionStep {
+            case_ref,
+            question_id,
+            status,
+        } => crate::state::question_form::read_step(&form, *status).map(|step| {
+            Write::AdvanceQuestion {
+                case_ref: case_ref.clone(),
+                question_id: *question_id,
+                step,
+            }
+        }),
         FormKind::Reveal { case_ref } => {
             let reason = form.reveal_reason();
             if reason.trim().is_empty() {

@@ -153,6 +153,7 @@ pub fn screen_contexts(s: &State) -> Vec<Ctx> {
                 Tab::Timeline => Ctx::CaseTimeline,
                 Tab::Checklists => Ctx::CaseChecklists,
                 Tab::Contacts => Ctx::CaseContacts,
+                Tab::Questions => Ctx::CaseQuestions,
             };
             vec![tab, Ctx::Case, Ctx::Global]
         }

@@ -407,6 +407,21 @@ pub fn case_state(role: Role) -> (State, Vec<Effect>) {
             result: Ok(checklists()),
         },
     );
+    // The family's questions and the professionals involved (issue 16): none yet.
+    api(
+        &mut s,
+        ApiMsg::Questions {
+            case_ref: r.clone(),
+            result: Ok(Vec::new()),
+        },
+    );
+    api(
+        &mut s,
+        ApiMsg::Involvements {
+            case_ref: r.clone(),
+            result: Ok(Vec::new()),
+        },
+    );
     if fx.iter().any(Effect::is_fetch_contacts) {
         api(
             &mut s,

@@ -347,7 +347,7 @@ pub fn default_rules() -> Vec<DeadlineRule> {
         MetBy::Event(E::CdrmHeld),
         &[CdrOffice],
         LocalPractice,
-        "Buckinghamshire rapid response procedure: phase 3 usually 8-12 weeks; 4LSCB Hampshire: 1-6 months; Sudi Scotland: once the final PM report is out",
+        "Buckinghamshire rapid response procedure: phase 3 usually 8-12 weeks; 4LSCB Hampshire: 1-6 months; Sudi Scotland: once the final PM report is out; pause: Coroners and Justice Act 2009 Schedule 1 (an investigation is suspended while criminal proceedings are pending)",
     )
     .hours(12 * 7 * 24)
     .note("Waits for the final post-mortem report and is then due no sooner than 4 weeks after it (a jarterm default); paused while an inquest or criminal proceedings are open (issue 14). Local procedures vary from 8 weeks to 6 months.");

@@ -37,13 +37,19 @@ pub enum Permission {
     ManageUsers,
     /// Send an on-call shift handover (issue 17 §1): the on-call rota is paediatricians'.
     HandOver,
+    /// Raise one of the family's questions (issue 16 §2); a paediatrician only as the case's
+    /// lead (`may_raise_question`).
+    RaiseFamilyQuestion,
+    /// Take a family question to its next step: every role answers some (its agency's);
+    /// which question and which step is `may_advance_question`.
+    AdvanceFamilyQuestion,
 }
 
 use Permission as P;
 
 /// Rows: permission. Columns: paediatrician, police, social worker, key worker, manager.
 /// Read it as a table; the test in `tests/permissions.rs` prints it back.
-pub const MATRIX: [(Permission, [bool; 5]); 18] = [
+pub const MATRIX: [(Permission, [bool; 5]); 20] = [
     //                              paed   police social  keywk  mgr
     (P::ListCases, [true, true, true, true, true]),
     (P::ReadCase, [true, true, true, true, true]),
@@ -63,6 +69,8 @@ pub const MATRIX: [(Permission, [bool; 5]); 18] = [
     (P::ReadAudit, [false, false, false, false, true]),
     (P::ManageUsers, [false, false, false, false, true]),
     (P::HandOver, [true, false, false, false, false]),
+    (P::RaiseFamilyQuestion, [true, false, false, true, true]),
+    (P::AdvanceFamilyQuestion, [true, true, true, true, true]),
 ];
 
 fn column(role: Role) -> usize {
@@ -388,4 +396,96 @@ pub fn in_scope_covering(who: &Principal, case: &Case, covering: &[String]) -> b
                 .key_worker
                 .as_deref()
                 .is_some_and(|kw| covering.iter().any(|c| c == kw)))
+}
+
+/// Who sees a family question (issue 16 §2): the case's key worker, the CDR manager and the
+/// case's lead paediatrician see the whole register; police and social care see only the
+/// questions their agency is asked to answer (a question about a police matter is not shown
+/// to social care, and the reverse). Scope is checked first, as for every read.
+pub fn may_read_question(
+    who: &Principal,
+    case: &Case,
+    question: &crate::questions::FamilyQuestion,
+) -> bool {
+    use crate::role::Agency;
+    match who.role {
+        Role::KeyWorker | Role::Manager => true,
+        Role::Paediatrician => is_lead_paediatrician(who, case),
+        Role::Police => question.agency == Agency::Police,
+        Role::SocialWorker => question.agency == Agency::SocialCare,
+    }
+}
+
+fn is_lead_paediatrician(who: &Principal, case: &Case) -> bool {
+    case.people.lead_paediatrician.as_deref() == Some(who.username.as_str())
+}
+
+/// Who may raise a family question: those who see the whole register.
+pub fn may_raise_question(who: &Principal, case: &Case) -> bool {
+    allows(who.role, P::RaiseFamilyQuestion)
+        && (who.role != Role::Paediatrician || is_lead_paediatrician(who, case))
+}
+
+/// Who may move a question to `to`: an answer is drafted by the agency asked (health by the
+/// lead paediatrician) or the CDR manager; it is answered at the meeting by the CDR manager,
+/// who runs it; it is fed back by the key worker (or the manager).
+pub fn may_advance_question(
+    who: &Principal,
+    case: &Case,
+    question: &crate::questions::FamilyQuestion,
+    to: crate::questions::QuestionStatus,
+) -> bool {
+    use crate::questions::QuestionStatus as S;
+    if !may_read_question(who, case, question) {
+        return false;
+    }
+    match to {
+        S::Open => false,
+        S::AnswerDrafted => {
+            who.role == Role::Manager
+                || (who.role.agency() == question.agency
+                    && (who.role != Role::Paediatrician || is_lead_paediatrician(who, case)))
+        }
+        S::AnsweredAtCdrm => who.role == Role::Manager,
+        S::FedBack => matches!(who.role, Role::KeyWorker | Role::Manager),
+    }
+}
+
+/// Who writes each part of the review track (issue 16 §4): the post-mortem and inquest by the
+/// JAR agencies that hear from the coroner (health, police, social care) and the CDR manager;
+/// criminal proceedings by police and the manager only (investigative detail); the meeting by
+/// the CDR manager, who convenes it; feedback to the family by the key worker or the manager.
+pub fn may_write_review_section(role: Role, section: crate::review::Section) -> bool {
+    use crate::review::Section as S;
+    match section {
+        S::PostMortem | S::Inquest => allows(role, P::UpdateCase),
+        S::Proceedings => matches!(role, Role::Police | Role::Manager),
+        S::Cdrm => role == Role::Manager,
+        S::Feedback => matches!(role, Role::KeyWorker | Role::Manager),
+    }
+}
+
+/// Remove from the review track what this role may not receive: criminal proceedings are
+/// investigative (tipping off), like their timeline events.
+pub fn redact_review(
+    role: Role,
+    mut track: crate::review::ReviewTrack,
+) -> crate::review::ReviewTrack {
+    if !allows(role, P::ReadCriminalDetail) {
+        track.proceedings = crate::review::Proceedings::default();
+    }
+    track
+}
+
+/// Who adds professionals and agencies involved with the child: anyone on the case (issue 16
+/// §4: named on it, or the CDR manager).
+pub fn may_add_involvement(who: &Principal, case: &Case) -> bool {
+    who.role == Role::Manager || case.people.includes(&who.username)
+}
+
+/// Who records that an agency's report was requested, chased or returned: the CDR office,
+/// which sends the reporting forms and collates them (gov.uk "Child death reviews: forms for
+/// reporting child deaths": the CDOP secretariat asks each agency).
+pub fn may_record_report_step(role: Role) -> bool {
+    role == Role::Manager
 }

@@ -691,6 +691,13 @@ pub enum ChangeKind {
     HandoverSent,
     /// A handover case was acknowledged (`item`: the handover id).
     HandoverAcknowledged,
+    /// A family question raised or moved on (`item`: its id); issue 16 §2. Who may read the
+    /// question itself is checked again on the read.
+    FamilyQuestionChanged,
+    /// The review track changed (post-mortem, inquest, proceedings, CDRM, feedback).
+    ReviewUpdated,
+    /// A professional involved added, or their agency report requested/chased/returned.
+    InvolvementChanged,
 }
 
 impl ChangeKind {

@@ -592,3 +592,97 @@ fn the_clinical_model_lists_every_rule() {
         );
     }
 }
+
+/// One row of the review-track rule table: events, rule, expected state and due time.
+type TrackRow = (
+    Vec<TimelineEvent>,
+    &'static str,
+    DeadlineState,
+    Option<DateTime<Utc>>,
+);
+
+/// Issue 16 §4 (and issue 14 §2's last bullet): the review track's events as the rules read
+/// them, one row per anchor, wait or pause, with the rule's label.
+#[test]
+fn the_review_tracks_events_anchor_pause_and_release_the_post_pm_and_cdrm_clocks() {
+    let death = uk(2026, 1, 10, 2, 0);
+    let case = case_at(death, Some(death), PresentingCategory::Sudi);
+    let rules = deadline::default_rules();
+    let at = |w: i64| death + Duration::weeks(w);
+    // (events, rule, state, due) — post-PM discussion counts 5 working days from the
+    // preliminary results (Monday 2 Feb 2026 → Monday 9 Feb, end of day, GMT).
+    let prelim = uk(2026, 2, 2, 11, 0);
+    let rows: Vec<TrackRow> = vec![
+        (
+            vec![],
+            "post_pm_discussion",
+            DeadlineState::NotStarted,
+            None,
+        ),
+        (
+            vec![ev(1, E::PostMortemPreliminaryResults, prelim)],
+            "post_pm_discussion",
+            DeadlineState::Overdue,
+            Some(uk(2026, 2, 9, 23, 59) + Duration::seconds(59)),
+        ),
+        // The CDRM waits for the final report …
+        (
+            vec![ev(1, E::PostMortemPreliminaryResults, prelim)],
+            "cdrm",
+            DeadlineState::NotStarted,
+            None,
+        ),
+        // … pauses while criminal proceedings are open …
+        (
+            vec![
+                ev(1, E::FinalPmReportReceived, at(6)),
+                ev(2, E::CriminalProceedingsOpened, at(8)),
+            ],
+            "cdrm",
+            DeadlineState::Paused,
+            None,
+        ),
+        // … and resumes when they close, due later by the time they were open.
+        (
+            vec![
+                ev(1, E::FinalPmReportReceived, at(6)),
+                ev(2, E::CriminalProceedingsOpened, at(8)),
+                ev(3, E::CriminalProceedingsConcluded, at(20)),
+            ],
+            "cdrm",
+            DeadlineState::Due,
+            Some(at(24)),
+        ),
+        // An inquest and proceedings open together pause once, not twice.
+        (
+            vec![
+                ev(1, E::FinalPmReportReceived, at(6)),
+                ev(2, E::InquestOpened, at(8)),
+                ev(3, E::CriminalProceedingsOpened, at(9)),
+                ev(4, E::InquestConcluded, at(12)),
+                ev(5, E::CriminalProceedingsConcluded, at(20)),
+            ],
+            "cdrm",
+            DeadlineState::Due,
+            Some(at(24)),
+        ),
+        // Held: met.
+        (
+            vec![
+                ev(1, E::FinalPmReportReceived, at(6)),
+                ev(2, E::CdrmHeld, at(11)),
+            ],
+            "cdrm",
+            DeadlineState::Met,
+            Some(at(12)),
+        ),
+    ];
+    let now = at(21);
+    for (events, rule, state, due) in rows {
+        let ds = deadline::compute(&facts(&case, &events, &[]), &rules, now);
+        let d = find(&ds, rule);
+        assert_eq!((d.state, d.due_at), (state, due), "{rule} with {events:?}");
+        assert_eq!(d.label, LocalPractice, "{rule}");
+        assert!(!d.source.is_empty(), "{rule} names its source");
+    }
+}

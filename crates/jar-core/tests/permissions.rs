@@ -33,6 +33,8 @@ read_maltreatment_pointers   yes   yes   yes     -   yes
 read_audit                     -     -     -     -   yes
 manage_users                   -     -     -     -   yes
 hand_over                    yes     -     -     -     -
+raise_family_question        yes     -     -   yes   yes
+advance_family_question      yes   yes   yes   yes   yes
 ";
     let mut table = format!(
         "{:<26}{}\n",

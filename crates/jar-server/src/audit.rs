@@ -45,10 +45,18 @@ pub enum Action {
     DeadlineReinstated,
     /// A closed checklist item set back to open (issue 14 §3: reopening is audited as such).
     ChecklistReopen,
+    /// Issue 16 §2: the family-question register read (a count, never the text).
+    QuestionsRead,
+    QuestionRaise,
+    QuestionAdvance,
+    /// Issue 16 §4: the review track changed (the names of the changed parts).
+    ReviewUpdate,
+    InvolvementAdd,
+    ReportStep,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 34] = [
         Action::SessionCreate,
         Action::SessionFail,
         Action::SessionDelete,
@@ -77,6 +85,12 @@ impl Action {
         Action::DeadlineReinstated,
         Action::ChecklistReopen,
         Action::CoverEnd,
+        Action::QuestionsRead,
+        Action::QuestionRaise,
+        Action::QuestionAdvance,
+        Action::ReviewUpdate,
+        Action::InvolvementAdd,
+        Action::ReportStep,
     ];
 
     /// The string stored in the `action` column and returned by `GET /audit`.
@@ -110,13 +124,19 @@ impl Action {
             Action::DeadlineNotApplicable => "deadline.not_applicable",
             Action::DeadlineReinstated => "deadline.reinstated",
             Action::ChecklistReopen => "checklist.reopen",
+            Action::QuestionsRead => "questions.read",
+            Action::QuestionRaise => "questions.raise",
+            Action::QuestionAdvance => "questions.advance",
+            Action::ReviewUpdate => "review.update",
+            Action::InvolvementAdd => "involvements.add",
+            Action::ReportStep => "involvements.report",
         }
     }
 }
 
 /// Every action string written to the audit table.
-pub const ACTIONS: [&str; 28] = {
-    let mut out = [""; 28];
+pub const ACTIONS: [&str; 34] = {
+    let mut out = [""; 34];
     let mut i = 0;
     while i < Action::ALL.len() {
         out[i] = Action::ALL[i].as_str();

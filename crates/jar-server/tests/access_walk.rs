@@ -43,7 +43,7 @@ const HANDOVER_TEXT: &str = "HANDOVER-SYNTH-7719 ring the DD if the coroner call
 
 /// Every route (method and path template) the test knows how to exercise. Must equal the
 /// OpenAPI document's list.
-const KNOWN: [&str; 44] = [
+const KNOWN: [&str; 52] = [
     "POST /api/v1/session",
     "DELETE /api/v1/session",
     "GET /api/v1/me",
@@ -73,6 +73,14 @@ const KNOWN: [&str; 44] = [
     "GET /api/v1/cases/{reference}/contacts",
     "POST /api/v1/cases/{reference}/contacts",
     "POST /api/v1/cases/{reference}/contacts/{id}/amendments",
+    "GET /api/v1/cases/{reference}/questions",
+    "POST /api/v1/cases/{reference}/questions",
+    "POST /api/v1/cases/{reference}/questions/{id}/steps",
+    "GET /api/v1/cases/{reference}/review",
+    "PATCH /api/v1/cases/{reference}/review",
+    "GET /api/v1/cases/{reference}/involvements",
+    "POST /api/v1/cases/{reference}/involvements",
+    "POST /api/v1/cases/{reference}/involvements/{id}/steps",
     "GET /api/v1/templates",
     "GET /api/v1/events",
     "GET /api/v1/audit",
@@ -942,6 +950,129 @@ async fn exercise(w: &World, route: &str, who: usize) -> Vec<Cell> {
                 )
                 .await,
                 authed([403, 403, 403, 201, 201]),
+                false,
+            );
+        }
+        "GET /api/v1/cases/{reference}/questions"
+        | "GET /api/v1/cases/{reference}/review"
+        | "GET /api/v1/cases/{reference}/involvements" => {
+            // Everyone in scope reads these (questions filtered by agency: tests/review.rs).
+            let tail = route.rsplit('/').next().unwrap_or_default();
+            for (label, r, row) in [
+                ("assigned", a, ALL_OK),
+                ("unassigned", un, [200, 200, 200, 404, 200]),
+                ("south", so, SOUTH_SCOPE),
+            ] {
+                push(
+                    &format!("{route} ({label})"),
+                    w.call(
+                        who,
+                        Method::GET,
+                        &format!("{p}/cases/{r}/{tail}"),
+                        None,
+                        &[],
+                    )
+                    .await,
+                    authed(row),
+                    false,
+                );
+            }
+        }
+        "POST /api/v1/cases/{reference}/questions" => {
+            // The key worker, the manager and the lead paediatrician (the walk's) raise them.
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/cases/{a}/questions"),
+                    Some(json!({"text": "walk question", "agency": "police"})),
+                    &idem(),
+                )
+                .await,
+                authed([201, 403, 403, 201, 201]),
+                false,
+            );
+        }
+        "POST /api/v1/cases/{reference}/questions/{id}/steps" => {
+            // A police question: police draft its answer; social care cannot see it (404).
+            let r = f
+                .mgr
+                .post(
+                    &format!("/cases/{a}/questions"),
+                    &json!({"text": "walk question", "agency": "police"}),
+                )
+                .await;
+            let id = r.json()["id"].as_i64().expect("question id");
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/cases/{a}/questions/{id}/steps"),
+                    Some(json!({"status": "answer_drafted", "note": "walk answer"})),
+                    &idem(),
+                )
+                .await,
+                authed([403, 200, 404, 403, 200]),
+                false,
+            );
+        }
+        "PATCH /api/v1/cases/{reference}/review" => {
+            // A different examination time per caller, so that every call is a change.
+            let v = f.mgr.version(a).await;
+            let at = format!("2026-03-0{}T09:00:00Z", who + 2);
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::PATCH,
+                    &format!("{p}/cases/{a}/review"),
+                    Some(json!({"post_mortem": {"kind": "coronial", "examined_at": at}})),
+                    &if_match(v),
+                )
+                .await,
+                authed([200, 200, 200, 403, 200]),
+                false,
+            );
+        }
+        "POST /api/v1/cases/{reference}/involvements" => {
+            // Everyone named on the assigned case, and the manager.
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/cases/{a}/involvements"),
+                    Some(json!({"agency": "education", "professional": "Example Nursery"})),
+                    &idem(),
+                )
+                .await,
+                authed([201, 201, 201, 201, 201]),
+                false,
+            );
+        }
+        "POST /api/v1/cases/{reference}/involvements/{id}/steps" => {
+            let r = f
+                .mgr
+                .post(
+                    &format!("/cases/{a}/involvements"),
+                    &json!({"agency": "police", "professional": "Police CID"}),
+                )
+                .await;
+            let id = r.json()["id"].as_i64().expect("involvement id");
+            push(
+                route,
+                w.call(
+                    who,
+                    Method::POST,
+                    &format!("{p}/cases/{a}/involvements/{id}/steps"),
+                    Some(json!({"step": "requested", "at": "2026-03-05T10:00:00Z",
+                        "due_by": "2026-04-02T17:00:00Z"})),
+                    &idem(),
+                )
+                .await,
+                authed(MGR_ONLY),
                 false,
             );
         }

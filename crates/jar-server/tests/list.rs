@@ -67,7 +67,7 @@ async fn closed_cases_come_after_every_open_case_and_show_nothing_due() {
         .mgr
         .post(
             &format!("/cases/{closed}/timeline"),
-            &json!({"kind": "cdop_review_completed"}),
+            &json!({"kind": "cdop_review_completed", "note": "closed for the test: no family to feed back to"}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);

@@ -112,8 +112,17 @@ async fn milestones_move_the_stage_and_the_stored_projection(h: Harness) {
         "cdrm_held",
         "cdop_review_completed",
     ] {
-        mgr.post(&format!("/cases/{old}/timeline"), &json!({"kind": kind}))
-            .await;
+        // Closing without feedback to the family needs a reason (issue 16 §4).
+        let note = if kind == "cdop_review_completed" {
+            "no family to feed back to"
+        } else {
+            ""
+        };
+        mgr.post(
+            &format!("/cases/{old}/timeline"),
+            &json!({"kind": kind, "note": note}),
+        )
+        .await;
     }
     let closed = mgr.get("/cases?active=false").await.json();
     assert_eq!(closed["items"][0]["reference"], old.as_str());

@@ -46,7 +46,9 @@ pub(super) fn change(s: &mut State, ev: ChangeEvent) -> Vec<Effect> {
         // The open case: what changed, the latest wins (a burst costs two fetches).
         let mut parts = vec![Part::Detail];
         match ev.kind {
-            ChangeKind::TimelineAdded => parts.push(Part::Timeline),
+            ChangeKind::TimelineAdded | ChangeKind::ReviewUpdated => parts.push(Part::Timeline),
+            ChangeKind::FamilyQuestionChanged => parts.push(Part::Questions),
+            ChangeKind::InvolvementChanged => parts.push(Part::Involvements),
             ChangeKind::ChecklistStarted | ChangeKind::ChecklistItemUpdated => {
                 parts.push(Part::Checklists)
             }

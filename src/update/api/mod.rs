@@ -67,6 +67,8 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
         ApiMsg::Timeline { case_ref, result } => reads::timeline(s, &case_ref, result),
         ApiMsg::Checklists { case_ref, result } => reads::checklists(s, &case_ref, result),
         ApiMsg::Contacts { case_ref, result } => reads::contacts(s, &case_ref, result),
+        ApiMsg::Questions { case_ref, result } => reads::questions(s, &case_ref, result),
+        ApiMsg::Involvements { case_ref, result } => reads::involvements(s, &case_ref, result),
         ApiMsg::FamilyContacts { case_ref, result } => {
             // Not shown is not an error: the Contacts tab says nothing of it.
             if let (Ok(fc), Some(c)) = (result, s.case.as_mut())

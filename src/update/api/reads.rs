@@ -32,6 +32,8 @@ fn fetch_effect(part: Part, case_ref: &str) -> Effect {
         Part::Timeline => Effect::FetchTimeline(r),
         Part::Checklists => Effect::FetchChecklists(r),
         Part::Contacts => Effect::FetchContacts(r),
+        Part::Questions => Effect::FetchQuestions(r),
+        Part::Involvements => Effect::FetchInvolvements(r),
     }
 }
 
@@ -55,7 +57,15 @@ pub fn fetch_case_parts(s: &mut State, case_ref: &str, parts: &[Part]) -> Vec<Ef
 
 /// Refetch everything the open case shows (what the role may read).
 pub fn refetch_case(s: &mut State, case_ref: &str) -> Vec<Effect> {
-    let mut parts = vec![Part::Detail, Part::Timeline, Part::Checklists];
+    // Everyone in scope reads the questions (their own agency's, for police and social care)
+    // and the professionals involved (issue 16).
+    let mut parts = vec![
+        Part::Detail,
+        Part::Timeline,
+        Part::Checklists,
+        Part::Questions,
+        Part::Involvements,
+    ];
     if s.allows(Permission::ReadContacts) {
         parts.push(Part::Contacts);
     }
@@ -201,6 +211,45 @@ pub(super) fn contacts(
     if let Some(c) = s.case.as_mut() {
         c.contacts = v;
         clamp_rows(c);
+    }
+    fx
+}
+
+pub(super) fn questions(
+    s: &mut State,
+    case_ref: &str,
+    result: Result<Vec<jar_core::questions::FamilyQuestion>, ApiError>,
+) -> Vec<Effect> {
+    let Some(mut fx) = arrived(s, case_ref, Part::Questions) else {
+        return Vec::new();
+    };
+    let v = match result {
+        Ok(d) => Remote::Ready(d),
+        Err(e) if e.kind() == ErrorKind::Forbidden => Remote::NotAllowed,
+        Err(e) => Remote::Failed(read_failed(s, &e, &mut fx)),
+    };
+    if let Some(c) = s.case.as_mut() {
+        c.questions = v;
+        clamp_rows(c);
+    }
+    fx
+}
+
+pub(super) fn involvements(
+    s: &mut State,
+    case_ref: &str,
+    result: Result<Vec<jar_core::reports::Involvement>, ApiError>,
+) -> Vec<Effect> {
+    let Some(mut fx) = arrived(s, case_ref, Part::Involvements) else {
+        return Vec::new();
+    };
+    let v = match result {
+        Ok(d) => Remote::Ready(d),
+        Err(e) if e.kind() == ErrorKind::Forbidden => Remote::NotAllowed,
+        Err(e) => Remote::Failed(read_failed(s, &e, &mut fx)),
+    };
+    if let Some(c) = s.case.as_mut() {
+        c.involvements = v;
     }
     fx
 }

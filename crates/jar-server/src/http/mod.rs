@@ -15,9 +15,12 @@ pub mod guard;
 pub mod handovers;
 pub mod health;
 pub mod identity;
+pub mod involvements;
 pub mod openapi;
 pub mod people;
+pub mod questions;
 pub mod reply;
+pub mod review;
 pub mod session;
 pub mod templates;
 pub mod timeline;
@@ -90,6 +93,9 @@ pub fn api_router(ctx: Arc<ApiContext>) -> Router {
         .merge(audit::router())
         .merge(users::router())
         .merge(handovers::router())
+        .merge(questions::router())
+        .merge(review::router())
+        .merge(involvements::router())
         .merge(openapi::router());
     Router::new()
         .nest(jar_core::wire::API_PREFIX, api)

@@ -53,6 +53,11 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
         super::handovers::list_handovers, super::handovers::send_handover,
         super::handovers::draft_handover,
         super::handovers::get_handover, super::handovers::acknowledge,
+        super::questions::list_questions, super::questions::raise_question,
+        super::questions::advance_question,
+        super::review::get_review, super::review::patch_review,
+        super::involvements::list_involvements, super::involvements::add_involvement,
+        super::involvements::report_step,
         super::health::healthz, super::health::readyz,
         openapi_json,
     ),
@@ -111,6 +116,30 @@ pub mod params {
         /// (docs/clinical-model.md lists them).
         #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$")]
         rule: String,
+    }
+
+    /// `{reference}/questions/{id}`.
+    #[derive(IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub struct QuestionPath {
+        /// A case reference, e.g. `JAR-2026-0042`.
+        #[param(pattern = r"^JAR-[0-9]{4}-[0-9]{4,6}$")]
+        reference: String,
+        /// The question's id on this case.
+        #[param(minimum = 1)]
+        id: i64,
+    }
+
+    /// `{reference}/involvements/{id}`.
+    #[derive(IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub struct InvolvementPath {
+        /// A case reference, e.g. `JAR-2026-0042`.
+        #[param(pattern = r"^JAR-[0-9]{4}-[0-9]{4,6}$")]
+        reference: String,
+        /// The professional's id on this case.
+        #[param(minimum = 1)]
+        id: i64,
     }
 
     /// `/handovers/{id}`.
@@ -251,7 +280,9 @@ const NO_INTERNAL_ERROR: [&str; 3] = ["healthz", "openapi_json", "readyz"];
 /// Operations that never wait on anything (no 503).
 const NEVER_WAIT: [&str; 2] = ["healthz", "openapi_json"];
 /// Operations whose success carries `ETag: "<version>"` (`Reply::etag` in the handler).
-const ETAG: [&str; 7] = [
+const ETAG: [&str; 9] = [
+    "get_review",
+    "patch_review",
     "create_case",
     "mark_not_applicable",
     "unmark_not_applicable",

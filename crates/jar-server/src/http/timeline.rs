@@ -53,7 +53,7 @@ pub async fn list_events(
         (status = 400, description = "no `Idempotency-Key`, or one that is malformed; or malformed JSON"),
         (status = 403, description = "your role may not add to the timeline, or does not own this step (only the CDR manager closes a case; a correction is judged by the event it corrects)"),
         (status = 409, description = "another server changed this case at the same moment; try again"),
-        (status = 422, description = "the body breaks a rule: a correction must name an event of this case in `corrects`")))]
+        (status = 422, description = "the body breaks a rule: a correction must name an event of this case in `corrects`; closing the case (`cdop_review_completed`) before the family was given feedback needs the reason in `note`")))]
 pub async fn add_event(
     State(ctx): State<Arc<ApiContext>>,
     user: AuthUser,
@@ -106,6 +106,13 @@ pub async fn add_event(
             "a {} cannot record this: {reason}",
             user.principal.role.label()
         )));
+    }
+    // Issue 16 §4: a case closes only after feedback to the family, or with a reason.
+    if new.kind == EventKind::CdopReviewCompleted {
+        let track = crate::store::review::track(cw.w.tx.conn(), cw.b.id).await?;
+        if let Some(why) = jar_core::review::close_refusal(&track, &new.note) {
+            return Err(Error::Unprocessable(why.into()));
+        }
     }
     let now = cw.w.now;
     let occurred_at = new.occurred_at.unwrap_or(now);

@@ -53,6 +53,14 @@ bodies!(
 );
 
 bodies!(
+    jar_core::questions::NewQuestion,
+    jar_core::questions::QuestionAdvance,
+    jar_core::review::ReviewPatch,
+    jar_core::reports::NewInvolvement,
+    jar_core::reports::ReportStep,
+);
+
+bodies!(
     jar_core::people::Assign,
     jar_core::people::Withdraw,
     jar_core::people::LinkDuplicate,

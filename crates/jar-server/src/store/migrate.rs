@@ -11,6 +11,7 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0002_handovers.sql"),
     ),
     (3, include_str!("../../migrations/sqlite/0003_identity.sql")),
+    (7, include_str!("../../migrations/sqlite/0007_review.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -22,6 +23,7 @@ const POSTGRES: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_identity.sql"),
     ),
+    (7, include_str!("../../migrations/postgres/0007_review.sql")),
 ];
 
 pub async fn run(store: &Store) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod migrate;
 pub mod people;
 pub mod records;
+pub mod review;
 pub mod users;
 
 use anyhow::Context;
