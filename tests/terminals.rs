@@ -129,6 +129,21 @@ fn hostile_case(role: Role, tab: char) -> State {
             result: Ok(hostile(&checklists())),
         },
     );
+    // As `case_state`: the family's questions and the professionals involved, none yet.
+    api(
+        &mut s,
+        ApiMsg::Questions {
+            case_ref: r.clone(),
+            result: Ok(Vec::new()),
+        },
+    );
+    api(
+        &mut s,
+        ApiMsg::Involvements {
+            case_ref: r.clone(),
+            result: Ok(Vec::new()),
+        },
+    );
     if fx.iter().any(Effect::is_fetch_contacts) {
         api(
             &mut s,

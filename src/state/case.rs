@@ -37,6 +37,17 @@ impl Tab {
         }
     }
 
+    /// For a narrow screen (the case's tab bar at 60 columns).
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Tab::Summary => "Sum",
+            Tab::Timeline => "Time",
+            Tab::Checklists => "Checks",
+            Tab::Contacts => "Contacts",
+            Tab::Questions => "Qs",
+        }
+    }
+
     pub fn index(self) -> usize {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }

@@ -3,8 +3,8 @@
 pub mod assign_form;
 pub mod board;
 pub mod case;
-pub mod facts_form;
 pub mod desk;
+pub mod facts_form;
 pub mod forms;
 pub mod handover;
 pub mod handover_form;

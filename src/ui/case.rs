@@ -73,7 +73,7 @@ pub fn render_header(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, are
     );
 }
 
-fn tab_label(c: &CaseState, tab: Tab) -> String {
+fn tab_label(c: &CaseState, tab: Tab, short: bool) -> String {
     let count = match tab {
         Tab::Summary => String::new(),
         Tab::Timeline => match (&c.timeline, c.detail.ready()) {
@@ -97,16 +97,28 @@ fn tab_label(c: &CaseState, tab: Tab) -> String {
             _ => String::new(),
         },
     };
-    format!("{}{count}", tab.label())
+    let name = if short {
+        tab.short_label()
+    } else {
+        tab.label()
+    };
+    format!("{name}{count}")
 }
 
 pub fn render_body(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
+    // Every tab stays visible with its count: short names when the full ones do not fit.
+    let wide: usize = Tab::ALL
+        .iter()
+        .map(|t| unicode_width::UnicodeWidthStr::width(tab_label(c, *t, false).as_str()) + 3)
+        .sum::<usize>()
+        + 1;
+    let short = wide > usize::from(area.width);
     let mut spans: Vec<Span> = vec![Span::raw(" ")];
     for tab in Tab::ALL {
-        let label = tab_label(c, tab);
+        let label = tab_label(c, tab, short);
         if tab == c.tab.tab {
             spans.push(styled(format!("[{label}]"), theme.title));
         } else {
