@@ -13,6 +13,7 @@ pub mod people;
 pub mod permissions;
 pub mod plausibility;
 pub mod role;
+pub mod support;
 pub mod text;
 pub mod time;
 pub mod timeline;
