@@ -3,8 +3,8 @@
 
 use crate::text::{self, TextError, caps};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
@@ -54,7 +54,8 @@ impl ContactMode {
         ContactMode::Text,
     ];
     /// Modes of older records, refused on new contacts.
-    pub const LEGACY: [ContactMode; 2] = [ContactMode::ViaInterpreter, ContactMode::AttemptedNoAnswer];
+    pub const LEGACY: [ContactMode; 2] =
+        [ContactMode::ViaInterpreter, ContactMode::AttemptedNoAnswer];
 
     pub const ALL: [ContactMode; 9] = [
         ContactMode::Phone,

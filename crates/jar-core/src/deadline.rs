@@ -779,9 +779,7 @@ fn describe(met_by: &MetBy) -> String {
         MetBy::ChecklistItem(id) => format!("checklist item {id}"),
         MetBy::FamilyContact => "a contact with the family".to_string(),
         MetBy::FamilyReached => "a contact that reached the family".to_string(),
-        MetBy::FamilyReachedAfterPlan => {
-            "the planned contact, reaching the family".to_string()
-        }
+        MetBy::FamilyReachedAfterPlan => "the planned contact, reaching the family".to_string(),
     }
 }
 
@@ -863,8 +861,10 @@ pub fn compute_with(
         if r.hidden_until_anchored && own_anchor.is_none() {
             continue;
         }
-        let anchor =
-            own_anchor.or_else(|| r.fallback_anchor.and_then(|a| anchor_time(a, r, facts, extras)));
+        let anchor = own_anchor.or_else(|| {
+            r.fallback_anchor
+                .and_then(|a| anchor_time(a, r, facts, extras))
+        });
         let mut waits_on = None;
         let mut due_at = anchor.map(|a| count(r, a, extras.calendar));
         if let Some(w) = r.waits_for {

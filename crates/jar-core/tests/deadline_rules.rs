@@ -10,8 +10,8 @@ use common::case_at;
 use jar_core::case::PresentingCategory;
 use jar_core::checklist::{ItemState, ItemStatus};
 use jar_core::deadline::{
-    self, Anchor, AreaOverrides, CaseFacts, Counting, DeadlineState, DeathTime, Extras, MetBy,
-    FamilyContactFact, NotApplicable, RuleLabel, RuleOverride,
+    self, Anchor, AreaOverrides, CaseFacts, Counting, DeadlineState, DeathTime, Extras,
+    FamilyContactFact, MetBy, NotApplicable, RuleLabel, RuleOverride,
 };
 use jar_core::permissions::redact_deadlines;
 use jar_core::role::{Agency, Role};
@@ -602,7 +602,12 @@ fn the_clinical_model_lists_every_rule() {
     }
 }
 
-fn contact(id: i64, at: DateTime<Utc>, reached: bool, next: Option<DateTime<Utc>>) -> FamilyContactFact {
+fn contact(
+    id: i64,
+    at: DateTime<Utc>,
+    reached: bool,
+    next: Option<DateTime<Utc>>,
+) -> FamilyContactFact {
     FamilyContactFact {
         id,
         occurred_at: at,
@@ -642,7 +647,10 @@ fn the_key_workers_next_contact_due_becomes_the_family_contact_deadline() {
     let d = deadlines(&tried, planned + Duration::days(1));
     assert_eq!(find(&d, "family_contact").state, DeadlineState::Overdue);
     // ...one that reached them does, late by the hours it was late.
-    let met = [plan[0], contact(2, planned + Duration::hours(3), true, None)];
+    let met = [
+        plan[0],
+        contact(2, planned + Duration::hours(3), true, None),
+    ];
     let d = deadlines(&met, planned + Duration::days(1));
     let fc = find(&d, "family_contact");
     assert_eq!(fc.state, DeadlineState::Met);
@@ -650,7 +658,12 @@ fn the_key_workers_next_contact_due_becomes_the_family_contact_deadline() {
     // A later contact with its own plan replaces the plan, whatever its outcome.
     let replanned = [
         plan[0],
-        contact(2, first + Duration::days(6), false, Some(planned + Duration::days(3))),
+        contact(
+            2,
+            first + Duration::days(6),
+            false,
+            Some(planned + Duration::days(3)),
+        ),
     ];
     let d = deadlines(&replanned, planned + Duration::days(1));
     let fc = find(&d, "family_contact");

@@ -11,6 +11,10 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0002_handovers.sql"),
     ),
     (3, include_str!("../../migrations/sqlite/0003_identity.sql")),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_family_contact.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -21,6 +25,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../migrations/postgres/0003_identity.sql"),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_family_contact.sql"),
     ),
 ];
 
