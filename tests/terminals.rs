@@ -135,6 +135,7 @@ fn hostile_case(role: Role, tab: char) -> State {
             ApiMsg::Contacts {
                 case_ref: r,
                 result: Ok(hostile(&contacts())),
+                catalogue: None,
             },
         );
     }

@@ -5,6 +5,7 @@ mod board;
 mod case;
 mod case_checklists;
 mod case_contacts;
+mod case_family;
 mod case_summary;
 mod case_timeline;
 mod dialog;

@@ -412,6 +412,7 @@ pub fn case_state(role: Role) -> (State, Vec<Effect>) {
             ApiMsg::Contacts {
                 case_ref: r,
                 result: Ok(contacts()),
+                catalogue: None,
             },
         );
     }

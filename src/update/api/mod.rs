@@ -50,7 +50,11 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
         ApiMsg::Case { case_ref, result } => reads::detail(s, &case_ref, result),
         ApiMsg::Timeline { case_ref, result } => reads::timeline(s, &case_ref, result),
         ApiMsg::Checklists { case_ref, result } => reads::checklists(s, &case_ref, result),
-        ApiMsg::Contacts { case_ref, result } => reads::contacts(s, &case_ref, result),
+        ApiMsg::Contacts {
+            case_ref,
+            result,
+            catalogue,
+        } => reads::contacts(s, &case_ref, result, catalogue),
         ApiMsg::FamilyContacts { case_ref, result } => {
             // Not shown is not an error: the Contacts tab says nothing of it.
             if let (Ok(fc), Some(c)) = (result, s.case.as_mut())
