@@ -15,7 +15,7 @@ use crate::theme::Theme;
 
 fn row(name: &str, text: String, style: ratatui::style::Style, theme: &Theme) -> Line<'static> {
     Line::from(vec![
-        styled(format!("  {name:<13}"), theme.muted),
+        styled(format!("  {name:<14}"), theme.muted),
         Span::styled(text, style),
     ])
 }
@@ -93,14 +93,13 @@ pub fn lines(
     let support = if latest.is_empty() {
         "none offered yet".to_string()
     } else {
+        // Short enough for one row at 60 columns.
         format!(
-            "{} services: {} accepted, {} declined, {} awaiting an answer · {} referral{}",
+            "{} offered: {} accepted, {} declined; {} referred",
             latest.len(),
             count(SupportResponse::Accepted),
             count(SupportResponse::Declined),
-            count(SupportResponse::Offered),
-            referrals,
-            if referrals == 1 { "" } else { "s" }
+            referrals
         )
     };
     out.push(row("Support", support, theme.text, theme));
