@@ -1026,3 +1026,26 @@ fn the_first_page_of_the_board_shows_before_the_rest_and_a_refetch_never_shows_a
     api(&mut s, ApiMsg::CasesFirstPage(all[..1].to_vec()));
     assert_eq!(s.board.cases.len(), all.len());
 }
+
+#[test]
+fn a_second_contact_typed_after_the_first_is_queued_shows_its_summary() {
+    let (mut s, _) = case_state(Role::KeyWorker);
+    s.size = (100, 30);
+    press(&mut s, ch('4'));
+    for text in ["First contact", "Half typed when the laptop di"] {
+        press(&mut s, ch('a'));
+        for _ in 0..5 {
+            press(&mut s, key(KeyCode::Tab));
+            let _ = screen(&s, 100, 30);
+        }
+        for c in text.chars() {
+            press(&mut s, ch(c));
+            let _ = screen(&s, 100, 30);
+        }
+        let shown = screen(&s, 100, 30);
+        assert!(shown.contains(text), "{shown}");
+        if text == "First contact" {
+            press(&mut s, ctrl('s'));
+        }
+    }
+}

@@ -183,6 +183,32 @@ def _event_ids(reference: str) -> list[int]:
     return [e["id"] for e in response.json()["items"]] if response.ok else []
 
 
+LEGACY_MODES = {"via_interpreter", "attempted_no_answer"}
+
+
+def _service_ids(reference: str) -> list[str]:
+    response = _session.get(f"{API}/cases/{reference}/contacts", timeout=10)
+    if response.status_code != 200:
+        return []
+    categories = response.json().get("catalogue", {}).get("category", [])
+    return [s["id"] for c in categories for s in c.get("service", [])]
+
+
+def _contact_body(body: dict, reference: str) -> None:
+    body.pop("support_offered", None)
+    if body.get("mode") in LEGACY_MODES:
+        body["mode"] = "phone"
+    support = body.get("support")
+    if isinstance(support, list):
+        ids = _service_ids(reference)
+        random.shuffle(ids)
+        # One entry per service, each a real one.
+        del support[len(ids):]
+        for entry, service in zip(support, ids):
+            if isinstance(entry, dict):
+                entry["service"] = service
+
+
 def _contact_ids(reference: str) -> list[int]:
     response = _session.get(f"{API}/cases/{reference}/contacts", timeout=10)
     return [c["id"] for c in response.json()["items"]] if response.ok else []
@@ -316,6 +342,12 @@ def before_call(context, case, **kwargs):
             body["cases"] = random.sample(refs, min(len(body["cases"]), len(refs)))
         if method == "POST" and path.endswith("/users") and "areas" in body:
             body["areas"] = STATE["me"]["areas"][:1]
+        if method == "POST" and (path.endswith("/contacts") or path.endswith("/amendments")) and reference:
+            # Issue 16 §1: v1's shapes are read from old records only, and a service must be
+            # in the case area's catalogue (the contact log lists it).
+            _contact_body(body, reference)
+            if isinstance(body.get("correct"), dict):
+                _contact_body(body["correct"], reference)
         if path.endswith("/timeline") and body.get("kind") == "correction" and reference:
             events = _event_ids(reference)
             if events:

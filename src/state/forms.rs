@@ -62,7 +62,15 @@ pub enum FormKind {
 impl FormKind {
     /// Drafts are kept per kind: reopening the same form restores what was typed.
     pub fn same_draft(&self, other: &FormKind) -> bool {
-        self == other
+        match (self, other) {
+            // A contact draft is the case's, whichever catalogue it was opened with (the
+            // area's, or the national one while offline): it keeps its own list of services,
+            // so its ticks still name the services they were made against.
+            (FormKind::Contact { case_ref: a, .. }, FormKind::Contact { case_ref: b, .. }) => {
+                a == b
+            }
+            _ => self == other,
+        }
     }
 }
 
