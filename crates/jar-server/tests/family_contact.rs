@@ -17,7 +17,8 @@ fn t0() -> DateTime<Utc> {
 }
 
 struct World {
-    h: Harness,
+    /// Keeps the server running for the test.
+    _h: Harness,
     clock: Clock,
     kw: Person,
     mgr: Person,
@@ -56,7 +57,7 @@ async fn world_with(support: jar_core::support::AreaCatalogues) -> World {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     World {
-        h,
+        _h: h,
         clock,
         kw,
         mgr,
