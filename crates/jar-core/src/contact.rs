@@ -605,3 +605,87 @@ pub struct Amendment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct: Option<ContactCorrection>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn v1_record() -> NewContact {
+        // As jarterm v1 stored it: the interpreter as a mode, the booklet among support.
+        serde_json::from_value(serde_json::json!({
+            "occurred_at": "2026-03-01T10:00:00Z",
+            "direction": "outbound",
+            "mode": "via_interpreter",
+            "participants": ["mother"],
+            "purpose": "initial_contact",
+            "summary": "Synthetic v1 record",
+            "support_offered": ["lullaby_trust", "cdr_booklet_given"],
+            "outcome": "reached",
+            "next_contact_due": null
+        }))
+        .expect("a v1 record still reads")
+    }
+
+    #[test]
+    fn a_v1_record_reads_with_the_interpreter_the_leaflet_and_its_support_apart() {
+        let e = v1_record();
+        assert!(e.used_interpreter());
+        assert!(e.leaflet_given());
+        let support = e.all_support();
+        assert_eq!(support.len(), 1, "the booklet is not support: {support:?}");
+        assert_eq!(support[0].service, "lullaby_trust");
+        // ...but a new contact may not be sent in v1's shape.
+        assert!(matches!(
+            e.validate(),
+            Err(TextError::Invalid { field: "mode", .. })
+        ));
+    }
+
+    #[test]
+    fn corrections_apply_in_order_and_leave_the_original() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap();
+        let mut entry = v1_record();
+        entry.mode = ContactMode::HomeVisit;
+        entry.support_offered.clear();
+        let amend = |id, correct| Amendment {
+            id,
+            at,
+            by: "kw".into(),
+            reason: "r".into(),
+            text: "t".into(),
+            correct: Some(correct),
+        };
+        let c = Contact {
+            id: 1,
+            recorded_at: at,
+            author: "kw".into(),
+            entry: entry.clone(),
+            amendments: vec![
+                amend(
+                    1,
+                    ContactCorrection {
+                        outcome: Some(Outcome::NotReached),
+                        next_contact_due: Some(at + chrono::Duration::days(2)),
+                        ..Default::default()
+                    },
+                ),
+                amend(
+                    2,
+                    ContactCorrection {
+                        no_next_contact: true,
+                        ..Default::default()
+                    },
+                ),
+            ],
+        };
+        let now = c.effective();
+        assert_eq!(now.outcome, Outcome::NotReached);
+        assert_eq!(now.next_contact_due, None, "the later correction wins");
+        assert_eq!(c.entry, entry, "the original is kept");
+        assert_eq!(
+            c.amendments[0].correct.as_ref().expect("c").fields(),
+            vec!["outcome", "next contact due"]
+        );
+    }
+}
