@@ -373,8 +373,8 @@ pub struct ContactCorrection {
     pub mode: Option<ContactMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpreter: Option<bool>,
+    /// One line each (checked by the server); null leaves them as they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(schema_with = crate::text::schema::lines)]
     pub participants: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<ContactPurpose>,
