@@ -196,6 +196,9 @@ def _service_ids(reference: str) -> list[str]:
 
 def _contact_body(body: dict, reference: str) -> None:
     body.pop("support_offered", None)
+    # A correction says "no contact planned" or gives a new date, not both (422 otherwise).
+    if body.get("no_next_contact") is True:
+        body["next_contact_due"] = None
     if body.get("mode") in LEGACY_MODES:
         body["mode"] = "phone"
     support = body.get("support")
