@@ -59,6 +59,8 @@ fn cases(n: usize) -> Vec<CaseSummary> {
                 },
                 last_family_contact: (i % 5 != 0)
                     .then(|| now() - Duration::hours((i % 300) as i64)),
+                family_contact_due: (i % 5 != 0)
+                    .then(|| now() + Duration::hours(168 - (i % 300) as i64)),
                 flags: Some(Flags {
                     criminal_investigation: i % 11 == 0,
                     ..Flags::default()

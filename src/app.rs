@@ -648,10 +648,14 @@ impl<B: Backend> App<B> {
                 }
             }),
             Effect::FetchContacts(r) => self.spawn_api(async move {
-                let result = c.contacts(&r).await;
+                let (result, catalogue) = match c.contact_list(&r).await {
+                    Ok(l) => (Ok(l.items), Some(l.catalogue)),
+                    Err(e) => (Err(e), None),
+                };
                 ApiMsg::Contacts {
                     case_ref: r.to_string(),
                     result,
+                    catalogue,
                 }
             }),
             Effect::FetchQuestions(r) => self.spawn_api(async move {

@@ -59,6 +59,9 @@ pub enum ApiMsg {
     Contacts {
         case_ref: String,
         result: Result<Vec<Contact>, ApiError>,
+        /// The area's bereavement services, for the contact form (issue 16 §1); `None` when
+        /// not fetched (offline, or an error): the form offers the national catalogue.
+        catalogue: Option<jar_core::support::Catalogue>,
     },
     /// The family's contact details for the key worker (issue 15 §1).
     Questions {

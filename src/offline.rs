@@ -187,7 +187,11 @@ impl OfflineCache {
                 );
                 (ApiMsg::Checklists { case_ref, result }, served)
             }
-            ApiMsg::Contacts { case_ref, result } if current(&case_ref) => {
+            ApiMsg::Contacts {
+                case_ref,
+                result,
+                catalogue,
+            } if current(&case_ref) => {
                 let (result, served) = self.part(
                     &case_ref,
                     now,
@@ -195,7 +199,14 @@ impl OfflineCache {
                     |c| &mut c.contacts,
                     |c| c.contacts.clone(),
                 );
-                (ApiMsg::Contacts { case_ref, result }, served)
+                (
+                    ApiMsg::Contacts {
+                        case_ref,
+                        result,
+                        catalogue,
+                    },
+                    served,
+                )
             }
             other => (other, None),
         };

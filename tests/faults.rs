@@ -83,6 +83,7 @@ async fn a_403_on_contacts_reads_as_not_available() {
         ApiMsg::Contacts {
             case_ref: "JAR-2026-0042".into(),
             result: Err(err),
+            catalogue: None,
         },
     );
     press(&mut s, ch('4'));

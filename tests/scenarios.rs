@@ -586,25 +586,92 @@ fn a_correction_points_at_the_selected_event() {
     }
 }
 
+fn focus_on(s: &mut jarterm::state::State, field: &str) {
+    for _ in 0..40 {
+        if s.form.as_ref().and_then(|f| f.focused()).map(|f| f.key) == Some(field) {
+            return;
+        }
+        press(s, key(KeyCode::Tab));
+    }
+    panic!("no field {field} in the form");
+}
+
 #[test]
 fn support_offered_is_a_multi_select_toggled_with_space() {
     let (mut s, _) = case_state(Role::KeyWorker);
     press(&mut s, ch('4'));
     press(&mut s, ch('a'));
-    while s.form.as_ref().and_then(|f| f.focused()).map(|f| f.key) != Some("support") {
-        press(&mut s, key(KeyCode::Tab));
-    }
+    focus_on(&mut s, "support_offered");
     press(&mut s, key(KeyCode::Down));
     press(&mut s, ch(' '));
     press(&mut s, ch(' '));
     press(&mut s, key(KeyCode::Down));
     press(&mut s, ch(' '));
     let form = s.form.as_ref().expect("form");
-    assert_eq!(form.chosen("support"), vec![2]);
+    assert_eq!(form.chosen("support_offered"), vec![2]);
     assert!(matches!(
         form.focused().map(|f| &f.value),
         Some(Value::Multi { .. })
     ));
+}
+
+#[test]
+fn a_contact_with_an_interpreter_a_referral_and_the_leaflet_is_sent_as_such() {
+    use jar_core::contact::SupportResponse;
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('4'));
+    press(&mut s, ch('a'));
+    focus_on(&mut s, "summary");
+    type_text(&mut s, "Home visit with an interpreter");
+    focus_on(&mut s, "interpreter");
+    press(&mut s, ch(' '));
+    // The case is SUDI: infant-death services come first; accept and refer the second (CONI).
+    focus_on(&mut s, "support_accepted");
+    press(&mut s, key(KeyCode::Down));
+    press(&mut s, ch(' '));
+    focus_on(&mut s, "support_referred");
+    press(&mut s, key(KeyCode::Down));
+    press(&mut s, ch(' '));
+    focus_on(&mut s, "leaflet");
+    press(&mut s, ch(' '));
+    let fx = press(&mut s, ctrl('s'));
+    match &sent(&fx)[0].write {
+        Write::AddContact { contact, .. } => {
+            assert!(contact.interpreter);
+            assert!(contact.cdr_leaflet_given);
+            assert_eq!(contact.support.len(), 1, "{:?}", contact.support);
+            let coni = &contact.support[0];
+            assert_eq!(coni.service, "coni");
+            assert_eq!(coni.response, SupportResponse::Accepted);
+            assert!(coni.referral_made);
+            assert!(
+                contact.support_offered.is_empty(),
+                "the leaflet is not support"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_service_both_accepted_and_declined_is_not_sent() {
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('4'));
+    press(&mut s, ch('a'));
+    focus_on(&mut s, "summary");
+    type_text(&mut s, "Phone call");
+    focus_on(&mut s, "support_accepted");
+    press(&mut s, ch(' '));
+    focus_on(&mut s, "support_declined");
+    press(&mut s, ch(' '));
+    let fx = press(&mut s, ctrl('s'));
+    assert!(sent(&fx).is_empty());
+    let err = s
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(err.contains("both accepted and declined"), "{err}");
 }
 
 #[test]
@@ -958,4 +1025,27 @@ fn the_first_page_of_the_board_shows_before_the_rest_and_a_refetch_never_shows_a
     // Later, a first page of a refetch does not shrink the board that is already there.
     api(&mut s, ApiMsg::CasesFirstPage(all[..1].to_vec()));
     assert_eq!(s.board.cases.len(), all.len());
+}
+
+#[test]
+fn a_second_contact_typed_after_the_first_is_queued_shows_its_summary() {
+    let (mut s, _) = case_state(Role::KeyWorker);
+    s.size = (100, 30);
+    press(&mut s, ch('4'));
+    for text in ["First contact", "Half typed when the laptop di"] {
+        press(&mut s, ch('a'));
+        for _ in 0..5 {
+            press(&mut s, key(KeyCode::Tab));
+            let _ = screen(&s, 100, 30);
+        }
+        for c in text.chars() {
+            press(&mut s, ch(c));
+            let _ = screen(&s, 100, 30);
+        }
+        let shown = screen(&s, 100, 30);
+        assert!(shown.contains(text), "{shown}");
+        if text == "First contact" {
+            press(&mut s, ctrl('s'));
+        }
+    }
 }

@@ -95,6 +95,26 @@ fn the_police_contacts_tab_and_a_too_small_terminal_match_their_snapshots() {
 }
 
 #[test]
+fn the_family_plan_on_a_wide_board_and_a_tall_contact_form_match_their_snapshots() {
+    // Ten columns for FAMILY at 100 wide: `due in 6d`, `OVERDUE 1d`.
+    let b = board_state(Role::KeyWorker);
+    insta::assert_snapshot!("board_key_worker_100x24", draw(&b, 100, 24).backend());
+    // The summary box takes the room a tall terminal leaves (issue 16 §1).
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('4'));
+    press(&mut s, ch('a'));
+    for _ in 0..5 {
+        press(&mut s, key(KeyCode::Tab));
+    }
+    type_text(&mut s, "Visited with an interpreter.");
+    insta::assert_snapshot!("contact_form_120x40", draw(&s, 120, 40).backend());
+    // The key worker's Summary: the family section under the deadlines.
+    let (mut s, _) = case_state(Role::KeyWorker);
+    press(&mut s, ch('1'));
+    insta::assert_snapshot!("summary_key_worker_100x30", draw(&s, 100, 30).backend());
+}
+
+#[test]
 fn no_screen_panics_at_any_size() {
     let widths = [
         1u16, 2, 3, 7, 10, 20, 39, 40, 41, 59, 60, 61, 79, 80, 81, 120, 200,

@@ -150,6 +150,7 @@ fn hostile_case(role: Role, tab: char) -> State {
             ApiMsg::Contacts {
                 case_ref: r,
                 result: Ok(hostile(&contacts())),
+                catalogue: None,
             },
         );
     }

@@ -224,6 +224,35 @@ def _review_body(body: dict) -> None:
             part["kind"] = None
 
 
+LEGACY_MODES = {"via_interpreter", "attempted_no_answer"}
+
+
+def _service_ids(reference: str) -> list[str]:
+    response = _session.get(f"{API}/cases/{reference}/contacts", timeout=10)
+    if response.status_code != 200:
+        return []
+    categories = response.json().get("catalogue", {}).get("category", [])
+    return [s["id"] for c in categories for s in c.get("service", [])]
+
+
+def _contact_body(body: dict, reference: str) -> None:
+    body.pop("support_offered", None)
+    # A correction says "no contact planned" or gives a new date, not both (422 otherwise).
+    if body.get("no_next_contact") is True:
+        body["next_contact_due"] = None
+    if body.get("mode") in LEGACY_MODES:
+        body["mode"] = "phone"
+    support = body.get("support")
+    if isinstance(support, list):
+        ids = _service_ids(reference)
+        random.shuffle(ids)
+        # One entry per service, each a real one.
+        del support[len(ids):]
+        for entry, service in zip(support, ids):
+            if isinstance(entry, dict):
+                entry["service"] = service
+
+
 def _contact_ids(reference: str) -> list[int]:
     response = _session.get(f"{API}/cases/{reference}/contacts", timeout=10)
     return [c["id"] for c in response.json()["items"]] if response.ok else []
@@ -405,6 +434,12 @@ def before_call(context, case, **kwargs):
             # Closing needs feedback to the family or a reason (issue 16 §4).
             if not str(body.get("note", "")).strip():
                 body["note"] = "Closed without feedback: the family asked for no further contact."
+        if method == "POST" and (path.endswith("/contacts") or path.endswith("/amendments")) and reference:
+            # Issue 16 §1: v1's shapes are read from old records only, and a service must be
+            # in the case area's catalogue (the contact log lists it).
+            _contact_body(body, reference)
+            if isinstance(body.get("correct"), dict):
+                _contact_body(body["correct"], reference)
         if path.endswith("/timeline") and body.get("kind") == "correction" and reference:
             events = _event_ids(reference)
             if events:

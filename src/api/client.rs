@@ -345,8 +345,12 @@ impl Client {
     }
 
     pub async fn contacts(&self, case_ref: &str) -> Result<Vec<Contact>, ApiError> {
-        let l: ContactList = self.get(&format!("/cases/{case_ref}/contacts")).await?;
-        Ok(l.items)
+        Ok(self.contact_list(case_ref).await?.items)
+    }
+
+    /// The contact log with the area's support catalogue.
+    pub async fn contact_list(&self, case_ref: &str) -> Result<ContactList, ApiError> {
+        self.get(&format!("/cases/{case_ref}/contacts")).await
     }
 
     /// Send one write with its idempotency key (reused on every retry).

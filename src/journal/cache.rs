@@ -42,6 +42,9 @@ pub struct CachedRow {
     pub deadlines: Vec<(DateTime<Utc>, bool)>,
     pub progress: Progress,
     pub last_family_contact: Option<DateTime<Utc>>,
+    /// Older caches have none.
+    #[serde(default)]
+    pub family_due: Option<DateTime<Utc>>,
     pub flags: Option<Flags>,
     pub assigned_to_me: bool,
 }
@@ -56,6 +59,7 @@ impl From<&BoardRow> for CachedRow {
             deadlines: r.deadlines.to_vec(),
             progress: r.progress,
             last_family_contact: r.last_family_contact,
+            family_due: r.family_due,
             flags: r.flags.clone(),
             assigned_to_me: r.assigned_to_me,
         }
@@ -72,6 +76,7 @@ impl CachedRow {
             deadlines: self.deadlines.clone().into_boxed_slice(),
             progress: self.progress,
             last_family_contact: self.last_family_contact,
+            family_due: self.family_due,
             flags: self.flags.clone(),
             assigned_to_me: self.assigned_to_me,
         }

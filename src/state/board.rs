@@ -20,6 +20,8 @@ pub struct BoardRow {
     pub deadlines: Box<[(DateTime<Utc>, bool)]>,
     pub progress: Progress,
     pub last_family_contact: Option<DateTime<Utc>>,
+    /// The key worker's next planned contact while open (issue 16 §1).
+    pub family_due: Option<DateTime<Utc>>,
     /// `None` for roles that may not see the parallel flags.
     pub flags: Option<Flags>,
     pub assigned_to_me: bool,
@@ -40,6 +42,7 @@ impl BoardRow {
                 .collect(),
             progress: s.progress,
             last_family_contact: s.last_family_contact,
+            family_due: s.family_contact_due,
             flags: s.flags,
             assigned_to_me: s.assigned_to_me,
         }
@@ -126,6 +129,8 @@ pub struct BoardState {
     pub partial: bool,
     /// When to ask again for a list that failed for lack of a server (back-off).
     pub retry: super::retry::Retry,
+    /// A missed family contact makes a case overdue (for key workers: issue 16 §1).
+    pub family_overdue: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -136,8 +141,10 @@ pub struct Counts {
     pub closed: usize,
 }
 
-pub fn is_overdue(c: &BoardRow, now: DateTime<Utc>) -> bool {
+/// Past an open deadline; with `family`, also past the key worker's planned contact.
+pub fn is_overdue(c: &BoardRow, now: DateTime<Utc>, family: bool) -> bool {
     c.deadlines.iter().any(|&(due, _)| due < now)
+        || (family && c.family_due.is_some_and(|d| d < now))
 }
 
 impl BoardState {
@@ -181,7 +188,7 @@ impl BoardState {
             .iter()
             .filter(move |c| c.stage.is_active() != f.closed)
             .filter(move |c| !f.mine || c.assigned_to_me)
-            .filter(move |c| !f.overdue || is_overdue(c, now))
+            .filter(move |c| !f.overdue || is_overdue(c, now, self.family_overdue))
             .filter(move |c| f.area.as_ref().is_none_or(|a| *c.area == **a))
             .filter(move |c| {
                 needle.is_empty()
@@ -206,7 +213,7 @@ impl BoardState {
                 .cases
                 .iter()
                 .filter(active)
-                .filter(|c| is_overdue(c, now))
+                .filter(|c| is_overdue(c, now, self.family_overdue))
                 .count(),
             closed: self.cases.iter().filter(|c| !c.stage.is_active()).count(),
         }

@@ -150,6 +150,8 @@ pub struct CaseState {
     /// The family's contact details, for the key worker of the case (issue 15 §1): dropped
     /// with the case, like a revealed identity.
     pub family_contacts: Option<jar_core::identity::FamilyContacts>,
+    /// The area's bereavement services, sent with the contact log (issue 16 §1).
+    pub support_catalogue: Option<jar_core::support::Catalogue>,
     pub tab: TabState,
     /// Shown from the offline cache, as fetched at that time (issue 12 §3).
     pub offline_as_of: Option<chrono::DateTime<chrono::Utc>>,

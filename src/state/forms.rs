@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use jar_core::case::{JarCriterion, PlaceOfDeath, PresentingCategory, Sex};
 use jar_core::checklist::ItemStatus;
 use jar_core::contact::{
-    ContactMode, ContactPurpose, Direction, NewAmendment, NewContact, Outcome, Support,
+    ContactCorrection, ContactMode, ContactPurpose, Direction, NewAmendment, NewContact, Outcome,
+    SupportGiven, SupportResponse,
 };
 use jar_core::timeline::EventKind;
 use jar_core::wire::{ItemUpdate, NewCase, NewCaseTimes, NewTimelineEvent};
@@ -19,6 +20,10 @@ use crate::timeparse::{Tense, format_local, parse_optional, parse_when};
 pub enum FormKind {
     Contact {
         case_ref: CaseRef,
+        /// The services the support fields offer, as (catalogue id, name), in the order shown
+        /// (the area's catalogue, those for the case's category first; issue 16 §1).
+        #[serde(default)]
+        services: Vec<(String, String)>,
     },
     Notify,
     AddEvent {
@@ -118,6 +123,12 @@ impl FormKind {
         match (self, other) {
             // One handover draft at a time: its drafted parts move with the clock.
             (FormKind::Handover { .. }, FormKind::Handover { .. }) => true,
+            // A contact draft is the case's, whichever catalogue it was opened with (the
+            // area's, or the national one while offline): it keeps its own list of services,
+            // so its ticks still name the services they were made against.
+            (FormKind::Contact { case_ref: a, .. }, FormKind::Contact { case_ref: b, .. }) => {
+                a == b
+            }
             _ => self == other,
         }
     }
@@ -233,6 +244,19 @@ pub fn text_area(initial: &str) -> Box<TextArea<'static>> {
     ta.move_cursor(tui_textarea::CursorMove::Bottom);
     ta.move_cursor(tui_textarea::CursorMove::End);
     Box::new(ta)
+}
+
+/// A correction: "(unchanged)" first, then the values.
+fn unchanged_or<'a>(
+    key: &'static str,
+    label: &'static str,
+    values: impl Iterator<Item = &'a str>,
+) -> Field {
+    let options = std::iter::once("(unchanged)")
+        .chain(values)
+        .map(str::to_string)
+        .collect();
+    choice(key, label, options, 0)
 }
 
 fn text(key: &'static str, label: &'static str, initial: &str) -> Field {
@@ -422,6 +446,11 @@ const EVENT_NOTE: Text = text_box("note", "Note");
 const WHAT_WAS_WRONG: Text = text_box("note", "What was wrong");
 const AMEND_REASON: Text = one_line("reason", "Reason", "why the record needs amending");
 const AMEND_TEXT: Text = text_box("text", "Amendment");
+const FIX_NEXT: Text = one_line(
+    "fix_next",
+    "Correct next contact due",
+    "empty: unchanged; none: no contact planned; +7d, 30 Nov 14:00",
+);
 const REVEAL_REASON: Text = one_line(
     "reason",
     "Reason",
@@ -446,7 +475,7 @@ const DIRECTION: Choice<Direction> = Choice {
 const MODE: Choice<ContactMode> = Choice {
     key: "mode",
     label: "Mode",
-    all: &ContactMode::ALL,
+    all: &ContactMode::OFFERED,
     except: &[],
     words: ContactMode::label,
 };
@@ -464,12 +493,48 @@ const OUTCOME: Choice<Outcome> = Choice {
     except: &[],
     words: Outcome::label,
 };
-const SUPPORT: Multi<Support> = Multi {
-    key: "support",
-    label: "Support offered",
-    all: &Support::ALL,
-    words: Support::label,
-};
+/// The support fields: one tick list each over the area's services (issue 16 §1). A service
+/// ticked as accepted or declined was offered; referred is recorded beside the response.
+const SUPPORT_FIELDS: [(&str, &str, &str); 4] = [
+    (
+        "support_offered",
+        "Support offered",
+        "Up/Down, Space: services offered, family undecided",
+    ),
+    (
+        "support_accepted",
+        "Support accepted",
+        "Up/Down, Space: services the family accepted",
+    ),
+    (
+        "support_declined",
+        "Support declined",
+        "Up/Down, Space: services the family declined",
+    ),
+    (
+        "support_referred",
+        "Referrals made",
+        "Up/Down, Space: services you referred the family to",
+    ),
+];
+
+fn check(key: &'static str, label: &'static str) -> Field {
+    Field {
+        key,
+        label,
+        hint: "Space to tick",
+        value: Value::Check(false),
+        follows_now: false,
+        edited: false,
+    }
+}
+
+/// The services of a catalogue as the contact form offers them: (id, name).
+pub fn service_choices(c: &jar_core::support::Catalogue) -> Vec<(String, String)> {
+    c.services()
+        .map(|(_, s)| (s.id.clone(), s.name.clone()))
+        .collect()
+}
 const CONTACT_WHEN: Time = Time {
     key: "when",
     label: "When",
@@ -593,7 +658,9 @@ impl Form {
     /// A fresh form of `kind`, as opening it for the first time gives.
     pub fn fresh(kind: &FormKind, areas: &[String], username: &str, now: DateTime<Utc>) -> Form {
         match kind {
-            FormKind::Contact { case_ref } => Form::contact(case_ref, now),
+            FormKind::Contact { case_ref, services } => {
+                Form::contact_offering(case_ref, services.clone(), now)
+            }
             FormKind::Notify => Form::notify(areas, username, now),
             FormKind::AddEvent { case_ref } => Form::add_event(case_ref, now),
             FormKind::Correction { case_ref, corrects } => {
@@ -718,33 +785,51 @@ impl Form {
         self.time(key).map(|t| t.preview(self, now))
     }
 
-    /// Contact form (key workers, managers): `when` defaults to now.
+    /// Contact form (key workers, managers) offering the national support catalogue.
     pub fn contact(case_ref: &str, now: DateTime<Utc>) -> Form {
+        let services = service_choices(jar_core::support::Catalogue::national());
+        Form::contact_offering(case_ref, services, now)
+    }
+
+    /// Contact form offering these services (id, name): `when` defaults to now.
+    pub fn contact_offering(
+        case_ref: &str,
+        services: Vec<(String, String)>,
+        now: DateTime<Utc>,
+    ) -> Form {
+        let names: Vec<String> = services.iter().map(|(_, n)| n.clone()).collect();
+        let support = SUPPORT_FIELDS.iter().map(|&(key, label, hint)| Field {
+            hint,
+            ..multi(key, label, names.clone())
+        });
+        // The first six stay where v1 had them (people's habits, and the summary is five
+        // Tabs down); what is new follows the summary.
+        let fields = vec![
+            CONTACT_WHEN.now_field(now),
+            DIRECTION.field(),
+            MODE.field(),
+            PRESENT.field(""),
+            PURPOSE.field(),
+            SUMMARY.field(""),
+            check("interpreter", "Interpreter used"),
+            OUTCOME.field(),
+        ]
+        .into_iter()
+        .chain(support)
+        .chain([
+            check("leaflet", "CDR leaflet given"),
+            QUESTIONS.field(""),
+            check("safeguarding", "Safeguarding concern"),
+            NEXT_CONTACT.field("+7d"),
+        ])
+        .collect();
         Form {
             kind: FormKind::Contact {
                 case_ref: case_ref.into(),
+                services,
             },
             title: format!("Log a contact with the family · {case_ref}"),
-            fields: vec![
-                CONTACT_WHEN.now_field(now),
-                DIRECTION.field(),
-                MODE.field(),
-                PRESENT.field(""),
-                PURPOSE.field(),
-                SUMMARY.field(""),
-                SUPPORT.field(),
-                QUESTIONS.field(""),
-                OUTCOME.field(),
-                Field {
-                    key: "safeguarding",
-                    label: "Safeguarding concern",
-                    hint: "Space to tick",
-                    value: Value::Check(false),
-                    follows_now: false,
-                    edited: false,
-                },
-                NEXT_CONTACT.field("+7d"),
-            ],
+            fields,
             focus: 0,
             error: None,
             draft_from: None,
@@ -767,10 +852,13 @@ impl Form {
             purpose: PURPOSE.get(self),
             summary: SUMMARY.get(self),
             family_questions: split(QUESTIONS.get(self), ';'),
-            support_offered: SUPPORT.get(self),
+            support_offered: Vec::new(),
             safeguarding_concern: self.checked("safeguarding"),
             outcome: OUTCOME.get(self),
             next_contact_due: NEXT_CONTACT.optional(self, now)?,
+            interpreter: self.checked("interpreter"),
+            support: self.support()?,
+            cdr_leaflet_given: self.checked("leaflet"),
         };
         c.validate().map_err(|e| e.to_string())?;
         if let Some(p) = jar_core::plausibility::happened("", c.occurred_at, now) {
@@ -783,6 +871,43 @@ impl Form {
             return Err(format!("Next contact due: {}", p.message));
         }
         Ok(c)
+    }
+
+    /// The support ticked, one entry per service: accepted or declined if ticked so (not
+    /// both), else offered; a referral alone counts as offered.
+    fn support(&self) -> Result<Vec<SupportGiven>, String> {
+        let FormKind::Contact { services, .. } = &self.kind else {
+            return Ok(Vec::new());
+        };
+        let ticked = |key: &str| self.chosen(key);
+        let [offered, accepted, declined, referred] = SUPPORT_FIELDS.map(|(k, _, _)| ticked(k));
+        let mut out = Vec::new();
+        for (i, (id, name)) in services.iter().enumerate() {
+            let (a, d) = (accepted.contains(&i), declined.contains(&i));
+            if a && d {
+                return Err(format!(
+                    "Support: {name} is ticked both accepted and declined"
+                ));
+            }
+            let r = referred.contains(&i);
+            if !(a || d || r || offered.contains(&i)) {
+                continue;
+            }
+            let response = if a {
+                SupportResponse::Accepted
+            } else if d {
+                SupportResponse::Declined
+            } else {
+                SupportResponse::Offered
+            };
+            out.push(SupportGiven {
+                service: id.clone(),
+                name: name.clone(),
+                response,
+                referral_made: r,
+            });
+        }
+        Ok(out)
     }
 
     /// Notification of a death: the essentials known in the first hour.
@@ -934,7 +1059,31 @@ impl Form {
                 contact_id,
             },
             title: format!("Amend contact #{contact_id} (the original stays visible)"),
-            fields: vec![AMEND_REASON.field(""), AMEND_TEXT.field("")],
+            fields: vec![
+                AMEND_REASON.field(""),
+                AMEND_TEXT.field(""),
+                unchanged_or(
+                    "fix_mode",
+                    "Correct the mode",
+                    ContactMode::OFFERED.iter().map(|m| m.label()),
+                ),
+                unchanged_or(
+                    "fix_interpreter",
+                    "Correct: interpreter",
+                    ["used", "not used"].into_iter(),
+                ),
+                unchanged_or(
+                    "fix_outcome",
+                    "Correct the outcome",
+                    Outcome::ALL.iter().map(|o| o.label()),
+                ),
+                unchanged_or(
+                    "fix_leaflet",
+                    "Correct: CDR leaflet",
+                    ["given", "not given"].into_iter(),
+                ),
+                FIX_NEXT.field(""),
+            ],
             focus: 0,
             error: None,
             draft_from: None,
@@ -942,10 +1091,32 @@ impl Form {
         }
     }
 
-    pub fn to_amendment(&self) -> Result<NewAmendment, String> {
+    /// The amendment with the structured corrections chosen (issue 16 §1); `now` reads the
+    /// corrected next contact due.
+    pub fn to_amendment(&self, now: DateTime<Utc>) -> Result<NewAmendment, String> {
+        // Index 0 of every correction is "(unchanged)".
+        let pick = |key: &str| self.choice(key).checked_sub(1);
+        let next = FIX_NEXT.get(self);
+        let no_next = next.trim().eq_ignore_ascii_case("none");
+        let next_contact_due = if no_next {
+            None
+        } else {
+            parse_optional(&next, now, Tense::Due)
+                .map_err(|e| format!("{}: {e}", FIX_NEXT.label))?
+        };
+        let correct = ContactCorrection {
+            mode: pick("fix_mode").and_then(|i| ContactMode::OFFERED.get(i).copied()),
+            interpreter: pick("fix_interpreter").map(|i| i == 0),
+            outcome: pick("fix_outcome").and_then(|i| Outcome::ALL.get(i).copied()),
+            cdr_leaflet_given: pick("fix_leaflet").map(|i| i == 0),
+            next_contact_due,
+            no_next_contact: no_next,
+            ..ContactCorrection::default()
+        };
         let a = NewAmendment {
             reason: AMEND_REASON.get(self),
             text: AMEND_TEXT.get(self),
+            correct: (!correct.is_empty()).then_some(correct),
         };
         a.validate().map_err(|e| e.to_string())?;
         Ok(a)
@@ -1068,7 +1239,7 @@ mod tests {
     #[test]
     fn every_choice_reads_back_as_the_value_it_shows() {
         let now = Utc.with_ymd_and_hms(2026, 1, 10, 3, 12, 0).unwrap();
-        for (i, want) in ContactMode::ALL.iter().enumerate() {
+        for (i, want) in ContactMode::OFFERED.iter().enumerate() {
             let mut f = Form::contact("JAR-2026-0042", now);
             pick(&mut f, "mode", i);
             fill(&mut f, "summary", "Spoke to mother");

@@ -253,6 +253,7 @@ impl State {
     /// A state already signed in (tests, `jarterm demo`, `JARTERM_TOKEN`).
     pub fn signed_in(now: DateTime<Utc>, server_label: &str, who: Principal) -> State {
         let mut s = State::new(now, server_label);
+        s.board.family_overdue = who.role == jar_core::Role::KeyWorker;
         s.session = Some(who);
         s.login = None;
         s

@@ -62,15 +62,31 @@ fn page_start(selected: usize, height: usize) -> usize {
     }
 }
 
-/// "3h ago", "2d ago", "now": coarse, to fit seven columns.
-fn family_ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let mins = (now - t).num_minutes().max(0);
+/// "40m", "5h", "2d", "3w": coarse, for the FAMILY column.
+fn coarse(mins: i64) -> String {
     match mins {
-        0..=4 => "now".to_string(),
-        5..=59 => format!("{mins}m ago"),
-        60..=1439 => format!("{}h ago", mins / 60),
-        1440..=20159 => format!("{}d ago", mins / 1440),
-        _ => format!("{}w ago", mins / 10080),
+        0..=59 => format!("{}m", mins.max(1)),
+        60..=1439 => format!("{}h", mins / 60),
+        1440..=20159 => format!("{}d", mins / 1440),
+        _ => format!("{}w", mins / 10080),
+    }
+}
+
+/// The key worker's next planned contact (issue 16 §1): `due in 2d` / `OVERDUE 1d` in ten
+/// columns, `in 2d` / `OVER 1d` in seven, `-` when none is planned.
+fn family_due(due: Option<DateTime<Utc>>, now: DateTime<Utc>, width: usize) -> (String, bool) {
+    let Some(due) = due else {
+        return ("-".to_string(), false);
+    };
+    let mins = (due - now).num_minutes();
+    let wide = width >= 10;
+    if due < now {
+        let by = coarse(-mins);
+        let w = if wide { "OVERDUE" } else { "OVER" };
+        (format!("{w} {by}"), true)
+    } else {
+        let w = if wide { "due in" } else { "in" };
+        (format!("{w} {}", coarse(mins)), false)
     }
 }
 
@@ -94,6 +110,8 @@ struct Cols {
     wide: bool,
     area: usize,
     flags: usize,
+    /// The FAMILY column: 10 where there is room, else 7; none below 80 columns.
+    family: usize,
 }
 
 /// Parallel-process flags, only for roles that may read criminal-investigation detail (the
@@ -138,19 +156,22 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let stage_w = if wide { 12 } else { 9 };
     let fixed = 1 + 13 + 1 + 7 + 1 + stage_w + 1 + DUE + 1 + 8 + 1;
     let cols = if wide {
-        // Family 7 + gap; then area and flags share the rest (flags at least 4).
-        let rest = width.saturating_sub(fixed + 7 + 1 + 1);
+        // Family + gap; then area and flags share the rest (flags at least 4).
+        let family = if width >= 90 { 10 } else { 7 };
+        let rest = width.saturating_sub(fixed + family + 1 + 1);
         let area_w = rest.saturating_sub(4).clamp(4, 14);
         Cols {
             wide,
             area: area_w,
             flags: rest.saturating_sub(area_w),
+            family,
         }
     } else {
         Cols {
             wide,
             area: 0,
             flags: width.saturating_sub(fixed),
+            family: 0,
         }
     };
     let mut out: Vec<Line> = Vec::new();
@@ -170,7 +191,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             fit("CHECKS", 8)
         ));
         if cols.wide {
-            h.push_str(&format!(" {}", fit("FAMILY", 7)));
+            h.push_str(&format!(" {}", fit("FAMILY", cols.family)));
         }
         h.push_str(&format!(" {}", fit("FLAGS", cols.flags)));
         h
@@ -207,10 +228,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         let overdue = c.deadline_state(s.now) == Some(jar_core::deadline::DeadlineState::Overdue);
         let due_style = if overdue { theme.overdue } else { theme.text };
         let marker = if selected { ">" } else { " " };
-        let family = c
-            .last_family_contact
-            .map(|t| family_ago(t, s.now))
-            .unwrap_or_else(|| "none".to_string());
+        let (family, family_late) = family_due(c.family_due, s.now, cols.family);
         let mut spans: Vec<Span> = vec![Span::raw(format!("{marker}{} ", fit(&c.reference, 13)))];
         if two_line {
             spans.push(Span::raw(format!("{} ", fit(c.category.label(), 7))));
@@ -251,7 +269,13 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(fit(&chk, 8), chk_style));
         if cols.wide {
-            spans.push(Span::raw(format!(" {}", fit(&family, 7))));
+            let style = if family_late {
+                theme.overdue
+            } else {
+                theme.text
+            };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(fit(&family, cols.family), style));
         }
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
@@ -269,7 +293,20 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
 
 #[cfg(test)]
 mod tests {
-    use super::abbreviate;
+    use super::{abbreviate, family_due};
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn the_family_column_says_due_or_overdue_in_the_room_it_has() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let in2d = Some(now + Duration::days(2));
+        let late1d = Some(now - Duration::hours(30));
+        assert_eq!(family_due(in2d, now, 10), ("due in 2d".into(), false));
+        assert_eq!(family_due(late1d, now, 10), ("OVERDUE 1d".into(), true));
+        assert_eq!(family_due(in2d, now, 7), ("in 2d".into(), false));
+        assert_eq!(family_due(late1d, now, 7), ("OVER 1d".into(), true));
+        assert_eq!(family_due(None, now, 10), ("-".into(), false));
+    }
 
     #[test]
     fn long_area_names_keep_their_last_word() {

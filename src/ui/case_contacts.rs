@@ -39,6 +39,34 @@ fn family_lines(c: &CaseState, width: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// Support by response ("Support accepted: CONI (referred)"), old records' too.
+fn support_lines(e: &jar_core::contact::NewContact) -> Vec<String> {
+    use jar_core::contact::SupportResponse as R;
+    let all = e.all_support();
+    [R::Offered, R::Accepted, R::Declined]
+        .into_iter()
+        .filter_map(|r| {
+            let names: Vec<String> = all
+                .iter()
+                .filter(|s| s.response == r)
+                .map(|s| {
+                    let name = if s.name.is_empty() {
+                        &s.service
+                    } else {
+                        &s.name
+                    };
+                    if s.referral_made {
+                        format!("{name} (referred)")
+                    } else {
+                        name.clone()
+                    }
+                })
+                .collect();
+            (!names.is_empty()).then(|| format!(" Support {}: {}", r.label(), names.join(", ")))
+        })
+        .collect()
+}
+
 pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect) {
     let family = family_lines(c, usize::from(area.width));
     let area = if family.is_empty() || area.height <= family.len() as u16 + 3 {
@@ -77,15 +105,21 @@ pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rec
         .skip(start)
         .take(usize::from(list_h))
     {
-        let e = &ct.entry;
+        // The list shows the entry as its amendments correct it.
+        let e = &ct.effective();
         let marker = if i == sel { ">" } else { " " };
         let amended = if ct.amendments.is_empty() {
             ""
         } else {
             " (amended)"
         };
+        let interp = if e.used_interpreter() {
+            " + interpreter"
+        } else {
+            ""
+        };
         let text = format!(
-            "{marker}{} {} · {} · {}{amended}",
+            "{marker}{} {}{interp} · {} · {}{amended}",
             fit(&uk_datetime(e.occurred_at), 20),
             e.mode.label(),
             e.purpose.label(),
@@ -108,9 +142,14 @@ pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rec
         return;
     };
     let e = &ct.entry;
+    let interp = if e.used_interpreter() {
+        " · interpreter used"
+    } else {
+        ""
+    };
     let mut d: Vec<Line> = vec![Line::from(styled(
         format!(
-            " #{} {} — {} · outcome: {}",
+            " #{} {} — {}{interp} · outcome: {}",
             ct.id,
             e.direction.label(),
             e.mode.label(),
@@ -127,9 +166,11 @@ pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rec
     for l in e.summary.lines() {
         d.push(Line::from(format!(" {l}")));
     }
-    if !e.support_offered.is_empty() {
-        let s: Vec<&str> = e.support_offered.iter().map(|s| s.label()).collect();
-        d.push(Line::from(format!(" Support offered: {}", s.join(", "))));
+    for line in support_lines(e) {
+        d.push(Line::from(line));
+    }
+    if e.leaflet_given() {
+        d.push(Line::from(" CDR parents' leaflet given"));
     }
     for q in &e.family_questions {
         d.push(Line::from(format!(" Question for the CDRM: {q}")));
@@ -150,6 +191,35 @@ pub fn render(_s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rec
         )));
         for l in a.text.lines() {
             d.push(Line::from(format!("   {l}")));
+        }
+        if let Some(c) = &a.correct {
+            d.push(Line::from(styled(
+                format!("   Corrects: {}", c.fields().join(", ")),
+                theme.warn,
+            )));
+        }
+    }
+    if ct.amendments.iter().any(|a| a.correct.is_some()) {
+        // What the corrections add up to, beside the original above.
+        let now = ct.effective();
+        let next = now
+            .next_contact_due
+            .map_or_else(|| "none planned".to_string(), uk_datetime);
+        d.push(Line::from(styled(
+            format!(
+                " As corrected: {}{} · outcome: {} · next contact {next}",
+                now.mode.label(),
+                if now.used_interpreter() {
+                    " + interpreter"
+                } else {
+                    ""
+                },
+                now.outcome.label()
+            ),
+            theme.title,
+        )));
+        for line in support_lines(&now) {
+            d.push(Line::from(format!("  {line}")));
         }
     }
     f.render_widget(

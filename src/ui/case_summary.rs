@@ -143,6 +143,7 @@ pub fn render(s: &State, c: &CaseState, theme: &Theme, f: &mut Frame, area: Rect
     if d.deadlines.is_empty() {
         out.push(Line::from(styled("  none", theme.muted)));
     }
+    out.extend(super::case_family::lines(c, d, now, theme));
     let cr = &k.criteria;
     let crit: Vec<&str> = cr.criteria.iter().map(|c| c.label()).collect();
     let mut field = |name: &str, text: String, style: ratatui::style::Style| {

@@ -52,12 +52,22 @@ pub fn render(form: &Form, now: DateTime<Utc>, theme: &Theme, f: &mut Frame, are
         ..area
     };
     // Scroll so the focused field is fully visible.
-    let heights: Vec<u16> = form
+    let mut heights: Vec<u16> = form
         .fields
         .iter()
         .enumerate()
         .map(|(i, fl)| height(form, fl, i == form.focus))
         .collect();
+    // Room left over goes to the first text box (a contact's summary): on a tall terminal
+    // the person sees what they write, not three lines of it (issue 16 §1).
+    let used: u16 = heights.iter().sum();
+    if let Some(i) = form
+        .fields
+        .iter()
+        .position(|fl| matches!(fl.value, Value::Text(_)))
+    {
+        heights[i] += body.height.saturating_sub(used);
+    }
     let focus_end: u16 = heights.iter().take(form.focus + 1).sum();
     let focus_start = focus_end.saturating_sub(heights.get(form.focus).copied().unwrap_or(1));
     // Start at a field boundary: the first field from which the focused one fits.

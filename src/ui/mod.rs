@@ -7,6 +7,7 @@ mod case_checklists;
 mod case_contacts;
 mod case_questions;
 mod case_review_summary;
+mod case_family;
 mod case_summary;
 mod case_timeline;
 mod desk;

@@ -126,10 +126,25 @@ fn add(s: &mut State, case_ref: &CaseRef) -> Vec<Effect> {
             forms::open(s, kind, Form::add_event(case_ref, s.now));
         }
         Some(Tab::Contacts) => {
+            // The area's services when the contact log brought them, else the national ones,
+            // in the order for the case's presenting category.
+            let services = s
+                .case
+                .as_ref()
+                .map(|c| {
+                    let category = c.detail.ready().map(|d| d.case.category);
+                    let cat = c.support_catalogue.clone().unwrap_or_else(|| {
+                        let national = jar_core::support::Catalogue::national();
+                        category.map_or_else(|| national.clone(), |k| national.for_category(k))
+                    });
+                    crate::state::forms::service_choices(&cat)
+                })
+                .unwrap_or_default();
             let kind = FormKind::Contact {
                 case_ref: case_ref.clone(),
+                services: services.clone(),
             };
-            forms::open(s, kind, Form::contact(case_ref, s.now));
+            forms::open(s, kind, Form::contact_offering(case_ref, services, s.now));
         }
         Some(Tab::Questions) => {
             let kind = FormKind::Question {

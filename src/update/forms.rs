@@ -308,10 +308,12 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
         | FormKind::LinkDuplicate { .. }
         | FormKind::AuditFilter => super::desk::built(&form, now)
             .unwrap_or_else(|| Err("this form saves nothing".to_string())),
-        FormKind::Contact { case_ref } => form.to_contact(now).map(|contact| Write::AddContact {
-            case_ref: case_ref.clone(),
-            contact,
-        }),
+        FormKind::Contact { case_ref, .. } => {
+            form.to_contact(now).map(|contact| Write::AddContact {
+                case_ref: case_ref.clone(),
+                contact,
+            })
+        }
         FormKind::Notify => form.to_new_case(now).map(Write::Notify),
         FormKind::AddEvent { case_ref } | FormKind::Correction { case_ref, .. } => {
             form.to_event(now).map(|event| Write::AddEvent {
@@ -322,7 +324,7 @@ pub fn submit_form(s: &mut State) -> Vec<Effect> {
         FormKind::Amend {
             case_ref,
             contact_id,
-        } => form.to_amendment().map(|amendment| Write::Amend {
+        } => form.to_amendment(now).map(|amendment| Write::Amend {
             case_ref: case_ref.clone(),
             contact_id: *contact_id,
             amendment,

@@ -86,6 +86,8 @@ pub fn summary(
             open_time_critical: progress.2,
         },
         last_family_contact: family_days_ago.map(|d| now() - Duration::days(d)),
+        // The key worker planned the next contact five days after the last (issue 16 §1).
+        family_contact_due: family_days_ago.map(|d| now() - Duration::days(d) + Duration::days(5)),
         flags: Some(Flags::default()),
         assigned_to_me: false,
         version: 1,
@@ -254,6 +256,17 @@ pub fn detail(role: Role) -> CaseDetail {
                 DeadlineState::Met,
                 false,
             ),
+            // The key worker's plan: the next contact due on the contact below (issue 16 §1).
+            Deadline {
+                rule_id: "family_contact".into(),
+                ..deadline(
+                    "Family contact (key worker's plan)",
+                    &[KeyWorker],
+                    Some(7 * 24 * 60),
+                    DeadlineState::Due,
+                    false,
+                )
+            },
         ],
         progress: checklist::Progress {
             done: 6,
@@ -267,7 +280,7 @@ pub fn detail(role: Role) -> CaseDetail {
             jar_core::permissions::Permission::ReadContacts,
         )
         .then_some(1),
-        last_family_contact: None,
+        last_family_contact: Some(now() - Duration::hours(2)),
     }
 }
 
@@ -354,10 +367,14 @@ pub fn contacts() -> Vec<Contact> {
             purpose: ContactPurpose::InitialContact,
             summary: "Introduced myself as key worker.\nExplained what happens next.".into(),
             family_questions: vec!["Why was a post-mortem needed?".into()],
+            // v1's support list: an older record, still read (issue 16 §1).
             support_offered: vec![Support::LullabyTrust, Support::Gp],
             safeguarding_concern: false,
             outcome: Outcome::Reached,
             next_contact_due: Some(now() + Duration::days(7)),
+            interpreter: false,
+            support: Vec::new(),
+            cdr_leaflet_given: false,
         },
         amendments: vec![Amendment {
             id: 1,
@@ -365,6 +382,7 @@ pub fn contacts() -> Vec<Contact> {
             by: "demo-keyworker".into(),
             reason: "Wrong participant".into(),
             text: "Father was also present.".into(),
+            correct: None,
         }],
     }]
 }
@@ -428,6 +446,7 @@ pub fn case_state(role: Role) -> (State, Vec<Effect>) {
             ApiMsg::Contacts {
                 case_ref: r,
                 result: Ok(contacts()),
+                catalogue: None,
             },
         );
     }

@@ -36,6 +36,9 @@ pub enum Anchor {
     Notification,
     /// The first (uncorrected) timeline event of a kind; not started until it is recorded.
     Event(EventKind),
+    /// The "next contact due" the key worker planned on the latest contact that set one
+    /// (issue 16 §1): the due time counts from the planned time itself.
+    FamilyContactPlan,
 }
 
 /// Which known time stands for the time of death when a rule counts from the death.
@@ -138,6 +141,8 @@ pub enum MetBy {
     FamilyContact,
     /// A contact in which the family was reached.
     FamilyReached,
+    /// A contact that reached the family after the one that set the plan.
+    FamilyReachedAfterPlan,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -283,6 +288,7 @@ impl DeadlineRule {
             Anchor::Death => format!("death ({})", self.death_time.label()),
             Anchor::Notification => "notification in jarterm".to_string(),
             Anchor::Event(k) => k.label().to_string(),
+            Anchor::FamilyContactPlan => "the next contact the key worker planned".to_string(),
         };
         let span = |m: i64| {
             if m % (24 * 60) == 0 && m >= 7 * 24 * 60 && m % (7 * 24 * 60) == 0 {
@@ -376,6 +382,19 @@ pub fn default_rules() -> Vec<DeadlineRule> {
     .hours(48)
     .note("Met only by a contact in which the family was reached. Counts from the key worker being named; until one is named, from the death, so no family is left without a clock.");
     key_worker.fallback_anchor = Some(Death);
+
+    let mut family = base(
+        FAMILY_CONTACT,
+        "Family contact (key worker's plan)",
+        FamilyContactPlan,
+        MetBy::FamilyReachedAfterPlan,
+        &[KeyWorker],
+        LocalPractice,
+        "The key worker's own plan: 'next contact due' on the latest contact that set one. Child death review statutory and operational guidance (England) 2018: the family has a key worker as a single point of contact through the review; how often to contact them is not set nationally",
+    )
+    .hours(0)
+    .note("Due at the time the key worker planned (an area may add grace with offset_minutes). Met by a later contact that reached the family; a later contact with its own 'next contact due' replaces the plan. No plan, no deadline.");
+    family.hidden_until_anchored = true;
 
     let mut cspr = base(
         "cspr_panel_notified",
@@ -525,6 +544,7 @@ pub fn default_rules() -> Vec<DeadlineRule> {
         .hours(48)
         .note("The data collection is statutory (Children Act 2004) but the 48 h figure is NCMD's; the statutory text with a time limit was not available. eCDOP passes notifications to NCMD: record when it was sent."),
         key_worker,
+        family,
         base(
             "post_pm_discussion",
             "Post-PM discussion",
@@ -547,6 +567,8 @@ pub fn default_rules() -> Vec<DeadlineRule> {
 pub fn is_restricted_rule(id: &str) -> bool {
     default_rules().iter().any(|r| r.id == id && r.restricted)
 }
+/// The id of the family-contact rule: the board shows it in its own column.
+pub const FAMILY_CONTACT: &str = "family_contact";
 
 /// The rules in force for an area: defaults with that area's overrides applied.
 pub fn rules_for_area(area: &str, overrides: &AreaOverrides) -> Vec<DeadlineRule> {
@@ -640,6 +662,9 @@ pub struct Extras<'a> {
     /// Bank holidays for working-day rules (by default the one in force: see
     /// [`crate::workdays::current`]).
     pub calendar: &'a Calendar,
+    /// Every contact with the family as corrected by its amendments, in any order (for the
+    /// family-contact plan).
+    pub family_contacts: &'a [FamilyContactFact],
 }
 
 impl Default for Extras<'_> {
@@ -648,8 +673,57 @@ impl Default for Extras<'_> {
             not_applicable: &[],
             first_family_reached: None,
             calendar: crate::workdays::current(),
+            family_contacts: &[],
         }
     }
+}
+
+/// What the deadlines need of one contact with the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyContactFact {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub reached: bool,
+    pub next_contact_due: Option<DateTime<Utc>>,
+}
+
+impl FamilyContactFact {
+    /// From a stored contact, as its amendments correct it.
+    pub fn of(c: &crate::contact::Contact) -> FamilyContactFact {
+        let e = c.effective();
+        FamilyContactFact {
+            id: c.id,
+            occurred_at: e.occurred_at,
+            reached: e.reached(),
+            next_contact_due: e.next_contact_due,
+        }
+    }
+}
+
+/// The key worker's plan: the latest contact (by when it happened, then by id) that set a
+/// next contact, with the first contact after it that reached the family, if any.
+pub fn family_plan(
+    contacts: &[FamilyContactFact],
+) -> Option<(&FamilyContactFact, Option<DateTime<Utc>>)> {
+    let plan = contacts
+        .iter()
+        .filter(|c| c.next_contact_due.is_some())
+        .max_by_key(|c| (c.occurred_at, c.id))?;
+    let met = contacts
+        .iter()
+        .filter(|c| c.reached && (c.occurred_at, c.id) > (plan.occurred_at, plan.id))
+        .map(|c| c.occurred_at)
+        .min();
+    Some((plan, met))
+}
+
+/// The first contact that reached the family, from the facts.
+pub fn first_reached(contacts: &[FamilyContactFact]) -> Option<DateTime<Utc>> {
+    contacts
+        .iter()
+        .filter(|c| c.reached)
+        .map(|c| c.occurred_at)
+        .min()
 }
 
 /// The best earliest known time of death under a rule's setting; `None` if none is known.
@@ -672,11 +746,15 @@ fn anchor_time(
     anchor: Anchor,
     rule: &DeadlineRule,
     facts: &CaseFacts<'_>,
+    extras: &Extras<'_>,
 ) -> Option<DateTime<Utc>> {
     match anchor {
         Anchor::Death => death_time(rule.death_time, facts),
         Anchor::Notification => Some(facts.case.times.notified_at),
         Anchor::Event(kind) => timeline::first_of(facts.events, kind),
+        Anchor::FamilyContactPlan => {
+            family_plan(extras.family_contacts).and_then(|(p, _)| p.next_contact_due)
+        }
     }
 }
 
@@ -695,6 +773,9 @@ fn met_time(met_by: &MetBy, facts: &CaseFacts<'_>, extras: &Extras<'_>) -> Optio
         MetBy::FamilyReached => extras
             .first_family_reached
             .unwrap_or(facts.first_family_contact),
+        MetBy::FamilyReachedAfterPlan => {
+            family_plan(extras.family_contacts).and_then(|(_, met)| met)
+        }
     }
 }
 
@@ -704,6 +785,7 @@ fn describe(met_by: &MetBy) -> String {
         MetBy::ChecklistItem(id) => format!("checklist item {id}"),
         MetBy::FamilyContact => "a contact with the family".to_string(),
         MetBy::FamilyReached => "a contact that reached the family".to_string(),
+        MetBy::FamilyReachedAfterPlan => "the planned contact, reaching the family".to_string(),
     }
 }
 
@@ -781,12 +863,14 @@ pub fn compute_with(
         if r.only_if == Some(Condition::LookedAfter) && !looked_after {
             continue;
         }
-        let own_anchor = anchor_time(r.anchor, r, facts);
+        let own_anchor = anchor_time(r.anchor, r, facts, extras);
         if r.hidden_until_anchored && own_anchor.is_none() {
             continue;
         }
-        let anchor =
-            own_anchor.or_else(|| r.fallback_anchor.and_then(|a| anchor_time(a, r, facts)));
+        let anchor = own_anchor.or_else(|| {
+            r.fallback_anchor
+                .and_then(|a| anchor_time(a, r, facts, extras))
+        });
         let mut waits_on = None;
         let mut due_at = anchor.map(|a| count(r, a, extras.calendar));
         if let Some(w) = r.waits_for {

@@ -18,6 +18,7 @@ pub mod questions;
 pub mod reports;
 pub mod review;
 pub mod role;
+pub mod support;
 pub mod text;
 pub mod time;
 pub mod timeline;

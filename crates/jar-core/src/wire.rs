@@ -80,6 +80,10 @@ pub struct CaseSummary {
     pub open_deadlines: Vec<OpenDeadline>,
     pub progress: Progress,
     pub last_family_contact: Option<DateTime<Utc>>,
+    /// The key worker's next planned contact, while it is not met (the FAMILY column;
+    /// issue 16 §1). Not among `open_deadlines`: it counts as overdue for key workers only.
+    #[serde(default)]
+    pub family_contact_due: Option<DateTime<Utc>>,
     /// `None` for roles that may not see the parallel flags.
     pub flags: Option<Flags>,
     pub assigned_to_me: bool,
@@ -561,6 +565,10 @@ impl ToSchema for ItemUpdate {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ContactList {
     pub items: Vec<Contact>,
+    /// The bereavement services of the case's area, those suggested for its presenting
+    /// category first (the contact form's choices; issue 16 §1).
+    #[serde(default)]
+    pub catalogue: crate::support::Catalogue,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

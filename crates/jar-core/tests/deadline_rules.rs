@@ -10,8 +10,8 @@ use common::case_at;
 use jar_core::case::PresentingCategory;
 use jar_core::checklist::{ItemState, ItemStatus};
 use jar_core::deadline::{
-    self, Anchor, AreaOverrides, CaseFacts, Counting, DeadlineState, DeathTime, Extras, MetBy,
-    NotApplicable, RuleLabel, RuleOverride,
+    self, Anchor, AreaOverrides, CaseFacts, Counting, DeadlineState, DeathTime, Extras,
+    FamilyContactFact, MetBy, NotApplicable, RuleLabel, RuleOverride,
 };
 use jar_core::permissions::redact_deadlines;
 use jar_core::role::{Agency, Role};
@@ -19,7 +19,7 @@ use jar_core::time::uk_datetime;
 use jar_core::timeline::{EventKind, TimelineEvent};
 use jar_core::workdays::Calendar;
 
-use Anchor::{Death, Event};
+use Anchor::{Death, Event, FamilyContactPlan};
 use Counting::{Elapsed, ElapsedOrNextWorkingDay, WorkingDays};
 use EventKind as E;
 use RuleLabel::{LocalPractice, NationalGuidance, Statutory};
@@ -184,6 +184,15 @@ fn every_default_rule_has_its_anchor_timing_label_and_source() {
             false,
             LocalPractice,
             "24-48 h",
+        ),
+        (
+            "family_contact",
+            FamilyContactPlan,
+            Elapsed,
+            0,
+            false,
+            LocalPractice,
+            "key worker's own plan",
         ),
         (
             "post_pm_discussion",
@@ -685,4 +694,74 @@ fn the_review_tracks_events_anchor_pause_and_release_the_post_pm_and_cdrm_clocks
         assert_eq!(d.label, LocalPractice, "{rule}");
         assert!(!d.source.is_empty(), "{rule} names its source");
     }
+}
+fn contact(
+    id: i64,
+    at: DateTime<Utc>,
+    reached: bool,
+    next: Option<DateTime<Utc>>,
+) -> FamilyContactFact {
+    FamilyContactFact {
+        id,
+        occurred_at: at,
+        reached,
+        next_contact_due: next,
+    }
+}
+
+#[test]
+fn the_key_workers_next_contact_due_becomes_the_family_contact_deadline() {
+    let death = uk(2026, 11, 20, 2, 0);
+    let case = case_at(death, Some(death), PresentingCategory::Sudi);
+    let f = facts(&case, &[], &[]);
+    let rules = deadline::default_rules();
+    let first = death + Duration::days(1);
+    let planned = first + Duration::days(7);
+    let deadlines = |contacts: &[FamilyContactFact], now| {
+        let extras = Extras {
+            family_contacts: contacts,
+            ..Extras::default()
+        };
+        deadline::compute_with(&f, &extras, &rules, now)
+    };
+    // No contact with a plan: no family-contact deadline at all.
+    let ds = deadlines(&[contact(1, first, true, None)], first);
+    assert!(ds.iter().all(|d| d.rule_id != "family_contact"));
+    // The plan is the deadline: due, then overdue a day after.
+    let plan = [contact(1, first, true, Some(planned))];
+    let d = deadlines(&plan, first + Duration::days(2));
+    let fc = find(&d, "family_contact");
+    assert_eq!((fc.state, fc.due_at), (DeadlineState::Due, Some(planned)));
+    assert_eq!(fc.label, RuleLabel::LocalPractice);
+    let d = deadlines(&plan, planned + Duration::days(1));
+    assert_eq!(find(&d, "family_contact").state, DeadlineState::Overdue);
+    // A later call that did not reach the family does not meet it...
+    let tried = [plan[0], contact(2, planned, false, None)];
+    let d = deadlines(&tried, planned + Duration::days(1));
+    assert_eq!(find(&d, "family_contact").state, DeadlineState::Overdue);
+    // ...one that reached them does, late by the hours it was late.
+    let met = [
+        plan[0],
+        contact(2, planned + Duration::hours(3), true, None),
+    ];
+    let d = deadlines(&met, planned + Duration::days(1));
+    let fc = find(&d, "family_contact");
+    assert_eq!(fc.state, DeadlineState::Met);
+    assert_eq!(fc.late_by_minutes, Some(180));
+    // A later contact with its own plan replaces the plan, whatever its outcome.
+    let replanned = [
+        plan[0],
+        contact(
+            2,
+            first + Duration::days(6),
+            false,
+            Some(planned + Duration::days(3)),
+        ),
+    ];
+    let d = deadlines(&replanned, planned + Duration::days(1));
+    let fc = find(&d, "family_contact");
+    assert_eq!(
+        (fc.state, fc.due_at),
+        (DeadlineState::Due, Some(planned + Duration::days(3)))
+    );
 }

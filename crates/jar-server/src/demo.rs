@@ -17,9 +17,10 @@ use jar_core::case::{
     PlaceOfDeath, PresentingCategory, Sex, Stage,
 };
 use jar_core::contact::{
-    Contact, ContactMode, ContactPurpose, Direction, NewContact, Outcome, Support,
+    Contact, ContactMode, ContactPurpose, Direction, NewContact, Outcome, SupportGiven,
+    SupportResponse,
 };
-use jar_core::deadline::AreaOverrides;
+use jar_core::deadline::{AreaOverrides, FamilyContactFact};
 use jar_core::timeline::{EventKind, TimelineEvent};
 use std::collections::BTreeMap;
 
@@ -360,7 +361,20 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
                     purpose: [ContactPurpose::InitialContact, ContactPurpose::FuneralAndPmRelease, ContactPurpose::PmResults][k % 3],
                     summary: format!("Demo contact {k} for case {i}: introduced the key worker role and explained what happens next."),
                     family_questions: if k == 0 { vec!["Why did this happen? (demo)".into()] } else { Vec::new() },
-                    support_offered: vec![Support::CdrBookletGiven],
+                    support_offered: Vec::new(),
+                    interpreter: false,
+                    // The first contact offers a national service (a synthetic record).
+                    support: if k == 0 {
+                        vec![SupportGiven {
+                            service: "compassionate_friends".into(),
+                            name: "The Compassionate Friends".into(),
+                            response: SupportResponse::Offered,
+                            referral_made: false,
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                    cdr_leaflet_given: true,
                     safeguarding_concern: false,
                     outcome: Outcome::Reached,
                     next_contact_due: Some(t + Duration::days(7)),
@@ -393,12 +407,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             ..Identity::default()
         }
     });
-    let contact_times = contacts.iter().map(|c| c.entry.occurred_at).collect();
-    let reached_times = contacts
-        .iter()
-        .filter(|c| c.entry.outcome == jar_core::contact::Outcome::Reached)
-        .map(|c| c.entry.occurred_at)
-        .collect();
+    let contact_facts = contacts.iter().map(FamilyContactFact::of).collect();
     DemoCase {
         bundle: Bundle {
             id: (i + 1) as i64,
@@ -406,8 +415,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
             events,
             checklists,
             items,
-            contact_times,
-            reached_times,
+            contacts: contact_facts,
         },
         identity,
         contacts,

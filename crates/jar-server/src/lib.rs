@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub insecure_http: bool,
     pub token_ttl: chrono::Duration,
     pub area_overrides: AreaOverrides,
+    /// Per-area changes to the national bereavement-services catalogue (issue 16 §1).
+    pub support: jar_core::support::AreaCatalogues,
     /// The system clock in production; a manual one in tests (see `clock.rs`).
     pub clock: clock::Clock,
     /// Proxies (a jump host, a load balancer) whose `X-Forwarded-For` names the client.
@@ -57,6 +59,7 @@ impl ServerConfig {
             insecure_http: false,
             token_ttl: chrono::Duration::hours(12),
             area_overrides: AreaOverrides::new(),
+            support: jar_core::support::AreaCatalogues::default(),
             clock: clock::Clock::system(),
             trusted_proxies: Vec::new(),
         }
@@ -155,6 +158,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         store: store.clone(),
         token_ttl: config.token_ttl,
         area_overrides: config.area_overrides.clone(),
+        support: config.support.clone(),
         throttle: auth::Throttle::new(),
         trusted_proxies: config.trusted_proxies.clone(),
         principals: cache::PrincipalCache::default(),

@@ -35,6 +35,9 @@ enum Command {
         /// TOML of per-area deadline overrides.
         #[arg(long)]
         deadlines: Option<PathBuf>,
+        /// TOML of per-area bereavement services (see docs/clinical-model.md).
+        #[arg(long)]
+        support_services: Option<PathBuf>,
         /// A newer England and Wales bank-holiday list (the gov.uk bank-holidays.json).
         #[arg(long, env = "JARTERM_BANK_HOLIDAYS")]
         bank_holidays: Option<PathBuf>,
@@ -82,6 +85,9 @@ struct ServeArgs {
     /// TOML of per-area deadline overrides.
     #[arg(long)]
     deadlines: Option<PathBuf>,
+    /// TOML of per-area bereavement services, changing the national catalogue (issue 16).
+    #[arg(long)]
+    support_services: Option<PathBuf>,
     /// Believe `X-Forwarded-For` from these proxies only (e.g. 10.0.0.5/32); repeatable. The
     /// client address then decides sign-in throttling and is written in the audit.
     #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_cidr)]
@@ -222,14 +228,30 @@ fn load_calendar(path: Option<&PathBuf>) -> anyhow::Result<jar_core::workdays::C
         .with_context(|| format!("{} is not a usable bank-holiday list", path.display()))
 }
 
+fn load_support(path: &PathBuf) -> anyhow::Result<jar_core::support::AreaCatalogues> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    jar_core::support::AreaCatalogues::from_toml(&text)
+        .with_context(|| format!("{} is not a valid support-services file", path.display()))
+}
+
 fn check_config(
     deadlines: Option<&PathBuf>,
+    support_services: Option<&PathBuf>,
     bank_holidays: Option<&PathBuf>,
     today: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
     if let Some(path) = deadlines {
         let areas = load_overrides(path)?;
         println!("deadlines: {} ({} areas)", path.display(), areas.len());
+    }
+    if let Some(path) = support_services {
+        let areas = load_support(path)?;
+        println!(
+            "support services: {} ({} areas)",
+            path.display(),
+            areas.area.len()
+        );
     }
     let calendar = load_calendar(bank_holidays)?;
     let today = today.unwrap_or_else(|| jar_core::workdays::uk_date(chrono::Utc::now()));
@@ -260,6 +282,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.trusted_proxies = args.trusted_proxies;
     if let Some(path) = &args.deadlines {
         config.area_overrides = load_overrides(path)?;
+    }
+    if let Some(path) = &args.support_services {
+        config.support = load_support(path)?;
     }
     config.check()?;
     let server = jar_server::start(config).await?;
@@ -315,9 +340,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::CheckConfig {
             deadlines,
+            support_services,
             bank_holidays,
             today,
-        } => check_config(deadlines.as_ref(), bank_holidays.as_ref(), today),
+        } => check_config(
+            deadlines.as_ref(),
+            support_services.as_ref(),
+            bank_holidays.as_ref(),
+            today,
+        ),
         Command::Migrate { database: db } => {
             jar_server::Store::connect(&database(db)?).await?;
             eprintln!("database is up to date");

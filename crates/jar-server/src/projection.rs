@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use jar_core::checklist::{self, ItemState, Progress};
-use jar_core::deadline::{self, AreaOverrides, CaseFacts, Deadline, DeadlineState};
+use jar_core::deadline::{
+    self, AreaOverrides, CaseFacts, Deadline, DeadlineState, Extras, FamilyContactFact,
+};
 use jar_core::timeline::{self, TimelineEvent};
 use jar_core::wire::{CaseSummary, OpenDeadline};
 use jar_core::{Case, Stage};
@@ -18,11 +20,9 @@ pub struct Bundle {
     pub checklists: Vec<(String, u32)>,
     /// (template id, state) of every item written at least once; others are open.
     pub items: Vec<(String, ItemState)>,
-    /// When each family contact happened.
-    pub contact_times: Vec<DateTime<Utc>>,
-    /// When each contact in which the family was reached happened: only these meet the key
-    /// worker's first contact (issue 14 §2).
-    pub reached_times: Vec<DateTime<Utc>>,
+    /// Each family contact as its amendments correct it: when, whether the family was
+    /// reached, and the next contact planned.
+    pub contacts: Vec<FamilyContactFact>,
 }
 
 pub struct Projection {
@@ -32,6 +32,8 @@ pub struct Projection {
     /// Stored form: flags present, `assigned_to_me` false; adjusted per reader.
     pub summary: CaseSummary,
     pub next_due_at: Option<DateTime<Utc>>,
+    /// The key worker's planned contact while open (stored for the key worker's overdue view).
+    pub family_contact_due: Option<DateTime<Utc>>,
 }
 
 impl Bundle {
@@ -85,8 +87,7 @@ impl Bundle {
             events: Vec::new(),
             checklists,
             items: Vec::new(),
-            contact_times: Vec::new(),
-            reached_times: Vec::new(),
+            contacts: Vec::new(),
         }
     }
 
@@ -105,19 +106,21 @@ impl Bundle {
             case: &self.case,
             events: &self.events,
             items: &states,
-            first_family_contact: self.contact_times.iter().min().copied(),
+            first_family_contact: self.contacts.iter().map(|c| c.occurred_at).min(),
         };
         let rules = deadline::rules_for_area(&self.case.area, overrides);
-        let extras = deadline::Extras {
+        let extras = Extras {
             not_applicable: &self.case.not_applicable,
-            first_family_reached: Some(self.reached_times.iter().min().copied()),
-            ..deadline::Extras::default()
+            // The key worker's first contact is met only by reaching the family.
+            first_family_reached: Some(deadline::first_reached(&self.contacts)),
+            family_contacts: &self.contacts,
+            ..Extras::default()
         };
         deadline::compute_with(&facts, &extras, &rules, now)
     }
 
     pub fn last_family_contact(&self) -> Option<DateTime<Utc>> {
-        self.contact_times.iter().max().copied()
+        self.contacts.iter().map(|c| c.occurred_at).max()
     }
 
     pub fn project(&self, overrides: &AreaOverrides, now: DateTime<Utc>) -> Projection {
@@ -128,6 +131,8 @@ impl Bundle {
             // The board is one summary for every reader: a clock that reveals a safeguarding
             // track (tipping off) is shown only in the case detail, to those allowed.
             .filter(|d| !d.restricted)
+            // The family contact has its own column, and is overdue for key workers only.
+            .filter(|d| d.rule_id != deadline::FAMILY_CONTACT)
             .filter_map(|d| {
                 d.due_at.map(|due_at| OpenDeadline {
                     rule_id: d.rule_id.clone(),
@@ -145,6 +150,14 @@ impl Bundle {
             open.clear();
         }
         let next_due_at = open.first().map(|d| d.due_at);
+        let family_contact_due = deadlines
+            .iter()
+            .filter(|_| self.case.stage.is_active())
+            .find(|d| {
+                d.rule_id == deadline::FAMILY_CONTACT
+                    && matches!(d.state, DeadlineState::Due | DeadlineState::Overdue)
+            })
+            .and_then(|d| d.due_at);
         let progress = self.progress();
         let c = &self.case;
         let summary = CaseSummary {
@@ -157,6 +170,7 @@ impl Bundle {
             open_deadlines: open,
             progress,
             last_family_contact: self.last_family_contact(),
+            family_contact_due,
             flags: c.flags.clone(),
             assigned_to_me: false,
             version: c.version,
@@ -167,6 +181,7 @@ impl Bundle {
             progress,
             summary,
             next_due_at,
+            family_contact_due,
         }
     }
 }

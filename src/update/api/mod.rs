@@ -66,7 +66,11 @@ pub fn on_api(s: &mut State, m: ApiMsg) -> Vec<Effect> {
         ApiMsg::Case { case_ref, result } => reads::detail(s, &case_ref, result),
         ApiMsg::Timeline { case_ref, result } => reads::timeline(s, &case_ref, result),
         ApiMsg::Checklists { case_ref, result } => reads::checklists(s, &case_ref, result),
-        ApiMsg::Contacts { case_ref, result } => reads::contacts(s, &case_ref, result),
+        ApiMsg::Contacts {
+            case_ref,
+            result,
+            catalogue,
+        } => reads::contacts(s, &case_ref, result, catalogue),
         ApiMsg::Questions { case_ref, result } => reads::questions(s, &case_ref, result),
         ApiMsg::Involvements { case_ref, result } => reads::involvements(s, &case_ref, result),
         ApiMsg::FamilyContacts { case_ref, result } => {

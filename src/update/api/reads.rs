@@ -199,6 +199,7 @@ pub(super) fn contacts(
     s: &mut State,
     case_ref: &str,
     result: Result<Vec<Contact>, ApiError>,
+    catalogue: Option<jar_core::support::Catalogue>,
 ) -> Vec<Effect> {
     let Some(mut fx) = arrived(s, case_ref, Part::Contacts) else {
         return Vec::new();
@@ -210,6 +211,9 @@ pub(super) fn contacts(
     };
     if let Some(c) = s.case.as_mut() {
         c.contacts = v;
+        if catalogue.is_some() {
+            c.support_catalogue = catalogue;
+        }
         clamp_rows(c);
     }
     fx

@@ -69,6 +69,7 @@ pub(super) fn logged_in(s: &mut State, result: Result<LoginResponse, ApiError>) 
                 s.drafts_loaded = false;
             }
             fx.extend(load_drafts(s, &resp.user.username));
+            s.board.family_overdue = resp.user.role == jar_core::Role::KeyWorker;
             s.session = Some(resp.user);
             s.login = None;
             fx.push(Effect::Authenticated { token: resp.token });
@@ -105,6 +106,7 @@ pub(super) fn me(s: &mut State, result: Result<Principal, ApiError>) -> Vec<Effe
         Ok(who) => {
             s.me_retry = Default::default();
             fx.extend(load_drafts(s, &who.username));
+            s.board.family_overdue = who.role == jar_core::Role::KeyWorker;
             s.session = Some(who);
             s.login = None;
             // The board was asked for with this question; ask again only if that failed.

@@ -268,6 +268,7 @@ mod tests {
             open_deadlines: Vec::new(),
             progress: Default::default(),
             last_family_contact: None,
+            family_contact_due: None,
             flags: None,
             assigned_to_me: false,
             version: 1,

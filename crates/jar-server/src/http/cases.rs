@@ -44,8 +44,7 @@ pub fn detail_for(ctx: &ApiContext, who: &Principal, b: &Bundle, now: DateTime<U
             .iter()
             .filter(|e| permissions::may_see_event(role, e))
             .count() as u32,
-        contact_count: allows(role, Permission::ReadContacts)
-            .then_some(b.contact_times.len() as u32),
+        contact_count: allows(role, Permission::ReadContacts).then_some(b.contacts.len() as u32),
         last_family_contact: b.last_family_contact(),
     }
 }

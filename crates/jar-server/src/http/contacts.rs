@@ -15,8 +15,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use jar_core::contact::{Amendment, Contact, NewAmendment, NewContact};
+use jar_core::contact::{Amendment, Contact, NewAmendment, NewContact, SupportGiven};
+use jar_core::deadline::FamilyContactFact;
 use jar_core::permissions::Permission;
+use jar_core::support::Catalogue;
+use jar_core::text::TextError;
 use jar_core::wire::{ChangeKind, ContactList};
 use std::sync::Arc;
 
@@ -43,8 +46,9 @@ pub async fn list_contacts(
 ) -> Result<axum::Json<ContactList>> {
     let who = &user.principal;
     let mut tx = ctx.store.begin().await?;
-    let (id, _) = find_in_scope(tx.conn(), who, &reference, ctx.now()).await?;
+    let (id, case) = find_in_scope(tx.conn(), who, &reference, ctx.now()).await?;
     require(who, (Permission::ReadContacts, "read the contact log"))?;
+    let catalogue = ctx.support.for_area(&case.area).for_category(case.category);
     let items = records::contacts(tx.conn(), id).await?;
     let detail = format!("contacts={}", items.len());
     let record = AuditRecord::by(
@@ -56,7 +60,20 @@ pub async fn list_contacts(
     );
     audit::record(tx.conn(), record, ctx.now()).await?;
     ctx.store.commit(tx).await?;
-    Ok(axum::Json(ContactList { items }))
+    Ok(axum::Json(ContactList { items, catalogue }))
+}
+
+/// Every service must be in the case area's catalogue; its name is filled in from it, so
+/// the record stays readable if the catalogue changes later.
+fn resolve_support(catalogue: &Catalogue, support: &mut [SupportGiven]) -> Result<()> {
+    for s in support {
+        let known = catalogue.service(&s.service).ok_or(TextError::Invalid {
+            field: "support",
+            why: "names a service that is not in this area's catalogue (GET the contact log for the list)",
+        })?;
+        s.name = known.name.clone();
+    }
+    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{reference}/contacts", tag = "contacts", request_body = NewContact,
@@ -89,7 +106,9 @@ pub async fn add_contact(
         Begun::Replay(r, _) => return Ok(r),
         Begun::Fresh(w) => w,
     };
-    let entry: NewContact = cw.body(&body)?;
+    let mut entry: NewContact = cw.body(&body)?;
+    let catalogue = ctx.support.for_area(&cw.b.case.area);
+    resolve_support(&catalogue, &mut entry.support)?;
     let now = cw.w.now;
     let born = jar_core::plausibility::earliest_birth(
         cw.b.case.age_months,
@@ -113,10 +132,9 @@ pub async fn add_contact(
         amendments: Vec::new(),
     };
     contact.id = records::insert_contact(cw.w.tx.conn(), cw.b.id, &contact).await?;
-    cw.b.contact_times.push(contact.entry.occurred_at);
-    if contact.entry.outcome == jar_core::contact::Outcome::Reached {
-        cw.b.reached_times.push(contact.entry.occurred_at);
-    }
+    // The contact may meet the key worker's first-contact clock or set the next planned
+    // contact: the board's summary follows.
+    cw.b.contacts.push(FamilyContactFact::of(&contact));
     cw.save(false).await?;
     let change = Change {
         kind: ChangeKind::ContactAdded,
@@ -167,7 +185,14 @@ pub async fn amend_contact(
         .into_iter()
         .find(|c| c.id == contact_id)
         .ok_or_else(not_found)?;
-    let new: NewAmendment = cw.body(&body)?;
+    let mut new: NewAmendment = cw.body(&body)?;
+    let correct = new.correct.take().filter(|c| !c.is_empty());
+    let mut correct = correct;
+    if let Some(support) = correct.as_mut().and_then(|c| c.support.as_mut()) {
+        let catalogue = ctx.support.for_area(&cw.b.case.area);
+        resolve_support(&catalogue, support)?;
+    }
+    let corrects_fields = correct.is_some();
     let amendment_id = contact.amendments.iter().map(|a| a.id).max().unwrap_or(0) + 1;
     contact.amendments.push(Amendment {
         id: amendment_id,
@@ -175,16 +200,38 @@ pub async fn amend_contact(
         by: user.principal.username.clone(),
         reason: new.reason,
         text: new.text,
+        correct,
     });
     records::update_contact(cw.w.tx.conn(), &contact).await?;
-    // An amendment changes no computed field of the case, so the case is not saved.
+    if corrects_fields {
+        // A corrected time, outcome or plan moves the case's deadlines: save its summary.
+        let fact = FamilyContactFact::of(&contact);
+        if let Some(f) = cw.b.contacts.iter_mut().find(|f| f.id == contact.id) {
+            *f = fact;
+        }
+        cw.save(false).await?;
+    }
     let change = Change {
         kind: ChangeKind::ContactAmended,
         version: cw.read_version,
         item: Some(contact.id.to_string()),
         restricted: false,
     };
-    let detail = format!("contact={} amendment={amendment_id}", contact.id);
+    let fields = contact
+        .amendments
+        .last()
+        .and_then(|a| a.correct.as_ref())
+        .map(|c| c.fields().join(","))
+        .unwrap_or_default();
+    // Field names only, never values (audit.rs: no contact text in the audit).
+    let detail = if fields.is_empty() {
+        format!("contact={} amendment={amendment_id}", contact.id)
+    } else {
+        format!(
+            "contact={} amendment={amendment_id} corrects={fields}",
+            contact.id
+        )
+    };
     let reply = Reply::json(StatusCode::CREATED, &contact)?;
     cw.commit(Some(change), (Action::ContactsAmend, &detail), reply)
         .await

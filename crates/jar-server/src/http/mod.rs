@@ -46,6 +46,8 @@ pub struct ApiContext {
     pub store: Arc<Store>,
     pub token_ttl: chrono::Duration,
     pub area_overrides: AreaOverrides,
+    /// Bereavement services per area (`--support-services`; national defaults otherwise).
+    pub support: jar_core::support::AreaCatalogues,
     pub throttle: crate::auth::Throttle,
     /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
     pub trusted_proxies: Vec<ipnet::IpNet>,

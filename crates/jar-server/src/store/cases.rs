@@ -42,7 +42,7 @@ pub enum Val {
 }
 
 /// The `cases` columns written from a case and its projection, in [`case_values`] order.
-pub const CASE_COLUMNS: [&str; 14] = [
+pub const CASE_COLUMNS: [&str; 15] = [
     "reference",
     "area",
     "stage",
@@ -57,6 +57,7 @@ pub const CASE_COLUMNS: [&str; 14] = [
     "search",
     "record",
     "summary",
+    "family_due_at",
 ];
 
 /// The values of [`CASE_COLUMNS`] for a case: the one place the board columns and the search
@@ -80,6 +81,7 @@ pub fn case_values(case: &Case, p: &Projection) -> anyhow::Result<Vec<Val>> {
         Val::T(c.search),
         Val::T(c.record),
         Val::T(c.summary),
+        c.family_due_at.map_or(Val::NullI, Val::I),
     ])
 }
 
@@ -112,6 +114,8 @@ struct Columns {
     search: String,
     record: String,
     summary: String,
+    /// The key worker's planned contact (issue 16 §1): overdue on a key worker's board.
+    family_due_at: Option<i64>,
 }
 
 fn columns(case: &Case, p: &Projection) -> anyhow::Result<Columns> {
@@ -142,6 +146,7 @@ fn columns(case: &Case, p: &Projection) -> anyhow::Result<Columns> {
         .to_lowercase(),
         record: serde_json::to_string(case)?,
         summary: serde_json::to_string(&p.summary)?,
+        family_due_at: p.family_contact_due.map(ms),
     })
 }
 
@@ -150,8 +155,8 @@ pub async fn insert(conn: &mut Conn, case: &Case, p: &Projection) -> anyhow::Res
     let [lp, pl, sw, kw] = c.people;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cases (reference, area, stage, active, version, lead_paediatrician, police_lead, \
-         social_worker, key_worker, next_due_at, sort_due, search, record, summary) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         social_worker, key_worker, next_due_at, sort_due, search, record, summary, family_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(&case.reference)
     .bind(&case.area)
@@ -167,6 +172,7 @@ pub async fn insert(conn: &mut Conn, case: &Case, p: &Projection) -> anyhow::Res
     .bind(c.search)
     .bind(c.record)
     .bind(c.summary)
+    .bind(c.family_due_at)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -186,7 +192,7 @@ pub async fn update(
     let done = sqlx::query(
         "UPDATE cases SET stage = $1, active = $2, version = $3, lead_paediatrician = $4, police_lead = $5, \
          social_worker = $6, key_worker = $7, next_due_at = $8, sort_due = $9, search = $10, record = $11, \
-         summary = $12 WHERE id = $13 AND version = $14",
+         summary = $12, family_due_at = $15 WHERE id = $13 AND version = $14",
     )
     .bind(c.stage)
     .bind(c.active)
@@ -202,6 +208,7 @@ pub async fn update(
     .bind(c.summary)
     .bind(id)
     .bind(expected_version)
+    .bind(c.family_due_at)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -298,7 +305,13 @@ pub async fn list(conn: &mut Conn, f: &ListFilter) -> anyhow::Result<Vec<ListedC
         sql += &format!(" AND area = {}", push(Bind::Text(a.clone()), &mut binds));
     }
     if let Some(now) = f.overdue_at {
-        sql += &format!(" AND next_due_at < {}", push(Bind::Int(now), &mut binds));
+        let now = push(Bind::Int(now), &mut binds);
+        if f.key_worker.is_some() {
+            // For a key worker a missed family contact is overdue too (issue 16 §1).
+            sql += &format!(" AND (next_due_at < {now} OR family_due_at < {now})");
+        } else {
+            sql += &format!(" AND next_due_at < {now}");
+        }
     }
     if let Some(active) = f.active {
         sql += &format!(
@@ -397,16 +410,14 @@ pub async fn bundle(conn: &mut Conn, id: i64, case: Case) -> anyhow::Result<Bund
     let events = super::records::timeline(conn, id).await?;
     let checklists = super::records::checklists(conn, id).await?;
     let items = super::records::items(conn, id).await?;
-    let contact_times = super::records::contact_times(conn, id).await?;
-    let reached_times = super::records::reached_times(conn, id).await?;
+    let contacts = super::records::contact_facts(conn, id).await?;
     Ok(Bundle {
         id,
         case,
         events,
         checklists,
         items,
-        contact_times,
-        reached_times,
+        contacts,
     })
 }
 

@@ -11,6 +11,10 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0002_handovers.sql"),
     ),
     (3, include_str!("../../migrations/sqlite/0003_identity.sql")),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_family_contact.sql"),
+    ),
     (7, include_str!("../../migrations/sqlite/0007_review.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
@@ -22,6 +26,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../migrations/postgres/0003_identity.sql"),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_family_contact.sql"),
     ),
     (7, include_str!("../../migrations/postgres/0007_review.sql")),
 ];

@@ -1,7 +1,7 @@
 //! The records that hang off a case: identity, timeline, checklists and items, contacts.
 //! Each is JSON text keyed by the case id; ids are assigned by the database.
 
-use super::{Conn, from_ms, ms};
+use super::{Conn, ms};
 use chrono::{DateTime, Utc};
 use jar_core::case::Identity;
 use jar_core::checklist::ItemState;
@@ -144,30 +144,16 @@ pub async fn contacts(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<Conta
         .collect()
 }
 
-pub async fn contact_times(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<DateTime<Utc>>> {
-    let rows: Vec<i64> = sqlx::query_scalar("SELECT occurred_at FROM contacts WHERE case_id = $1")
-        .bind(case_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(rows.into_iter().map(from_ms).collect())
-}
-
-/// When each contact in which the family was reached happened (the outcome is fixed when the
-/// contact is recorded: amendments add text only).
-pub async fn reached_times(conn: &mut Conn, case_id: i64) -> anyhow::Result<Vec<DateTime<Utc>>> {
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT occurred_at, record FROM contacts WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut out = Vec::new();
-    for (at, record) in rows {
-        let c: Contact = serde_json::from_str(&record)?;
-        if c.entry.outcome == jar_core::contact::Outcome::Reached {
-            out.push(from_ms(at));
-        }
-    }
-    Ok(out)
+/// What the deadlines need of each contact, as amendments correct it.
+pub async fn contact_facts(
+    conn: &mut Conn,
+    case_id: i64,
+) -> anyhow::Result<Vec<jar_core::deadline::FamilyContactFact>> {
+    Ok(contacts(conn, case_id)
+        .await?
+        .iter()
+        .map(jar_core::deadline::FamilyContactFact::of)
+        .collect())
 }
 
 pub async fn insert_contact(
@@ -186,9 +172,11 @@ pub async fn insert_contact(
 }
 
 pub async fn update_contact(conn: &mut Conn, contact: &Contact) -> anyhow::Result<()> {
-    sqlx::query("UPDATE contacts SET record = $1 WHERE id = $2")
+    // An amendment may correct when it happened: the column follows the corrected time.
+    sqlx::query("UPDATE contacts SET record = $1, occurred_at = $3 WHERE id = $2")
         .bind(serde_json::to_string(contact)?)
         .bind(contact.id)
+        .bind(ms(contact.effective().occurred_at))
         .execute(&mut *conn)
         .await?;
     Ok(())
