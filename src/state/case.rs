@@ -40,7 +40,7 @@ impl Tab {
     /// For a narrow screen (the case's tab bar at 60 columns).
     pub fn short_label(self) -> &'static str {
         match self {
-            Tab::Summary => "Sum",
+            Tab::Summary => "Summary",
             Tab::Timeline => "Time",
             Tab::Checklists => "Checks",
             Tab::Contacts => "Contacts",

@@ -18,6 +18,7 @@ pub fn short_title(rule_id: &str) -> Option<&'static str> {
         "ofsted_dfe_notified" => "Ofsted/DfE (LAC)",
         "ed_response" => "ED response done",
         "social_care_informed" => "Social care informed",
+        "family_contact" => "Family contact (plan)",
         _ => return None,
     })
 }
