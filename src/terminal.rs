@@ -11,7 +11,7 @@ use crossterm::{cursor, execute};
 use ratatui::Terminal;
 
 mod lean;
-pub use lean::{LeanBackend, encode};
+pub use lean::LeanBackend;
 
 /// Where frames go: standard output, unbuffered, so a frame is one `write(2)` (the standard
 /// library's line buffering would cut it at every newline and every 1 KiB, and an SSH channel
@@ -40,7 +40,8 @@ pub fn enter() -> std::io::Result<Tui> {
     let mut out = stdout();
     execute!(out, EnterAlternateScreen, cursor::Hide)?;
     let _ = execute!(out, EnableBracketedPaste);
-    Terminal::new(LeanBackend::new(frame_out()?))
+    let classic = std::env::var_os("JARTERM_DRAW").is_some_and(|v| v == "classic");
+    Terminal::new(LeanBackend::new(frame_out()?).classic(classic))
 }
 
 /// Ctrl-Z: give the terminal back, stop as a shell job would, and take the terminal again

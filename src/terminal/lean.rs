@@ -63,8 +63,14 @@ pub struct LeanBackend<W: Write> {
     /// Screen width, learnt from `size()`; 0 when unknown. Needed to know when a printed cell
     /// leaves the cursor in the last column, where the next move must be absolute.
     cols: StdCell<u16>,
+    /// What the terminal shows.
+    shadow: Shadow,
+    changed: Vec<Position>,
     /// The terminal size for tests (no tty to ask).
     fixed_size: Option<Size>,
+    /// Encode as ratatui's `CrosstermBackend` does (`JARTERM_DRAW=classic`): for comparing
+    /// in the link bench, and a way back should some terminal draw the lean bytes wrongly.
+    classic: bool,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -74,8 +80,17 @@ impl<W: Write> LeanBackend<W> {
             pending: Vec::with_capacity(8192),
             cursor_shown: None,
             cols: StdCell::new(0),
+            shadow: Shadow::default(),
+            changed: Vec::new(),
             fixed_size: None,
+            classic: false,
         }
+    }
+
+    /// Encode frames exactly as ratatui's `CrosstermBackend` would.
+    pub fn classic(mut self, on: bool) -> Self {
+        self.classic = on;
+        self
     }
 
     /// A backend of a known size that never asks the tty (tests, benches).
@@ -256,7 +271,8 @@ fn push_move(out: &mut Vec<u8>, at: Option<Position>, to: Position) {
             seq(&mut rel, at.x - to.x, b'D');
         }
     } else if to.y > at.y {
-        if to.x == 0 {
+        if to.x == at.x {
+        } else if to.x == 0 {
             rel.push(b'\r');
         } else if to.x > at.x {
             seq(&mut rel, to.x - at.x, b'C');
@@ -280,30 +296,170 @@ fn push_move(out: &mut Vec<u8>, at: Option<Position>, to: Position) {
     }
 }
 
-/// Encode one frame's changed cells.
-pub fn encode<'a>(
-    out: &mut Vec<u8>,
-    cols: u16,
-    content: impl Iterator<Item = (u16, u16, &'a Cell)>,
-) {
-    let mut pen = PLAIN;
-    let mut at: Option<Position> = None;
-    for (x, y, cell) in content {
-        let to = Position { x, y };
-        push_move(out, at, to);
-        let want = Pen::of(cell);
-        push_sgr(out, pen, want);
-        pen = want;
-        let sym = cell.symbol();
-        out.extend_from_slice(sym.as_bytes());
-        let w = sym.width() as u16;
-        // After the last column the cursor waits to wrap; after a wide or zero-width symbol
-        // terminals may disagree on where it is. Then the next move is absolute.
-        at = (w == 1 && sym.chars().count() == 1)
-            .then_some(Position { x: x + 1, y })
-            .filter(|p| cols == 0 || p.x < cols);
+/// What the terminal shows, as far as this backend has drawn it since the last clear.
+#[derive(Default)]
+pub struct Shadow {
+    width: u16,
+    height: u16,
+    cells: Vec<Cell>,
+}
+
+impl Shadow {
+    pub fn new(width: u16, height: u16) -> Shadow {
+        Shadow {
+            width,
+            height,
+            cells: vec![Cell::default(); usize::from(width) * usize::from(height)],
+        }
     }
-    push_sgr(out, pen, PLAIN);
+
+    fn get(&self, x: u16, y: u16) -> Option<&Cell> {
+        (x < self.width && y < self.height)
+            .then(|| &self.cells[usize::from(y) * usize::from(self.width) + usize::from(x)])
+    }
+}
+
+/// A cell that shows nothing but the default background: its colour and weight do not show,
+/// so any pen without a background, reverse, underline or strike-through draws it.
+fn blank(c: &Cell) -> bool {
+    c.symbol() == " " && c.bg == Color::Reset && !c.modifier.intersects(INKED)
+}
+
+/// Attributes that show on a space.
+const INKED: Modifier = Modifier::REVERSED
+    .union(Modifier::UNDERLINED)
+    .union(Modifier::CROSSED_OUT)
+    .union(Modifier::SLOW_BLINK)
+    .union(Modifier::RAPID_BLINK);
+
+fn pen_draws_blank(p: Pen) -> bool {
+    p.bg == Color::Reset && !p.modifier.intersects(INKED)
+}
+
+/// A cell that can be printed to move the cursor over it: one column, one ASCII byte.
+fn printable(c: &Cell) -> bool {
+    let b = c.symbol().as_bytes();
+    b.len() == 1 && (0x20..0x7f).contains(&b[0])
+}
+
+/// Where the terminal's cursor is.
+#[derive(Clone, Copy, PartialEq)]
+enum At {
+    Unknown,
+    Here(Position),
+    /// Printed in the last column of row `y`: the next printable wraps; only CR is safe.
+    PendingWrap(u16),
+}
+
+struct Encoder<'s> {
+    out: &'s mut Vec<u8>,
+    pen: Pen,
+    at: At,
+    shadow: &'s Shadow,
+}
+
+impl Encoder<'_> {
+    fn pen(&mut self, want: Pen) {
+        push_sgr(self.out, self.pen, want);
+        self.pen = want;
+    }
+
+    /// Go to `to`, printing the cells in between when that is shorter than a move and they
+    /// are plain ASCII drawn with the current pen.
+    fn go(&mut self, to: Position) {
+        match self.at {
+            At::Here(at) if at.y == to.y && to.x > at.x && to.x - at.x <= 3 => {
+                let gap: Option<Vec<u8>> = (at.x..to.x)
+                    .map(|x| {
+                        let c = self.shadow.get(x, to.y)?;
+                        let same = Pen::of(c) == self.pen || blank(c) && pen_draws_blank(self.pen);
+                        (printable(c) && same).then(|| c.symbol().as_bytes()[0])
+                    })
+                    .collect();
+                match gap {
+                    Some(g) if g.len() < 3 + usize::from(to.x - at.x > 1) => {
+                        self.out.extend_from_slice(&g)
+                    }
+                    _ => push_move(self.out, Some(at), to),
+                }
+            }
+            At::Here(at) => push_move(self.out, Some(at), to),
+            At::PendingWrap(y) if to.y > y => {
+                // CR ends the pending wrap on every VT100-like terminal; from column 0 the
+                // shortest move starts with it, or is absolute.
+                let mut rel = vec![b'\r'];
+                push_move(&mut rel, Some(Position { x: 0, y }), to);
+                let mut abs = Vec::new();
+                push_move(&mut abs, None, to);
+                if rel.len() <= abs.len() && !rel[1..].ends_with(b"H") {
+                    self.out.extend_from_slice(&rel);
+                } else {
+                    self.out.extend_from_slice(&abs);
+                }
+            }
+            _ => push_move(self.out, None, to),
+        }
+    }
+
+    fn print(&mut self, x: u16, y: u16, cell: &Cell) {
+        let want = Pen::of(cell);
+        if !(blank(cell) && pen_draws_blank(self.pen)) {
+            self.pen(want);
+        }
+        let sym = cell.symbol();
+        self.out.extend_from_slice(sym.as_bytes());
+        let w = sym.width() as u16;
+        // After a wide or zero-width symbol terminals may disagree on where the cursor is.
+        self.at = if w != 1 || sym.chars().count() != 1 {
+            At::Unknown
+        } else if x + 1 >= self.shadow.width {
+            At::PendingWrap(y)
+        } else {
+            At::Here(Position { x: x + 1, y })
+        };
+    }
+}
+
+/// Encode one frame: `changed` are the cells that differ from the last frame, `shadow` already
+/// holds the new frame. Rows whose changed cells end in blanks to the end of the line are
+/// finished with an erase (EL) instead of spaces.
+pub fn encode(out: &mut Vec<u8>, shadow: &Shadow, changed: &[Position]) {
+    let mut e = Encoder {
+        out,
+        pen: PLAIN,
+        at: At::Unknown,
+        shadow,
+    };
+    let mut i = 0;
+    while i < changed.len() {
+        let y = changed[i].y;
+        let row_end = changed[i..].iter().position(|p| p.y != y).map_or(changed.len(), |n| i + n);
+        // The row is blank from `tail` to its end in the new frame.
+        let mut tail = shadow.width;
+        while tail > 0 && shadow.get(tail - 1, y).is_some_and(blank) {
+            tail -= 1;
+        }
+        let in_tail = changed[i..row_end].iter().filter(|p| p.x >= tail).count();
+        // EL costs three bytes and perhaps a pen change; spaces one byte each.
+        let erase = in_tail > 4;
+        for p in &changed[i..row_end] {
+            if erase && p.x >= tail {
+                e.go(*p);
+                if !pen_draws_blank(e.pen) {
+                    e.pen(PLAIN);
+                }
+                e.out.extend_from_slice(b"\x1b[K");
+                e.at = At::Here(*p);
+                break;
+            }
+            if let Some(cell) = shadow.get(p.x, p.y) {
+                e.go(*p);
+                e.print(p.x, p.y, cell);
+            }
+        }
+        i = row_end;
+    }
+    e.pen(PLAIN);
 }
 
 impl<W: Write> Backend for LeanBackend<W> {
@@ -313,7 +469,21 @@ impl<W: Write> Backend for LeanBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        encode(&mut self.pending, self.cols.get(), content);
+        if self.classic {
+            return ratatui::backend::CrosstermBackend::new(&mut self.pending).draw(content);
+        }
+        self.changed.clear();
+        for (x, y, cell) in content {
+            if self.shadow.get(x, y).is_none() {
+                // First frame, or a size the last clear did not know: start from blank.
+                let size = self.size()?;
+                self.shadow = Shadow::new(size.width.max(x + 1), size.height.max(y + 1));
+            }
+            let i = usize::from(y) * usize::from(self.shadow.width) + usize::from(x);
+            self.shadow.cells[i] = cell.clone();
+            self.changed.push(Position { x, y });
+        }
+        encode(&mut self.pending, &self.shadow, &self.changed);
         Ok(())
     }
 
@@ -324,7 +494,7 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_shown != Some(false) {
+        if self.classic || self.cursor_shown != Some(false) {
             self.pending.extend_from_slice(b"\x1b[?25l");
             self.cursor_shown = Some(false);
         }
@@ -332,7 +502,7 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_shown != Some(true) {
+        if self.classic || self.cursor_shown != Some(true) {
             self.pending.extend_from_slice(b"\x1b[?25h");
             self.cursor_shown = Some(true);
         }
@@ -364,6 +534,12 @@ impl<W: Write> Backend for LeanBackend<W> {
             ClearType::UntilNewLine => b"\x1b[K",
         };
         self.pending.extend_from_slice(seq);
+        // ratatui forgets its last frame after a full clear, and so does the shadow; after a
+        // partial one (inline viewports only) ratatui keeps it, and so does the shadow.
+        if matches!(clear_type, ClearType::All) {
+            let size = self.size()?;
+            self.shadow = Shadow::new(size.width, size.height);
+        }
         // A clear follows a resume from Ctrl-Z: whatever ran meanwhile may have shown it.
         self.cursor_shown = None;
         self.flush()

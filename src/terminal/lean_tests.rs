@@ -7,6 +7,7 @@ use ratatui::Terminal;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use ratatui::backend::Backend;
 
 const W: u16 = 12;
 const H: u16 = 5;
@@ -43,6 +44,14 @@ fn assert_same(screen: &vt100::Screen, buf: &Buffer) {
             let want = &buf[(x, y)];
             let got = screen.cell(y, x).expect("cell on screen");
             let at = format!("cell ({x},{y})");
+            if blank(want) {
+                // Only the background shows on a space: it must look blank.
+                let empty = got.contents().is_empty() || got.contents() == " ";
+                assert!(empty, "{at} blank, got {:?}", got.contents());
+                assert_eq!(got.bgcolor(), vt100::Color::Default, "{at} bg of a blank");
+                assert!(!got.inverse() && !got.underline(), "{at} blank shows ink");
+                continue;
+            }
             // A printed space and a cell never written are both blank.
             let got_text = if got.contents().is_empty() { " " } else { got.contents() };
             assert_eq!(got_text, want.symbol(), "{at} text");
@@ -116,7 +125,7 @@ fn buffer() -> impl Strategy<Value = Buffer> {
 }
 
 fn frames(bufs: &[Buffer]) -> (Vec<u8>, vt100::Parser) {
-    let mut bytes = Vec::new();
+    let mut backend = LeanBackend::with_size(Vec::new(), W, H);
     let mut prev = Buffer::empty(Rect::new(0, 0, W, H));
     let mut parser = vt100::Parser::new(
         std::num::NonZeroU16::new(H).expect("rows"),
@@ -124,18 +133,48 @@ fn frames(bufs: &[Buffer]) -> (Vec<u8>, vt100::Parser) {
         0,
     );
     for b in bufs {
-        let mut frame = Vec::new();
-        encode(&mut frame, W, prev.diff(b).into_iter());
-        parser.process(&frame);
+        let from = backend.writer().len();
+        backend.draw(prev.diff(b).into_iter()).expect("draw");
+        Backend::flush(&mut backend).expect("flush");
+        parser.process(&backend.writer()[from..]);
         assert_same(parser.screen(), b);
-        bytes.extend(frame);
         prev = b.clone();
     }
-    (bytes, parser)
+    (backend.writer().clone(), parser)
+}
+
+/// A few cells of `base` changed, as a cursor move or a typed character changes a screen:
+/// the encoder then moves over unchanged cells, or prints them when that is shorter.
+fn edited() -> impl Strategy<Value = Vec<Buffer>> {
+    let sym = prop_oneof![Just(" "), Just("a"), Just("b"), Just("│")];
+    let edit = (0..W, 0..H, sym, style(), 1u16..6);
+    (buffer(), proptest::collection::vec(proptest::collection::vec(edit, 1..8), 1..4)).prop_map(
+        |(base, frames)| {
+            let mut out = vec![base.clone()];
+            let mut b = base;
+            for edits in frames {
+                for (x, y, s, st, len) in edits {
+                    for dx in 0..len.min(W - x) {
+                        // Replace the style (adding would mix bold and faint, see `style`).
+                        let c = &mut b[(x + dx, y)];
+                        c.reset();
+                        c.set_symbol(s).set_style(st);
+                    }
+                }
+                out.push(b.clone());
+            }
+            out
+        },
+    )
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn the_bytes_of_small_changes_redraw_each_buffer(bufs in edited()) {
+        frames(&bufs);
+    }
 
     #[test]
     fn the_bytes_of_any_sequence_of_frames_redraw_each_buffer(bufs in proptest::collection::vec(buffer(), 1..4)) {
@@ -154,8 +193,7 @@ fn a_style_change_is_one_sequence_holding_only_what_changed() {
             .fg(Color::Red)
             .add_modifier(Modifier::BOLD | Modifier::REVERSED),
     );
-    let mut out = Vec::new();
-    encode(&mut out, W, Buffer::empty(a.area).diff(&a).into_iter());
+    let (out, _) = frames(&[a]);
     assert_eq!(out, b"\x1b[H\x1b[1;31mx\x1b[7my\x1b[m");
 }
 
@@ -163,11 +201,10 @@ fn a_style_change_is_one_sequence_holding_only_what_changed() {
 fn plain_text_costs_no_sequence_and_a_gap_is_a_relative_move() {
     let mut a = Buffer::empty(Rect::new(0, 0, W, H));
     a[(2, 1)].set_symbol("a");
-    a[(5, 1)].set_symbol("b");
+    a[(8, 1)].set_symbol("b");
     a[(0, 2)].set_symbol("c");
-    let mut out = Vec::new();
-    encode(&mut out, W, Buffer::empty(a.area).diff(&a).into_iter());
-    assert_eq!(out, b"\x1b[2;3Ha\x1b[2Cb\r\nc");
+    let (out, _) = frames(&[a]);
+    assert_eq!(out, b"\x1b[2;3Ha\x1b[5Cb\r\nc");
 }
 
 #[test]
@@ -195,4 +232,37 @@ fn the_terminal_writes_a_frame_at_once_and_the_cursor_state_only_when_it_changes
     t.draw(|f| f.render_widget("help", f.area())).expect("draw");
     let tail = &t.backend().writer()[first..];
     assert_eq!(tail, b"\x1b[1;4Hp ");
+}
+
+#[test]
+fn a_short_gap_of_unchanged_plain_cells_is_printed_not_jumped() {
+    let mut a = Buffer::empty(Rect::new(0, 0, W, H));
+    a.set_string(0, 0, "abcdef", Style::default());
+    let mut b = a.clone();
+    b.set_string(0, 0, "X", Style::default());
+    b.set_string(2, 0, "Y", Style::default());
+    let (out, _) = frames(&[a, b]);
+    assert!(out.ends_with(b"\x1b[HXbY"), "{:?}", String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn a_row_that_ends_blank_is_erased_not_filled_with_spaces() {
+    let mut a = Buffer::empty(Rect::new(0, 0, W, H));
+    a.set_string(0, 1, "abcdefghij", Style::default().fg(Color::Red));
+    let mut b = a.clone();
+    b.set_string(0, 1, "ab        ", Style::default());
+    let (out, parser) = frames(&[a, b]);
+    // "ab" keeps its colour (a style without colour changes none): only the rest changes.
+    assert!(out.ends_with(b"\x1b[2;3H\x1b[K"), "{:?}", String::from_utf8_lossy(&out));
+    assert_eq!(parser.screen().contents_between(1, 0, 1, W), "ab");
+}
+
+#[test]
+fn after_the_last_column_a_carriage_return_starts_the_next_row() {
+    let mut a = Buffer::empty(Rect::new(0, 0, W, H));
+    a.set_string(0, 0, "abcdefghijkl", Style::default());
+    a.set_string(0, 1, "m", Style::default());
+    let (out, parser) = frames(&[a]);
+    assert!(out.ends_with(b"abcdefghijkl\r\nm"), "{:?}", String::from_utf8_lossy(&out));
+    assert_eq!(parser.screen().contents_between(1, 0, 1, 1), "m");
 }
