@@ -39,6 +39,8 @@ struct Args {
     api: bool,
     pty: bool,
     dump: Option<PathBuf>,
+    /// Run the terminal side with the default theme's board selection set to this.
+    selected_row: Option<String>,
 }
 
 fn args() -> Args {
@@ -53,6 +55,7 @@ fn args() -> Args {
         api: true,
         pty: true,
         dump: None,
+        selected_row: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -70,6 +73,7 @@ fn args() -> Args {
             "--rows" => a.rows = num(val()) as u16,
             "--no-build" => a.build = false,
             "--dump" => a.dump = Some(val().into()),
+            "--selected-row" => a.selected_row = Some(val()),
             "--only" => match val().as_str() {
                 "api" => a.pty = false,
                 "pty" => a.api = false,
@@ -84,7 +88,7 @@ fn args() -> Args {
                 }
             }
             other => panic!(
-                "unknown argument {other}; usage: linkbench [--rate BITS_PER_S] [--rtt MS] [--cases N] [--cols C] [--rows R] [--draw lean|classic|both] [--only api|pty] [--no-build] [--dump DIR]"
+                "unknown argument {other}; usage: linkbench [--rate BITS_PER_S] [--rtt MS] [--cases N] [--cols C] [--rows R] [--draw lean|classic|both] [--only api|pty] [--no-build] [--dump DIR] [--selected-row whole|reference]"
             ),
         }
     }
@@ -348,6 +352,9 @@ fn spawn(s: &Spawn) -> Client {
     cmd.env("XDG_DATA_HOME", s.home.join("data"));
     cmd.env("JARTERM_TOKEN", s.token);
     cmd.env("JARTERM_DRAW", s.draw);
+    if s.home.join("config/jarterm/themes/bench.toml").exists() {
+        cmd.args(["--theme", "bench"]);
+    }
     cmd.cwd(s.home);
     let nz = |n: u16| std::num::NonZeroU16::new(n).expect("size");
     let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(s.rows), nz(s.cols), 0)));
@@ -528,9 +535,10 @@ fn terminal_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str, draw
     // A settled screen: nothing written or in flight for a round trip and a bit.
     let quiet = a.rtt + Duration::from_millis(300);
     println!(
-        "terminal side, {}x{}, draw={draw}, {} bit/s, {} ms round trip:",
+        "terminal side, {}x{}, draw={draw}, selected_row={}, {} bit/s, {} ms round trip:",
         a.cols,
         a.rows,
+        a.selected_row.as_deref().unwrap_or("theme's"),
         a.rate,
         a.rtt.as_millis()
     );
@@ -684,6 +692,20 @@ fn main() {
     let home = dir.path().join("home");
     for d in ["config", "state", "data"] {
         std::fs::create_dir_all(home.join(d)).expect("home dirs");
+    }
+    if let Some(row) = &a.selected_row {
+        // The default theme with the board's selection drawn over the whole row or the
+        // reference only.
+        let themes = home.join("config/jarterm/themes");
+        std::fs::create_dir_all(&themes).expect("themes dir");
+        let default = include_str!("../themes/default.toml")
+            .lines()
+            .filter(|l| !l.starts_with("selected_row"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replacen("\n[roles]", &format!("\nselected_row = \"{row}\"\n\n[roles]"), 1)
+            .replacen("name = \"default\"", "name = \"bench\"", 1);
+        std::fs::write(themes.join("bench.toml"), default).expect("bench theme");
     }
     let server = start_server(&bin, dir.path(), a.cases);
     let token = login(server.port);

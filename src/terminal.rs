@@ -65,6 +65,8 @@ pub fn suspend() -> std::io::Result<()> {
 pub fn restore() {
     let mut out = stdout();
     let _ = execute!(out, DisableBracketedPaste);
+    // The lean backend leaves its pen set between frames: plain before handing back.
+    let _ = out.write_all(b"\x1b[m");
     let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
     let _ = disable_raw_mode();
     let _ = out.flush();

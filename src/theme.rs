@@ -37,12 +37,19 @@ pub struct Theme {
     pub key: Style,
     /// Draw borders with `+ - |` for fonts without box drawing.
     pub ascii: bool,
+    /// The board's selected row: only its marker and reference in the selection style
+    /// (`selected_row = "reference"`), or the whole row (`"whole"`). A cursor move restyles
+    /// every cell of two rows with `"whole"`: ~220 bytes at 80 columns against ~100, which
+    /// is a second at 9.6 kbit/s (docs/benchmarks.md, link bench).
+    pub select_reference_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
     name: String,
+    #[serde(default)]
+    selected_row: Option<String>,
     roles: BTreeMap<String, RoleStyle>,
 }
 
@@ -145,6 +152,15 @@ impl Theme {
             status: get("status")?,
             key: get("key")?,
             ascii: false,
+            select_reference_only: match file.selected_row.as_deref() {
+                None | Some("whole") => false,
+                Some("reference") => true,
+                Some(other) => {
+                    return Err(ThemeError::Parse(format!(
+                        "selected_row is \"whole\" or \"reference\", not {other:?}"
+                    )));
+                }
+            },
         })
     }
 

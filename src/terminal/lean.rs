@@ -6,8 +6,10 @@
 //!   followed by each attribute and both colours in the 256-colour form);
 //! - the 16 named colours as `30–37`/`90–97` (crossterm writes `38;5;N`; the same colour on
 //!   every terminal with 256 colours, and the only form a 16-colour terminal knows);
-//! - no resets that change nothing: the pen is reset once at the end of a frame, and only if
-//!   it is not already plain (crossterm writes `ESC[39m ESC[49m ESC[59m ESC[0m` every frame);
+//! - no resets that change nothing: the pen and the cursor position are carried from one
+//!   frame to the next (crossterm resets colours, underline colour and attributes after every
+//!   frame and starts each with an absolute move); so nothing else may write to the terminal
+//!   between frames without a clear or [`LeanBackend::forget`] (the bell moves nothing);
 //! - the shortest VT100 cursor move to the next changed cell (`ESC[C` forward, `\r\n` to the
 //!   start of the next row) instead of always an absolute `ESC[row;colH`;
 //! - cursor hide/show only when it changes, and the whole frame in one `write(2)` so that an
@@ -65,6 +67,8 @@ pub struct LeanBackend<W: Write> {
     cols: StdCell<u16>,
     /// What the terminal shows.
     shadow: Shadow,
+    /// The pen and cursor position the last frame left.
+    left: Left,
     changed: Vec<Position>,
     /// The terminal size for tests (no tty to ask).
     fixed_size: Option<Size>,
@@ -81,6 +85,7 @@ impl<W: Write> LeanBackend<W> {
             cursor_shown: None,
             cols: StdCell::new(0),
             shadow: Shadow::default(),
+            left: Left::default(),
             changed: Vec::new(),
             fixed_size: None,
             classic: false,
@@ -99,6 +104,12 @@ impl<W: Write> LeanBackend<W> {
         b.fixed_size = Some(Size { width, height });
         b.cols.set(width);
         b
+    }
+
+    /// Something else wrote to the terminal: assume nothing about its pen or cursor.
+    pub fn forget(&mut self) {
+        push_sgr(&mut self.pending, self.left.pen, PLAIN);
+        self.left = Left::default();
     }
 
     pub fn writer(&self) -> &W {
@@ -420,14 +431,31 @@ impl Encoder<'_> {
     }
 }
 
+/// The pen and cursor the terminal was left with: kept from one frame to the next, so a
+/// typed character costs a short relative move and no resets.
+#[derive(Clone, Copy)]
+pub struct Left {
+    pen: Pen,
+    at: At,
+}
+
+impl Default for Left {
+    fn default() -> Self {
+        Left {
+            pen: PLAIN,
+            at: At::Unknown,
+        }
+    }
+}
+
 /// Encode one frame: `changed` are the cells that differ from the last frame, `shadow` already
 /// holds the new frame. Rows whose changed cells end in blanks to the end of the line are
 /// finished with an erase (EL) instead of spaces.
-pub fn encode(out: &mut Vec<u8>, shadow: &Shadow, changed: &[Position]) {
+pub fn encode(out: &mut Vec<u8>, shadow: &Shadow, changed: &[Position], left: &mut Left) {
     let mut e = Encoder {
         out,
-        pen: PLAIN,
-        at: At::Unknown,
+        pen: left.pen,
+        at: left.at,
         shadow,
     };
     let mut i = 0;
@@ -459,7 +487,10 @@ pub fn encode(out: &mut Vec<u8>, shadow: &Shadow, changed: &[Position]) {
         }
         i = row_end;
     }
-    e.pen(PLAIN);
+    *left = Left {
+        pen: e.pen,
+        at: e.at,
+    };
 }
 
 impl<W: Write> Backend for LeanBackend<W> {
@@ -483,13 +514,14 @@ impl<W: Write> Backend for LeanBackend<W> {
             self.shadow.cells[i] = cell.clone();
             self.changed.push(Position { x, y });
         }
-        encode(&mut self.pending, &self.shadow, &self.changed);
+        encode(&mut self.pending, &self.shadow, &self.changed, &mut self.left);
         Ok(())
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         self.pending
             .extend(std::iter::repeat_n(b'\n', usize::from(n)));
+        self.left.at = At::Unknown;
         self.flush()
     }
 
@@ -517,7 +549,9 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        push_move(&mut self.pending, None, position.into());
+        let to = position.into();
+        push_move(&mut self.pending, None, to);
+        self.left.at = At::Here(to);
         Ok(())
     }
 
@@ -526,6 +560,9 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        // Erases fill with the pen's background: plain first.
+        push_sgr(&mut self.pending, self.left.pen, PLAIN);
+        self.left = Left::default();
         let seq: &[u8] = match clear_type {
             ClearType::All => b"\x1b[2J",
             ClearType::AfterCursor => b"\x1b[J",
