@@ -183,20 +183,21 @@ fn proxy(target: u16, rate: f64, rtt: Duration) -> Proxy {
             };
             let _ = client.set_nodelay(true);
             let _ = server.set_nodelay(true);
-            let pipe = |from: &TcpStream, to: &TcpStream, link: &Arc<Link>, n: &Arc<AtomicUsize>| {
-                let (from, mut to) = (
-                    from.try_clone().expect("clone"),
-                    to.try_clone().expect("clone"),
-                );
-                carry(from, link.clone(), n.clone(), move |bytes| match bytes {
-                    Some(b) => {
-                        let _ = to.write_all(b);
-                    }
-                    None => {
-                        let _ = to.shutdown(Shutdown::Write);
-                    }
-                });
-            };
+            let pipe =
+                |from: &TcpStream, to: &TcpStream, link: &Arc<Link>, n: &Arc<AtomicUsize>| {
+                    let (from, mut to) = (
+                        from.try_clone().expect("clone"),
+                        to.try_clone().expect("clone"),
+                    );
+                    carry(from, link.clone(), n.clone(), move |bytes| match bytes {
+                        Some(b) => {
+                            let _ = to.write_all(b);
+                        }
+                        None => {
+                            let _ = to.shutdown(Shutdown::Write);
+                        }
+                    });
+                };
             pipe(&client, &server, &uplink, &u);
             pipe(&server, &client, &downlink, &d);
         }
@@ -242,8 +243,15 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16
     )?;
     let mut out = String::new();
     s.read_to_string(&mut out)?;
-    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -265,7 +273,10 @@ fn start_server(bin: &Path, dir: &Path, cases: usize) -> Server {
     let child = Command::new(bin.join("jarterm-server"))
         .args(["serve", "--demo", "--demo-cases", &cases.to_string()])
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--database", &format!("sqlite://{}", dir.join("bench.db").display())])
+        .args([
+            "--database",
+            &format!("sqlite://{}", dir.join("bench.db").display()),
+        ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(log)
@@ -277,7 +288,10 @@ fn start_server(bin: &Path, dir: &Path, cases: usize) -> Server {
         if let Ok(Some(st)) = server.child.try_wait() {
             panic!("jarterm-server exited ({st})");
         }
-        assert!(started.elapsed() < Duration::from_secs(600), "server never ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "server never ready"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     server
@@ -426,7 +440,13 @@ impl Client {
 
     /// Wait until `done(screen)` holds and nothing has been written or is in flight for
     /// `quiet`; the step ends at the last arrival.
-    fn until(&self, t0: Instant, from: usize, quiet: Duration, done: impl Fn(&str) -> bool) -> Step {
+    fn until(
+        &self,
+        t0: Instant,
+        from: usize,
+        quiet: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> Step {
         let deadline = Instant::now() + Duration::from_secs(180);
         loop {
             let (written, delivered, last_w, last_a) = {
@@ -585,19 +605,35 @@ fn terminal_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str, draw
         echo.push(s.time.as_secs_f64());
         sample = sample.or(s.raw);
     }
-    assert!(c.text().contains("seen by the paediatr"), "typed text not on screen:\n{}", c.text());
+    assert!(
+        c.text().contains("seen by the paediatr"),
+        "typed text not on screen:\n{}",
+        c.text()
+    );
     let typed = Step {
         bytes: c.written() - from,
         time: Duration::from_secs_f64(median(echo)),
         raw: None,
     };
-    report("typing 20 characters (bytes; echo median)", "typing_20", draw, a, &typed);
+    report(
+        "typing 20 characters (bytes; echo median)",
+        "typing_20",
+        draw,
+        a,
+        &typed,
+    );
     let one = Step {
         bytes: median(per_char) as usize,
         time: typed.time,
         raw: sample,
     };
-    report("  one typed character (median)", "typed_char", draw, a, &one);
+    report(
+        "  one typed character (median)",
+        "typed_char",
+        draw,
+        a,
+        &one,
+    );
     c.quit();
 }
 
@@ -630,7 +666,9 @@ fn api_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str) {
     };
     let rows = wait("rows", &|t| t.contains("REF") && rows_shown(t) >= full);
     let live = wait("live", &|t| t.contains("live"));
-    let whole = wait("complete board", &|t| board_complete(t) && t.contains("live"));
+    let whole = wait("complete board", &|t| {
+        board_complete(t) && t.contains("live")
+    });
     let (up0, down0) = (p.up.load(Ordering::SeqCst), p.down.load(Ordering::SeqCst));
     println!(
         "API side through a proxy, {} bit/s, {} ms round trip:",
@@ -656,7 +694,11 @@ fn api_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str) {
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     while !(c.text().contains("Timeline") && !c.text().contains("loading")) {
-        assert!(Instant::now() < deadline, "case never opened:\n{}", c.text());
+        assert!(
+            Instant::now() < deadline,
+            "case never opened:\n{}",
+            c.text()
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     let open = t1.elapsed();
@@ -703,7 +745,11 @@ fn main() {
             .filter(|l| !l.starts_with("selected_row"))
             .collect::<Vec<_>>()
             .join("\n")
-            .replacen("\n[roles]", &format!("\nselected_row = \"{row}\"\n\n[roles]"), 1)
+            .replacen(
+                "\n[roles]",
+                &format!("\nselected_row = \"{row}\"\n\n[roles]"),
+                1,
+            )
             .replacen("name = \"default\"", "name = \"bench\"", 1);
         std::fs::write(themes.join("bench.toml"), default).expect("bench theme");
     }

@@ -375,41 +375,57 @@ impl Encoder<'_> {
         self.pen = want;
     }
 
-    /// Go to `to`, printing the cells in between when that is shorter than a move and they
-    /// are plain ASCII drawn with the current pen.
+    /// The bytes of cells `from..to` of row `y`, if they can be printed as they are with the
+    /// current pen (plain ASCII, unchanged or blank).
+    fn gap(&self, y: u16, from: u16, to: u16) -> Option<Vec<u8>> {
+        (from..to)
+            .map(|x| {
+                let c = self.shadow.get(x, y)?;
+                let same = Pen::of(c) == self.pen || blank(c) && pen_draws_blank(self.pen);
+                (printable(c) && same).then(|| c.symbol().as_bytes()[0])
+            })
+            .collect()
+    }
+
+    /// Go to `to` by the shortest of: an absolute or relative move, printing the cells in
+    /// between on the same row, or CR LF then printing the first cells of the next row.
     fn go(&mut self, to: Position) {
+        let mut best = Vec::new();
         match self.at {
-            At::Here(at) if at.y == to.y && to.x > at.x && to.x - at.x <= 3 => {
-                let gap: Option<Vec<u8>> = (at.x..to.x)
-                    .map(|x| {
-                        let c = self.shadow.get(x, to.y)?;
-                        let same = Pen::of(c) == self.pen || blank(c) && pen_draws_blank(self.pen);
-                        (printable(c) && same).then(|| c.symbol().as_bytes()[0])
-                    })
-                    .collect();
-                match gap {
-                    Some(g) if g.len() < 3 + usize::from(to.x - at.x > 1) => {
-                        self.out.extend_from_slice(&g)
-                    }
-                    _ => push_move(self.out, Some(at), to),
-                }
-            }
-            At::Here(at) => push_move(self.out, Some(at), to),
+            At::Here(at) => push_move(&mut best, Some(at), to),
+            // CR ends the pending wrap on every VT100-like terminal: only moves after one.
             At::PendingWrap(y) if to.y > y => {
-                // CR ends the pending wrap on every VT100-like terminal; from column 0 the
-                // shortest move starts with it, or is absolute.
                 let mut rel = vec![b'\r'];
                 push_move(&mut rel, Some(Position { x: 0, y }), to);
-                let mut abs = Vec::new();
-                push_move(&mut abs, None, to);
-                if rel.len() <= abs.len() && !rel[1..].ends_with(b"H") {
-                    self.out.extend_from_slice(&rel);
-                } else {
-                    self.out.extend_from_slice(&abs);
+                push_move(&mut best, None, to);
+                if rel.len() <= best.len() && !rel[1..].ends_with(b"H") {
+                    best = rel;
                 }
             }
-            _ => push_move(self.out, None, to),
+            _ => push_move(&mut best, None, to),
         }
+        let row = match self.at {
+            At::Here(at) => Some(at.y),
+            At::PendingWrap(y) => Some(y),
+            At::Unknown => None,
+        };
+        if let At::Here(at) = self.at
+            && at.y == to.y
+            && to.x > at.x
+            && usize::from(to.x - at.x) < best.len()
+            && let Some(g) = self.gap(to.y, at.x, to.x)
+            && g.len() < best.len()
+        {
+            best = g;
+        }
+        if row.is_some_and(|r| r + 1 == to.y)
+            && to.x < 4
+            && let Some(g) = self.gap(to.y, 0, to.x)
+            && g.len() + 2 < best.len()
+        {
+            best = [b"\r\n".as_slice(), &g].concat();
+        }
+        self.out.extend_from_slice(&best);
     }
 
     fn print(&mut self, x: u16, y: u16, cell: &Cell) {
@@ -461,7 +477,10 @@ pub fn encode(out: &mut Vec<u8>, shadow: &Shadow, changed: &[Position], left: &m
     let mut i = 0;
     while i < changed.len() {
         let y = changed[i].y;
-        let row_end = changed[i..].iter().position(|p| p.y != y).map_or(changed.len(), |n| i + n);
+        let row_end = changed[i..]
+            .iter()
+            .position(|p| p.y != y)
+            .map_or(changed.len(), |n| i + n);
         // The row is blank from `tail` to its end in the new frame.
         let mut tail = shadow.width;
         while tail > 0 && shadow.get(tail - 1, y).is_some_and(blank) {
@@ -514,7 +533,12 @@ impl<W: Write> Backend for LeanBackend<W> {
             self.shadow.cells[i] = cell.clone();
             self.changed.push(Position { x, y });
         }
-        encode(&mut self.pending, &self.shadow, &self.changed, &mut self.left);
+        encode(
+            &mut self.pending,
+            &self.shadow,
+            &self.changed,
+            &mut self.left,
+        );
         Ok(())
     }
 

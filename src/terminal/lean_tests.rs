@@ -4,10 +4,10 @@
 use super::*;
 use proptest::prelude::*;
 use ratatui::Terminal;
+use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::backend::Backend;
 
 const W: u16 = 12;
 const H: u16 = 5;
@@ -53,7 +53,11 @@ fn assert_same(screen: &vt100::Screen, buf: &Buffer) {
                 continue;
             }
             // A printed space and a cell never written are both blank.
-            let got_text = if got.contents().is_empty() { " " } else { got.contents() };
+            let got_text = if got.contents().is_empty() {
+                " "
+            } else {
+                got.contents()
+            };
             assert_eq!(got_text, want.symbol(), "{at} text");
             assert_eq!(got.fgcolor(), vt_color(want.fg), "{at} fg");
             assert_eq!(got.bgcolor(), vt_color(want.bg), "{at} bg");
@@ -61,8 +65,16 @@ fn assert_same(screen: &vt100::Screen, buf: &Buffer) {
             assert_eq!(got.bold(), m.contains(Modifier::BOLD), "{at} bold");
             assert_eq!(got.dim(), m.contains(Modifier::DIM), "{at} dim");
             assert_eq!(got.italic(), m.contains(Modifier::ITALIC), "{at} italic");
-            assert_eq!(got.underline(), m.contains(Modifier::UNDERLINED), "{at} underline");
-            assert_eq!(got.inverse(), m.contains(Modifier::REVERSED), "{at} reverse");
+            assert_eq!(
+                got.underline(),
+                m.contains(Modifier::UNDERLINED),
+                "{at} underline"
+            );
+            assert_eq!(
+                got.inverse(),
+                m.contains(Modifier::REVERSED),
+                "{at} reverse"
+            );
         }
     }
 }
@@ -88,10 +100,7 @@ fn style() -> impl Strategy<Value = Style> {
         if m.contains(Modifier::BOLD) {
             m.remove(Modifier::DIM);
         }
-        Style::default()
-            .fg(fg)
-            .bg(bg)
-            .add_modifier(m)
+        Style::default().fg(fg).bg(bg).add_modifier(m)
     })
 }
 
@@ -148,8 +157,11 @@ fn frames(bufs: &[Buffer]) -> (Vec<u8>, vt100::Parser) {
 fn edited() -> impl Strategy<Value = Vec<Buffer>> {
     let sym = prop_oneof![Just(" "), Just("a"), Just("b"), Just("│")];
     let edit = (0..W, 0..H, sym, style(), 1u16..6);
-    (buffer(), proptest::collection::vec(proptest::collection::vec(edit, 1..8), 1..4)).prop_map(
-        |(base, frames)| {
+    (
+        buffer(),
+        proptest::collection::vec(proptest::collection::vec(edit, 1..8), 1..4),
+    )
+        .prop_map(|(base, frames)| {
             let mut out = vec![base.clone()];
             let mut b = base;
             for edits in frames {
@@ -164,8 +176,7 @@ fn edited() -> impl Strategy<Value = Vec<Buffer>> {
                 out.push(b.clone());
             }
             out
-        },
-    )
+        })
 }
 
 proptest! {
@@ -220,10 +231,12 @@ fn a_cell_in_the_last_column_is_followed_by_an_absolute_move() {
 fn the_terminal_writes_a_frame_at_once_and_the_cursor_state_only_when_it_changes() {
     let backend = LeanBackend::with_size(Vec::new(), W, H);
     let mut t = Terminal::new(backend).expect("terminal");
-    t.draw(|f| f.render_widget("hello", f.area())).expect("draw");
+    t.draw(|f| f.render_widget("hello", f.area()))
+        .expect("draw");
     let first = t.backend().writer().len();
     assert!(first > 0, "the first frame is written when drawn");
-    t.draw(|f| f.render_widget("hello", f.area())).expect("draw");
+    t.draw(|f| f.render_widget("hello", f.area()))
+        .expect("draw");
     assert_eq!(
         t.backend().writer().len(),
         first,
@@ -243,7 +256,11 @@ fn a_short_gap_of_unchanged_plain_cells_is_printed_not_jumped() {
     b.set_string(0, 0, "X", Style::default());
     b.set_string(2, 0, "Y", Style::default());
     let (out, _) = frames(&[a, b]);
-    assert!(out.ends_with(b"abcdef\rXbY"), "{:?}", String::from_utf8_lossy(&out));
+    assert!(
+        out.ends_with(b"abcdef\rXbY"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
 }
 
 #[test]
@@ -254,7 +271,11 @@ fn a_row_that_ends_blank_is_erased_not_filled_with_spaces() {
     b.set_string(0, 1, "ab        ", Style::default());
     let (out, parser) = frames(&[a, b]);
     // "ab" keeps its colour (a style without colour changes none): only the rest changes.
-    assert!(out.ends_with(b"abcdefghij\x1b[8D\x1b[K"), "{:?}", String::from_utf8_lossy(&out));
+    assert!(
+        out.ends_with(b"abcdefghij\x1b[8D\x1b[K"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
     assert_eq!(parser.screen().contents_between(1, 0, 1, W), "ab");
 }
 
@@ -264,6 +285,10 @@ fn after_the_last_column_a_carriage_return_starts_the_next_row() {
     a.set_string(0, 0, "abcdefghijkl", Style::default());
     a.set_string(0, 1, "m", Style::default());
     let (out, parser) = frames(&[a]);
-    assert!(out.ends_with(b"abcdefghijkl\r\nm"), "{:?}", String::from_utf8_lossy(&out));
+    assert!(
+        out.ends_with(b"abcdefghijkl\r\nm"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
     assert_eq!(parser.screen().contents_between(1, 0, 1, 1), "m");
 }
