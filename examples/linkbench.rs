@@ -693,7 +693,8 @@ fn api_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str) {
         let _ = w.flush();
     }
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !(c.text().contains("Timeline") && !c.text().contains("loading")) {
+    let opened = |t: &str| t.contains("Timeline") && !t.contains("loading");
+    while !opened(&c.text()) {
         assert!(
             Instant::now() < deadline,
             "case never opened:\n{}",
