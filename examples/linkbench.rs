@@ -652,18 +652,25 @@ fn api_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str) {
     });
     let t0 = Instant::now();
     let full = usize::from(a.rows).saturating_sub(4);
-    let wait = |what: &str, cond: &dyn Fn(&str) -> bool| -> Duration {
-        let deadline = Instant::now() + Duration::from_secs(300);
+    // Each milestone within 180 s, or reported as not reached (the screen is printed).
+    let wait = |what: &str, cond: &dyn Fn(&str) -> bool| -> Option<Duration> {
+        let deadline = Instant::now() + Duration::from_secs(180);
         while !cond(&c.text()) {
-            assert!(
-                Instant::now() < deadline,
-                "no {what} in 300 s; the screen shows:\n{}",
-                c.text()
-            );
+            if Instant::now() > deadline {
+                eprintln!("no {what} within 180 s; the screen shows:\n{}", c.text());
+                return None;
+            }
             std::thread::sleep(Duration::from_millis(5));
         }
-        t0.elapsed()
+        Some(t0.elapsed())
     };
+    let secs = |d: Option<Duration>| {
+        d.map_or("not within 180 s".to_string(), |d| {
+            format!("{:.2} s", d.as_secs_f64())
+        })
+    };
+    let num =
+        |d: Option<Duration>| d.map_or("none".to_string(), |d| format!("{:.2}", d.as_secs_f64()));
     let rows = wait("rows", &|t| t.contains("REF") && rows_shown(t) >= full);
     let live = wait("live", &|t| t.contains("live"));
     let whole = wait("complete board", &|t| {
@@ -675,12 +682,12 @@ fn api_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str) {
         a.rate,
         a.rtt.as_millis()
     );
-    println!("{:<40} {:>8.2} s", "first board rows", rows.as_secs_f64());
-    println!("{:<40} {:>8.2} s", "\"live\"", live.as_secs_f64());
+    println!("{:<40} {:>12}", "first board rows", secs(rows));
+    println!("{:<40} {:>12}", "\"live\"", secs(live));
     println!(
-        "{:<40} {:>8.2} s  ({} B up, {} B down)",
+        "{:<40} {:>12}  ({} B up, {} B down so far)",
         "whole board",
-        whole.as_secs_f64(),
+        secs(whole),
         up0,
         down0
     );
@@ -712,12 +719,12 @@ fn api_side(a: &Args, bin: &Path, home: &Path, port: u16, token: &str) {
         down1 - down0
     );
     println!(
-        "RESULT api rate={} rtt_ms={} rows_s={:.2} live_s={:.2} board_s={:.2} board_up={up0} board_down={down0} open_s={:.2} open_up={} open_down={}",
+        "RESULT api rate={} rtt_ms={} rows_s={} live_s={} board_s={} board_up={up0} board_down={down0} open_s={:.2} open_up={} open_down={}",
         a.rate,
         a.rtt.as_millis(),
-        rows.as_secs_f64(),
-        live.as_secs_f64(),
-        whole.as_secs_f64(),
+        num(rows),
+        num(live),
+        num(whole),
         open.as_secs_f64(),
         up1 - up0,
         down1 - down0
