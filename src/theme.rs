@@ -333,6 +333,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_built_in_themes_mark_only_the_reference_and_a_theme_may_mark_the_whole_row() {
+        for (name, _) in BUILT_IN {
+            let t = Theme::named(name).expect("built-in theme");
+            assert!(
+                t.select_reference_only,
+                "{name}: fewer bytes per cursor move"
+            );
+        }
+        let whole = "name = \"w\"\nselected_row = \"whole\"\n[roles]\n";
+        assert!(!Theme::parse(whole).expect("whole").select_reference_only);
+        let unset = "name = \"u\"\n[roles]\n";
+        assert!(!Theme::parse(unset).expect("unset").select_reference_only);
+        let bad = "name = \"b\"\nselected_row = \"half\"\n[roles]\n";
+        let err = Theme::parse(bad).expect_err("an unknown value is refused");
+        assert!(err.to_string().contains("selected_row"), "{err}");
+    }
+
+    #[test]
     fn every_built_in_theme_parses_and_selection_is_reversed() {
         for (name, text) in BUILT_IN {
             let t = Theme::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
