@@ -11,6 +11,7 @@ use crossterm::{cursor, execute};
 use ratatui::Terminal;
 
 mod lean;
+mod seq;
 pub use lean::LeanBackend;
 
 /// Where frames go: standard output, unbuffered, so a frame is one `write(2)` (the standard
