@@ -9,9 +9,31 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
-pub type Tui = Terminal<CrosstermBackend<std::io::Stdout>>;
+mod lean;
+mod seq;
+pub use lean::LeanBackend;
+
+/// Where frames go: standard output, unbuffered, so a frame is one `write(2)` (the standard
+/// library's line buffering would cut it at every newline and every 1 KiB, and an SSH channel
+/// sends each piece as its own packet).
+#[cfg(unix)]
+pub type Out = std::fs::File;
+#[cfg(not(unix))]
+pub type Out = std::io::Stdout;
+
+pub type Tui = Terminal<LeanBackend<Out>>;
+
+#[cfg(unix)]
+fn frame_out() -> std::io::Result<Out> {
+    use std::os::fd::AsFd;
+    Ok(std::fs::File::from(stdout().as_fd().try_clone_to_owned()?))
+}
+
+#[cfg(not(unix))]
+fn frame_out() -> std::io::Result<Out> {
+    Ok(stdout())
+}
 
 /// Enter the TUI. Bracketed paste is optional (legacy consoles refuse it).
 pub fn enter() -> std::io::Result<Tui> {
@@ -19,7 +41,8 @@ pub fn enter() -> std::io::Result<Tui> {
     let mut out = stdout();
     execute!(out, EnterAlternateScreen, cursor::Hide)?;
     let _ = execute!(out, EnableBracketedPaste);
-    Terminal::new(CrosstermBackend::new(stdout()))
+    let classic = std::env::var_os("JARTERM_DRAW").is_some_and(|v| v == "classic");
+    Terminal::new(LeanBackend::new(frame_out()?).classic(classic))
 }
 
 /// Ctrl-Z: give the terminal back, stop as a shell job would, and take the terminal again
@@ -43,6 +66,8 @@ pub fn suspend() -> std::io::Result<()> {
 pub fn restore() {
     let mut out = stdout();
     let _ = execute!(out, DisableBracketedPaste);
+    // The lean backend leaves its pen set between frames: plain before handing back.
+    let _ = out.write_all(b"\x1b[m");
     let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
     let _ = disable_raw_mode();
     let _ = out.flush();

@@ -37,12 +37,19 @@ pub struct Theme {
     pub key: Style,
     /// Draw borders with `+ - |` for fonts without box drawing.
     pub ascii: bool,
+    /// The board's selected row: only its marker and reference in the selection style
+    /// (`selected_row = "reference"`), or the whole row (`"whole"`). A cursor move restyles
+    /// every cell of two rows with `"whole"`: ~220 bytes at 80 columns against ~100, which
+    /// is a second at 9.6 kbit/s (docs/benchmarks.md, link bench).
+    pub select_reference_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
     name: String,
+    #[serde(default)]
+    selected_row: Option<String>,
     roles: BTreeMap<String, RoleStyle>,
 }
 
@@ -145,6 +152,15 @@ impl Theme {
             status: get("status")?,
             key: get("key")?,
             ascii: false,
+            select_reference_only: match file.selected_row.as_deref() {
+                None | Some("whole") => false,
+                Some("reference") => true,
+                Some(other) => {
+                    return Err(ThemeError::Parse(format!(
+                        "selected_row is \"whole\" or \"reference\", not {other:?}"
+                    )));
+                }
+            },
         })
     }
 
@@ -315,6 +331,24 @@ impl TermEnv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_themes_mark_only_the_reference_and_a_theme_may_mark_the_whole_row() {
+        for (name, _) in BUILT_IN {
+            let t = Theme::named(name).expect("built-in theme");
+            assert!(
+                t.select_reference_only,
+                "{name}: fewer bytes per cursor move"
+            );
+        }
+        let whole = "name = \"w\"\nselected_row = \"whole\"\n[roles]\n";
+        assert!(!Theme::parse(whole).expect("whole").select_reference_only);
+        let unset = "name = \"u\"\n[roles]\n";
+        assert!(!Theme::parse(unset).expect("unset").select_reference_only);
+        let bad = "name = \"b\"\nselected_row = \"half\"\n[roles]\n";
+        let err = Theme::parse(bad).expect_err("an unknown value is refused");
+        assert!(err.to_string().contains("selected_row"), "{err}");
+    }
 
     #[test]
     fn every_built_in_theme_parses_and_selection_is_reversed() {

@@ -230,6 +230,12 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         let marker = if selected { ">" } else { " " };
         let (family, family_late) = family_due(c.family_due, s.now, cols.family);
         let mut spans: Vec<Span> = vec![Span::raw(format!("{marker}{} ", fit(&c.reference, 13)))];
+        // A theme may mark only the reference: a cursor move then restyles ~30 cells, not two
+        // whole rows (fewer bytes on a slow link; the marker still shows the row in mono).
+        let whole_row = !theme.select_reference_only;
+        if selected && !whole_row {
+            spans[0] = spans[0].clone().style(theme.selection);
+        }
         if two_line {
             spans.push(Span::raw(format!("{} ", fit(c.category.label(), 7))));
             spans.push(Span::styled(fit(&due, DUE), due_style));
@@ -241,7 +247,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 flags_text(c, may_see, width.saturating_sub(3 + 12 + 1 + 8 + 1))
             ))]);
             for mut l in [line1, line2] {
-                if selected {
+                if selected && whole_row {
                     l = l.style(theme.selection);
                 }
                 out.push(l);
@@ -283,7 +289,7 @@ pub fn render_body(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.danger,
         ));
         let mut line = Line::from(spans);
-        if selected {
+        if selected && whole_row {
             line = line.style(theme.selection);
         }
         out.push(line);
