@@ -170,7 +170,7 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         social_worker: (i % 5 == 2).then(|| "demo-social".to_string()),
         key_worker: key_worker.clone(),
     };
-    let case = Case {
+    let mut case = Case {
         reference,
         area,
         // Ages that fit the presentation: SUDI under a year, SUDIC toddlers, older children
@@ -224,6 +224,23 @@ fn demo_case(i: usize, reference: String, now: DateTime<Utc>) -> DemoCase {
         not_applicable: Vec::new(),
         version: 1,
     };
+    // A child who died in PICU days after a road collision: the scene is the road, examined
+    // by police; the home visit is marked not applicable with the reason, as a CDOP team would
+    // (issue 14 §4: "no home visit after a PICU death").
+    let marked_at = notified_at + Duration::hours(2);
+    if case.place_of_death == PlaceOfDeath::Hospital
+        && category == PresentingCategory::Trauma
+        && marked_at <= now
+    {
+        case.not_applicable.push(jar_core::deadline::NotApplicable {
+            rule_id: "home_visit".into(),
+            reason: "Died in PICU days after a road collision: no scene to visit at home; \
+                     the road was examined by police (agreed with the designated doctor)."
+                .into(),
+            by: "demo-paed".into(),
+            at: marked_at,
+        });
+    }
     // A believable timeline: each step at a typical time after notification, and only if
     // that time has already passed. Early cases have some steps still to do; cases further on
     // have had their first-hours steps done, so their board rows show what is really next.

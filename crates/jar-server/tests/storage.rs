@@ -415,6 +415,25 @@ async fn demo_seeding_covers_every_stage_category_and_area(h: Harness) {
     for area in jar_server::demo::DEMO_AREAS {
         assert!(items.iter().any(|c| c["area"] == area));
     }
+    // Believable against the rules (issue 14 §4): a ward death's home visit is marked not
+    // applicable, with the reason shown on the case.
+    let mut waived = 0;
+    for c in items {
+        let r = c["reference"].as_str().expect("reference");
+        let detail = mgr.get(&format!("/cases/{r}")).await.json();
+        waived += detail["deadlines"]
+            .as_array()
+            .expect("deadlines")
+            .iter()
+            .filter(|d| {
+                d["rule_id"] == "home_visit"
+                    && d["not_applicable_reason"]
+                        .as_str()
+                        .is_some_and(|why| why.contains("no scene to visit"))
+            })
+            .count();
+    }
+    assert!(waived > 0, "no demo home visit is marked not applicable");
     let demo_kw = {
         let mut conn = store.read().await.expect("conn");
         users::find(&mut conn, "demo-keyworker")
